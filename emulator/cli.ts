@@ -1,0 +1,75 @@
+/**
+ * `npm run emulator`: starts every emulated service and prints its endpoints and connection strings, one per line.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "./common/config-file.js";
+import { startEmulator } from "./index.js";
+
+const usage = `Usage: npm run emulator -- [options]
+  --servicebus-config FILE   Service Bus Config.json (official emulator format; default emulator/config/servicebus.json)
+  --servicebus-port N        AMQP port (default 5672; 0 picks a free port)
+  --http-port N              HTTP port for health, clock and administration (default 5300; 0 picks a free port)
+  --host ADDRESS             address to bind (default 127.0.0.1)
+  --data-dir DIR             keep state on disk (durable mode)
+  --log-level LEVEL          silent | error | warn | info | debug (default info)
+  --help                     this text`;
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      "servicebus-config": { type: "string" },
+      "servicebus-port": { type: "string" },
+      "http-port": { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const started = performance.now();
+  const emulator = await startEmulator({
+    servicebusConfig: values["servicebus-config"],
+    servicebusPort: port(values["servicebus-port"], "servicebus-port", 5672),
+    httpPort: port(values["http-port"], "http-port", 5300),
+    host: values.host,
+    dataDir: values["data-dir"],
+    logLevel: (values["log-level"] as never) ?? "info",
+  });
+  const ms = Math.round(performance.now() - started);
+  console.log(`Emulator ready in ${ms} ms`);
+  console.log(`Health: ${emulator.http.url}/health`);
+  console.log(`Service Bus AMQP port: ${emulator.serviceBus.port}`);
+  console.log("Service Bus connection string:");
+  console.log(emulator.serviceBus.connectionString);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: shutting down`);
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(`Emulator failed to start: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+/**
+ * The emulator's one HTTP port (5300 by default, as Microsoft's Service Bus emulator): health, the clock, and
+ * whatever routes each service registers (administration, Event Grid publish, explorer endpoints).
+ *
+ * A tiny router on node:http is enough here: routes are few, and every service adds its own with `route()`.
+ * Errors thrown by a handler become a JSON error body; nothing reaches the client as an unhandled 500 without a body.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type RouteParams = Record<string, string>;
+export interface RouteContext {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  params: RouteParams;
+  url: URL;
+}
+export type RouteHandler = (ctx: RouteContext) => void | Promise<void>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: RouteHandler;
+}
+
+/** An error a handler throws to answer with a given status and JSON body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body === "string" ? body : JSON.stringify(body));
+  }
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Reads a request body up to `limit` bytes; a longer body is refused with 413 without buffering the rest. */
+export async function readBody(req: http.IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, { error: { code: "RequestEntityTooLarge", message: `The request body exceeds ${limit} bytes.` } });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class EmulatorHttpServer {
+  private readonly routes: Route[] = [];
+  readonly server: http.Server;
+
+  constructor() {
+    this.server = http.createServer((req, res) => void this.dispatch(req, res));
+    // Keep-alive sockets must not hold close() open for long.
+    this.server.keepAliveTimeout = 1000;
+  }
+
+  /** Registers a route; `path` may contain `:name` segments and a trailing `*` (rest of the path as `params.rest`). */
+  route(method: string, path: string, handler: RouteHandler): void {
+    const names: string[] = [];
+    const source = path
+      .split("/")
+      .map((seg) => {
+        if (seg === "*") {
+          names.push("rest");
+          return "(.*)";
+        }
+        if (seg.startsWith(":")) {
+          names.push(seg.slice(1));
+          return "([^/]+)";
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&");
+      })
+      .join("/");
+    this.routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${source}/?$`, "i"), names, handler });
+  }
+
+  /** Handles a request that arrived on another listener (the AMQP port sniffs HTTP and hands it here). */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    void this.dispatch(req, res);
+  }
+
+  async listen(port: number, host = "0.0.0.0"): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      sendJson(res, 400, { error: { code: "BadRequest", message: "The request path is not valid percent-encoding." } });
+      return;
+    }
+    let methodAllowed = true;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(pathname);
+      if (!m) continue;
+      if (route.method !== req.method && route.method !== "*") {
+        methodAllowed = false;
+        continue;
+      }
+      const params: RouteParams = {};
+      route.names.forEach((name, i) => (params[name] = m[i + 1] ?? ""));
+      try {
+        await route.handler({ req, res, params, url });
+      } catch (err) {
+        this.fail(res, err);
+      }
+      return;
+    }
+    if (!methodAllowed) sendJson(res, 405, { error: { code: "MethodNotAllowed", message: `${req.method} is not allowed on ${pathname}.` } });
+    else sendJson(res, 404, { error: { code: "NotFound", message: `No emulator endpoint at ${pathname}.` } });
+  }
+
+  private fail(res: http.ServerResponse, err: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof HttpError) {
+      if (typeof err.body === "string") {
+        res.writeHead(err.status, { "content-type": "text/plain; charset=utf-8", ...err.headers });
+        res.end(err.body);
+      } else sendJson(res, err.status, err.body, err.headers);
+      return;
+    }
+    sendJson(res, 500, { error: { code: "InternalError", message: (err as Error)?.message ?? String(err) } });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * startEmulator(): Service Bus (AMQP 1.0), the HTTP port (health, clock, administration, Event Grid) and, as they
+ * land, the Event Hubs Kafka endpoint, on one clock. Tests start one per file on free ports (port 0).
+ */
+import { fileURLToPath } from "node:url";
+import { EmulatorClock } from "./common/clock.js";
+import { registerEmulatorRoutes } from "./common/emulator-routes.js";
+import { EmulatorHttpServer } from "./common/http-server.js";
+import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
+import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
+import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
+
+export const defaultConfigDir = fileURLToPath(new URL("./config/", import.meta.url));
+export const defaultServiceBusConfigFile = `${defaultConfigDir}servicebus.json`;
+
+export interface EmulatorOptions {
+  /** Address to bind; default 127.0.0.1 (use 0.0.0.0 to reach it from containers or other machines). */
+  host?: string;
+  /** Path of a Service Bus Config.json, or an already-parsed config object in that format. */
+  servicebusConfig?: string | object;
+  /** AMQP port (default 5672; 0 picks a free port). */
+  servicebusPort?: number;
+  /** HTTP port for health, clock and administration (default 5300; 0 picks a free port). */
+  httpPort?: number;
+  /** Keep state on disk under this directory (durable mode); in memory when absent. */
+  dataDir?: string;
+  logLevel?: LogLevel;
+  clock?: EmulatorClock;
+}
+
+export interface Emulator {
+  readonly clock: EmulatorClock;
+  readonly http: { readonly port: number; readonly url: string };
+  readonly serviceBus: ServiceBusService;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+function serviceBusConfigFrom(option: string | object | undefined): ServiceBusNamespaceConfig {
+  if (option === undefined) return loadServiceBusConfig(defaultServiceBusConfigFile);
+  if (typeof option === "string") return loadServiceBusConfig(option);
+  return parseServiceBusConfig(option);
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? "127.0.0.1";
+  const clock = options.clock ?? new EmulatorClock();
+  const logger = createLogger(options.logLevel ?? "silent");
+  const sbConfig = serviceBusConfigFrom(options.servicebusConfig);
+
+  const http = new EmulatorHttpServer();
+  let ready = false;
+  registerEmulatorRoutes(http, clock, () => ready);
+
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const serviceBus = await startServiceBus({
+      config: sbConfig,
+      port: options.servicebusPort ?? 5672,
+      host,
+      clock,
+      http,
+      logger: logger.child("servicebus"),
+    });
+    closers.push(() => serviceBus.close());
+
+    const httpPort = await http.listen(options.httpPort ?? 5300, host);
+    closers.push(() => http.close());
+    ready = true;
+
+    const displayHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+    return {
+      clock,
+      http: { port: httpPort, url: `http://${displayHost}:${httpPort}` },
+      serviceBus,
+      logger,
+      async close() {
+        ready = false;
+        for (const close of closers.reverse()) await close().catch((err) => logger.warn("close failed", { err: String(err) }));
+        clock.dispose();
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    clock.dispose();
+    throw err;
+  }
+}

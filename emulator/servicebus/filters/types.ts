@@ -1,0 +1,28 @@
+/**
+ * The contract between subscription rules and the messages they look at. The filter code never sees AMQP:
+ * the model hands it a view of one message.
+ */
+
+/** Read access to a message for filters. Names of system properties are the ones SQL uses after `sys.`. */
+export interface FilterInput {
+  /** A system property (`MessageId`, `Label`, `To`, `SequenceNumber`, ...); undefined when the message has none. */
+  system(name: string): unknown;
+  /** An application (user) property; undefined when absent. */
+  user(name: string): unknown;
+}
+
+/** Write access for rule actions (`SET`, `REMOVE`), applied to the copy of the message a subscription keeps. */
+export interface ActionTarget extends FilterInput {
+  setSystem(name: string, value: unknown): void;
+  setUser(name: string, value: unknown): void;
+  removeUser(name: string): void;
+}
+
+export interface CompiledFilter {
+  /** True when the message matches. Throws FilterEvaluationError when the expression cannot be evaluated. */
+  matches(message: FilterInput): boolean;
+}
+
+export interface CompiledAction {
+  apply(message: ActionTarget): void;
+}
