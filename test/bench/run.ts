@@ -1,0 +1,43 @@
+/**
+ * `npm run bench [-- SUITE ...]`: runs the benchmark suites, prints a table and writes bench-results/bench.json.
+ * Add a suite by importing it into `suites` below.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { type BenchRow, type BenchSuite, percentOf } from "./harness.js";
+
+const suites: BenchSuite[] = [];
+
+function format(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return Math.abs(n) >= 100 ? Math.round(n).toLocaleString("en-US") : String(Math.round(n * 100) / 100);
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const chosen = only.length ? suites.filter((s) => only.includes(s.name)) : suites;
+  const rows: BenchRow[] = [];
+  for (const suite of chosen) {
+    process.stderr.write(`running ${suite.name}...\n`);
+    rows.push(...(await suite.run()));
+  }
+  const table = rows.map((r) => ({
+    suite: r.suite,
+    measure: r.name,
+    value: `${format(r.value)} ${r.unit}`,
+    baseline: r.baseline ? `${format(r.baseline.value)} ${r.unit} (${r.baseline.name})` : "",
+    ratio: r.baseline ? `${percentOf(r.value, r.baseline.value)}%` : "",
+    target: r.target ?? "",
+    met: r.pass === undefined ? "" : r.pass ? "yes" : "NO",
+  }));
+  console.table(table);
+  mkdirSync("bench-results", { recursive: true });
+  const out = { date: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length, rows };
+  writeFileSync("bench-results/bench.json", JSON.stringify(out, null, 2));
+  console.log("wrote bench-results/bench.json");
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
