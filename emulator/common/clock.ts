@@ -63,11 +63,21 @@ export class EmulatorClock implements Clock {
     return timer;
   }
 
-  /** Moves the clock forward and runs every timer that falls due, earliest first. */
+  /**
+   * Moves the clock forward and runs every timer that falls due, earliest first. The clock steps through each
+   * timer's due time, so a timer that schedules another inside the window sees the time it was due at.
+   */
   advance(ms: number): void {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance() needs a finite, non-negative number of ms, got ${ms}`);
-    this.offsetMs += ms;
-    this.runDue();
+    const target = this.now() + ms;
+    for (;;) {
+      let next: Timer | undefined;
+      for (const t of this.timers) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.seq < next.seq))) next = t;
+      if (!next) break;
+      if (next.due > this.now()) this.offsetMs += next.due - this.now();
+      this.fire(next);
+    }
+    this.offsetMs += Math.max(0, target - this.now());
     for (const t of this.timers) this.arm(t);
   }
 
@@ -91,16 +101,6 @@ export class EmulatorClock implements Clock {
       return;
     }
     this.fire(timer);
-  }
-
-  private runDue(): void {
-    // Timers that fire may add new due timers; loop until none is due.
-    for (;;) {
-      const now = this.now();
-      const due = [...this.timers].filter((t) => t.due <= now).sort((a, b) => a.due - b.due || a.seq - b.seq);
-      if (due.length === 0) return;
-      for (const t of due) this.fire(t);
-    }
   }
 
   private fire(timer: Timer): void {
