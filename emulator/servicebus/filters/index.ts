@@ -1,47 +1,39 @@
-// PLACEHOLDER until the SQL filter language lands: the sql-filters helper replaces this file.
+/**
+ * Subscription rules: SQL filters, correlation filters, TrueFilter / FalseFilter and SQL rule actions, each compiled
+ * once when the rule is created (config load, ATOM or `$management` add-rule) and then run per message.
+ * The SQL language is a peggy grammar (sql.peggy) generated ahead of time into sql-parser.generated.ts.
+ */
 import type { ActionDescription, FilterDescription } from "../model/entity-options.js";
+import { compileCorrelationFilter } from "./correlation-filter.js";
+import { compileSqlAction } from "./rule-action.js";
+import { compileSqlFilter } from "./sql-filter.js";
 import type { CompiledAction, CompiledFilter } from "./types.js";
 
 export type { ActionTarget, CompiledAction, CompiledFilter, FilterInput } from "./types.js";
+export { FilterEvaluationError, FilterSyntaxError } from "./errors.js";
+export { compileSqlAction } from "./rule-action.js";
+export { compileSqlFilter } from "./sql-filter.js";
+export { SYSTEM_PROPERTY_NAMES } from "./system-properties.js";
 
-export class FilterSyntaxError extends Error {
-  constructor(
-    readonly expression: string,
-    readonly position: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "FilterSyntaxError";
-  }
-}
+const alwaysTrue: CompiledFilter = { matches: () => true };
+const alwaysFalse: CompiledFilter = { matches: () => false };
 
+/** Throws FilterSyntaxError (with the expression and the 0-based position) when a SQL filter is invalid. */
 export function compileFilter(desc: FilterDescription): CompiledFilter {
   switch (desc.type) {
     case "true":
-      return { matches: () => true };
+      return alwaysTrue;
     case "false":
-      return { matches: () => false };
+      return alwaysFalse;
     case "sql":
-      if (/^\s*1\s*=\s*1\s*$/.test(desc.expression)) return { matches: () => true };
-      if (/^\s*1\s*=\s*0\s*$/.test(desc.expression)) return { matches: () => false };
-      throw new FilterSyntaxError(desc.expression, 0, "SQL filters are not implemented yet");
+      return compileSqlFilter(desc.expression, (desc as { parameters?: Record<string, unknown> }).parameters);
     case "correlation":
-      return {
-        matches: (m) =>
-          (desc.correlationId === undefined || m.system("CorrelationId") === desc.correlationId) &&
-          (desc.messageId === undefined || m.system("MessageId") === desc.messageId) &&
-          (desc.to === undefined || m.system("To") === desc.to) &&
-          (desc.replyTo === undefined || m.system("ReplyTo") === desc.replyTo) &&
-          (desc.label === undefined || m.system("Label") === desc.label) &&
-          (desc.sessionId === undefined || m.system("SessionId") === desc.sessionId) &&
-          (desc.replyToSessionId === undefined || m.system("ReplyToSessionId") === desc.replyToSessionId) &&
-          (desc.contentType === undefined || m.system("ContentType") === desc.contentType) &&
-          Object.entries(desc.properties ?? {}).every(([k, v]) => m.user(k) === v),
-      };
+      return compileCorrelationFilter(desc);
   }
 }
 
+/** Undefined for no action (also for an empty expression, Azure's EmptyRuleAction). Throws FilterSyntaxError. */
 export function compileAction(desc: ActionDescription | undefined): CompiledAction | undefined {
-  if (!desc) return undefined;
-  throw new FilterSyntaxError(desc.expression, 0, "SQL rule actions are not implemented yet");
+  if (!desc || desc.expression.trim() === "") return undefined;
+  return compileSqlAction(desc.expression);
 }

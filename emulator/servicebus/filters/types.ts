@@ -9,6 +9,11 @@ export interface FilterInput {
   system(name: string): unknown;
   /** An application (user) property; undefined when absent. */
   user(name: string): unknown;
+  /**
+   * The names of the message's application properties. Optional: when present, SQL filters, correlation filters and
+   * actions find a user property whose name differs only in case (Azure: "Property names are case-insensitive").
+   */
+  userPropertyNames?(): Iterable<string>;
 }
 
 /** Write access for rule actions (`SET`, `REMOVE`), applied to the copy of the message a subscription keeps. */
@@ -19,10 +24,14 @@ export interface ActionTarget extends FilterInput {
 }
 
 export interface CompiledFilter {
-  /** True when the message matches. Throws FilterEvaluationError when the expression cannot be evaluated. */
+  /**
+   * True when the message matches. Throws FilterEvaluationError (errors.ts) when the expression cannot be evaluated
+   * for this message (Azure's FilterException).
+   */
   matches(message: FilterInput): boolean;
 }
 
 export interface CompiledAction {
+  /** Applies the statements in order, each seeing the changes of the ones before. Throws FilterEvaluationError. */
   apply(message: ActionTarget): void;
 }
