@@ -4,8 +4,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type BenchRow, type BenchSuite, percentOf } from "./harness.js";
+import { serviceBusSuite } from "./servicebus.js";
 
 const suites: BenchSuite[] = [];
+suites.push(serviceBusSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -1,0 +1,63 @@
+/**
+ * Starts `servicebus-server-process.ts` in a child process and talks to it over IPC. Set BENCH_CPU_PROF=DIR to write
+ * a V8 CPU profile of every server child into DIR (open it in Chrome DevTools or speedscope).
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export type ServerMode = "null-sink" | "emulator";
+
+export interface ServerChild {
+  readonly connectionString: string;
+  /** Start call to listening, inside the child (module loading excluded). */
+  readonly startMs: number;
+  /** Resident set and heap of the child after a full gc. */
+  memory(): Promise<{ rss: number; heapUsed: number }>;
+  close(): Promise<void>;
+}
+
+const script = fileURLToPath(new URL("./servicebus-server-process.ts", import.meta.url));
+
+function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== type) return;
+      cleanup();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`server child exited with code ${code} while waiting for "${type}"`));
+    };
+    const cleanup = () => {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+  });
+}
+
+export async function startServerChild(mode: ServerMode): Promise<ServerChild> {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const child = fork(script, [mode], {
+    execArgv: ["--import", "tsx", "--expose-gc", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ready = await nextMessage<{ connectionString: string; startMs: number }>(child, "ready");
+  return {
+    connectionString: ready.connectionString,
+    startMs: ready.startMs,
+    async memory() {
+      const answer = nextMessage<{ rss: number; heapUsed: number }>(child, "memory");
+      child.send({ type: "memory" });
+      return answer;
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.send({ type: "close" });
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Child process that hosts the server under measurement, so the SDK client (in the bench process) and the server
+ * each get their own event loop, as they would in real use. Started by `server-child.ts` with
+ * `node --import tsx --expose-gc servicebus-server-process.ts <null-sink|emulator>`; it answers over IPC:
+ *   -> { type: "ready", connectionString, startMs }  once listening (startMs: start call to ready)
+ *   <- { type: "memory" }  -> { type: "memory", rss, heapUsed }  after a full gc when exposed
+ *   <- { type: "close" }   closes the server and exits
+ */
+import { benchServiceBusConfig } from "./servicebus-config.js";
+import { startNullSink } from "./servicebus-null-sink.js";
+
+type Command = { type: "memory" } | { type: "close" };
+
+function send(message: object): void {
+  process.send?.(message);
+}
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  // Twice: the first pass can leave objects that only a second pass frees (weak references, finalizers).
+  gc();
+  gc();
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  const started = performance.now();
+  let server: { connectionString: string; close(): Promise<void> };
+  if (mode === "null-sink") {
+    server = await startNullSink();
+  } else if (mode === "emulator") {
+    const { startEmulator } = await import("../../emulator/index.js");
+    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0 });
+    server = { connectionString: emulator.serviceBus.connectionString, close: () => emulator.close() };
+  } else {
+    throw new Error(`usage: servicebus-server-process.ts <null-sink|emulator>, got "${mode}"`);
+  }
+  const startMs = performance.now() - started;
+
+  process.on("message", (command: Command) => {
+    if (command.type === "memory") {
+      collectGarbage();
+      const usage = process.memoryUsage();
+      send({ type: "memory", rss: usage.rss, heapUsed: usage.heapUsed });
+    } else if (command.type === "close") {
+      server.close().finally(() => process.exit(0));
+    }
+  });
+  // The parent going away must not leave a server running.
+  process.on("disconnect", () => process.exit(0));
+  send({ type: "ready", connectionString: server.connectionString, startMs });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
