@@ -1,0 +1,186 @@
+/**
+ * One client connection: splits the byte stream into size-prefixed frames, answers them strictly in order (Kafka
+ * processes one request per connection at a time), and gates everything behind SASL. Bad input (a truncated or
+ * malformed request, an unknown API key or version, an oversized length prefix, a request before authentication)
+ * closes this connection only; the server and other clients carry on.
+ */
+import type { Socket } from "node:net";
+import { MalformedRequestError, Reader } from "./codec/reader.js";
+import { handlers, PRE_AUTH_APIS } from "./protocol/index.js";
+import type { BrokerState, ConnectionState, RequestContext, SaslState } from "./protocol/types.js";
+import type { Principal } from "./sasl.js";
+
+const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
+/** api_key + api_version + correlation_id + client_id length. */
+const MIN_HEADER_BYTES = 10;
+
+export class ProtocolViolation extends Error {}
+
+export class KafkaConnection implements ConnectionState {
+  sasl: SaslState = "handshake";
+  principal: Principal | undefined;
+  closeAfterResponse = false;
+  private isClosed = false;
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private frameSize = -1;
+  private readonly frames: Buffer[] = [];
+  private processing = false;
+  private readonly closeListeners = new Set<() => void>();
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly broker: BrokerState,
+    private readonly maxFrameBytes: number,
+  ) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (err) => this.broker.logger.debug("socket error", { connection: id, err: err.message }));
+    socket.on("close", () => this.markClosed());
+  }
+
+  get clientHost(): string {
+    return this.socket.remoteAddress ?? "unknown";
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  onClose(fn: () => void): () => void {
+    if (this.isClosed) {
+      queueMicrotask(fn);
+      return () => undefined;
+    }
+    this.closeListeners.add(fn);
+    return () => this.closeListeners.delete(fn);
+  }
+
+  /** Closes the connection at once (server shutdown or a protocol violation). */
+  destroy(reason?: string): void {
+    if (reason) this.broker.logger.warn("closing Kafka connection", { connection: this.id, reason });
+    this.socket.destroy();
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.frames.length = 0;
+    for (const fn of [...this.closeListeners]) fn();
+    this.closeListeners.clear();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.isClosed) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.frameSize < 0) {
+        if (this.buffered < 4) break;
+        const size = this.take(4).readInt32BE(0);
+        if (size < MIN_HEADER_BYTES || size > this.maxFrameBytes) {
+          this.destroy(size > this.maxFrameBytes ? `request of ${size} bytes exceeds the ${this.maxFrameBytes}-byte limit` : `invalid request size ${size}`);
+          return;
+        }
+        this.frameSize = size;
+      }
+      if (this.buffered < this.frameSize) break;
+      this.frames.push(this.take(this.frameSize));
+      this.frameSize = -1;
+    }
+    void this.process();
+  }
+
+  /** Removes the next n buffered bytes (a view when they sit in one chunk). */
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0];
+      const use = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, use);
+      filled += use;
+      if (use === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(use);
+    }
+    return out;
+  }
+
+  private async process(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.frames.length > 0 && !this.isClosed) {
+        const frame = this.frames.shift()!;
+        await this.handle(frame);
+      }
+    } catch (err) {
+      if (err instanceof MalformedRequestError || err instanceof ProtocolViolation) this.destroy(err.message);
+      else {
+        this.broker.logger.error("Kafka request failed", { connection: this.id, err: (err as Error)?.stack ?? String(err) });
+        this.destroy();
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handle(frame: Buffer): Promise<void> {
+    const reader = new Reader(frame);
+    const apiKey = reader.int16();
+    const apiVersion = reader.int16();
+    const correlationId = reader.int32();
+    const clientId = reader.nullableString() ?? "";
+    const handler = handlers.get(apiKey);
+    if (!handler) throw new ProtocolViolation(`unknown API key ${apiKey}`);
+    if ((apiVersion < handler.minVersion || apiVersion > handler.maxVersion) && apiKey !== API_VERSIONS) {
+      throw new ProtocolViolation(`${handler.name} v${apiVersion} is not supported (v${handler.minVersion}-${handler.maxVersion})`);
+    }
+    if (this.sasl !== "authenticated" && !PRE_AUTH_APIS.has(apiKey)) throw new ProtocolViolation(`${handler.name} before SASL authentication`);
+    if (apiKey === SASL_HANDSHAKE && this.sasl !== "handshake") throw new ProtocolViolation("unexpected SaslHandshake");
+    if (apiKey === SASL_AUTHENTICATE && this.sasl !== "authenticate") throw new ProtocolViolation("SaslAuthenticate before SaslHandshake");
+
+    const ctx: RequestContext = { broker: this.broker, conn: this, apiVersion, clientId };
+    const body = await handler.handle(reader, ctx);
+    if (this.isClosed) return;
+    if (body) {
+      const chunks = body.toChunks();
+      const header = Buffer.allocUnsafe(8);
+      header.writeInt32BE(4 + body.length, 0);
+      header.writeInt32BE(correlationId, 4);
+      this.socket.cork();
+      this.socket.write(header);
+      let ok = true;
+      for (const c of chunks) ok = this.socket.write(c);
+      this.socket.uncork();
+      if (!ok && !this.closeAfterResponse) await this.drained();
+    }
+    if (this.closeAfterResponse) {
+      this.socket.end();
+      this.markClosed();
+    }
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+}

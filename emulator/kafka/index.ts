@@ -1,0 +1,132 @@
+/**
+ * startKafka(): the Event Hubs Kafka endpoint. Event hubs from the Event Hubs emulator config become topics with
+ * fixed partition counts; clients authenticate with SASL PLAIN, user `$ConnectionString` and an Event Hubs
+ * connection string; consumer groups, retention and (with a data dir) durable logs and offsets run on the
+ * emulator's clock.
+ */
+import type { TlsOptions } from "node:tls";
+import type { EmulatorClock, TimerHandle } from "../common/clock.js";
+import type { Logger } from "../common/logger.js";
+import type { EventHubsConfig } from "./config.js";
+import { type DurableStore, openDurableStore } from "./model/durable-store.js";
+import { EventHubNamespace } from "./model/event-hub-namespace.js";
+import { eventHubsGroupLimits, GroupCoordinator, type GroupLimits } from "./model/group-coordinator.js";
+import { advertisedApis } from "./protocol/index.js";
+import type { BrokerState } from "./protocol/types.js";
+import { Codec } from "./record-batch.js";
+import { defaultPolicies, EMULATOR_KEY, EMULATOR_KEY_NAME, type SasPolicy } from "./sasl.js";
+import { KafkaServer } from "./server.js";
+
+export { EMULATOR_KEY, EMULATOR_KEY_NAME, SASL_USERNAME } from "./sasl.js";
+export { loadEventHubsConfig, parseEventHubsConfig, type EventHubsConfig } from "./config.js";
+
+/** Event Hubs closes a connection whose request exceeds this many bytes (max.request.size must stay below it). */
+export const MAX_REQUEST_BYTES = 1_046_528;
+/** Event Hubs' largest event or batch of events (Standard tier), 1 MB. */
+export const MAX_EVENT_BYTES = 1_048_576;
+/** In "error" mode, the largest frame read before the connection is closed anyway. */
+const HARD_FRAME_LIMIT = 64 * 1024 * 1024;
+const RETENTION_SWEEP_MS = 60_000;
+
+export interface KafkaOptions {
+  config: EventHubsConfig;
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  clock: EmulatorClock;
+  logger: Logger;
+  /** Durable mode: partition logs and committed offsets under `${dataDir}/kafka/`. */
+  dataDir?: string;
+  /** Serve SASL_SSL instead of SASL_PLAINTEXT (Azure's 9093 behaviour). */
+  tls?: TlsOptions;
+  /** Shared access policies accepted in connection strings; default the emulator's RootManageSharedAccessKey. */
+  policies?: SasPolicy[];
+  /** What an oversized request gets: "close" (Event Hubs closes the connection) or "error" (MESSAGE_TOO_LARGE per batch). */
+  oversizeRequest?: "close" | "error";
+  /** false refuses gzip too (Event Hubs Standard tier before compression support). */
+  allowGzip?: boolean;
+  groupLimits?: Partial<GroupLimits>;
+  /** Host name put in Metadata answers; default localhost for loopback and wildcard binds. */
+  advertisedHost?: string;
+}
+
+export interface KafkaService {
+  readonly port: number;
+  /** `host:port` for the client's `brokers` setting. */
+  readonly bootstrapServers: string;
+  /** The SASL PLAIN password (user name `$ConnectionString`). */
+  readonly connectionString: string;
+  close(): Promise<void>;
+}
+
+export function kafkaConnectionString(host: string, port: number, keyName = EMULATOR_KEY_NAME, key = EMULATOR_KEY): string {
+  return `Endpoint=sb://${host}:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`;
+}
+
+function displayHost(host: string): string {
+  return ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost", ""].includes(host) ? "localhost" : host;
+}
+
+export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
+  const logger = opts.logger;
+  const namespace = new EventHubNamespace(opts.config);
+  const groups = new GroupCoordinator(opts.clock, logger, { ...eventHubsGroupLimits, ...opts.groupLimits });
+  const advertisedHost = opts.advertisedHost ?? displayHost(opts.host);
+  const settings = {
+    policies: opts.policies ?? defaultPolicies,
+    advertisedHost,
+    advertisedPort: opts.port,
+    clusterId: namespace.name,
+    maxBatchBytes: MAX_EVENT_BYTES,
+    allowedCodecs: opts.allowGzip === false ? [Codec.none] : [Codec.none, Codec.gzip],
+  };
+  const broker: BrokerState = {
+    namespace,
+    groups,
+    clock: opts.clock,
+    logger,
+    settings,
+    apis: advertisedApis,
+    expire: () => {
+      const removed = namespace.expire(opts.clock.now());
+      if (removed > 0) logger.debug("retention deleted batches", { batches: removed });
+    },
+  };
+
+  let durable: DurableStore | undefined;
+  if (opts.dataDir) durable = openDurableStore(opts.dataDir, namespace, groups.offsets, logger);
+
+  let sweep: TimerHandle | undefined;
+  const armSweep = () => {
+    sweep = opts.clock.setTimer(RETENTION_SWEEP_MS, () => {
+      broker.expire();
+      armSweep();
+    });
+  };
+  armSweep();
+
+  const server = new KafkaServer(broker, opts.oversizeRequest === "error" ? HARD_FRAME_LIMIT : MAX_REQUEST_BYTES, opts.tls);
+  let port: number;
+  try {
+    port = await server.listen(opts.port, opts.host);
+  } catch (err) {
+    sweep?.cancel();
+    durable?.close();
+    throw err;
+  }
+  settings.advertisedPort = port;
+  const policy = settings.policies[0];
+  logger.info("Kafka endpoint listening", { port, tls: Boolean(opts.tls), eventHubs: namespace.all().map((h) => h.name) });
+
+  return {
+    port,
+    bootstrapServers: `${advertisedHost}:${port}`,
+    connectionString: kafkaConnectionString(advertisedHost, port, policy?.keyName, policy?.key),
+    async close() {
+      sweep?.cancel();
+      groups.close();
+      await server.close();
+      durable?.close();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * One partition of an event hub: the record batches as the producers sent them, each with the base offset the
+ * broker assigned. Offsets are dense from 0; the high watermark is the next offset to assign; the log start offset
+ * moves only when retention deletes whole batches. Readers waiting in a long-poll Fetch are woken on append.
+ */
+import { type BatchInfo, recordTimestamps, setBaseOffset } from "../record-batch.js";
+
+export interface StoredBatch {
+  baseOffset: number;
+  /** Offset after the last record of the batch. */
+  nextOffset: number;
+  maxTimestamp: number;
+  /** When the broker appended it, on the emulator clock (retention counts from here, as Event Hubs' enqueued time). */
+  appendTime: number;
+  bytes: Buffer;
+}
+
+/** Where a durable log keeps its batches; absent in memory mode. */
+export interface PartitionPersistence {
+  append(batch: StoredBatch): void;
+  setLogStart(offset: number): void;
+}
+
+export interface ReadResult {
+  chunks: Buffer[];
+  bytes: number;
+}
+
+export class PartitionLog {
+  private batches: StoredBatch[] = [];
+  /** Index of the first live batch (expired ones are dropped by compact()). */
+  private head = 0;
+  private start = 0;
+  private end = 0;
+  private readonly listeners = new Set<() => void>();
+  persistence: PartitionPersistence | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  get logStartOffset(): number {
+    return this.start;
+  }
+
+  get highWatermark(): number {
+    return this.end;
+  }
+
+  /** Appends validated batches (copied out of the request) and returns the first assigned offset. */
+  append(batches: readonly BatchInfo[], now: number): number {
+    const first = this.end;
+    for (const info of batches) {
+      const bytes = Buffer.from(info.bytes);
+      setBaseOffset(bytes, this.end);
+      const stored: StoredBatch = { baseOffset: this.end, nextOffset: this.end + info.recordCount, maxTimestamp: info.maxTimestamp, appendTime: now, bytes };
+      this.batches.push(stored);
+      this.end = stored.nextOffset;
+      this.persistence?.append(stored);
+    }
+    for (const fn of [...this.listeners]) fn();
+    return first;
+  }
+
+  /** Puts back a batch read from disk at start-up. */
+  restore(batch: StoredBatch): void {
+    if (batch.baseOffset !== this.end && this.batches.length > this.head) {
+      throw new Error(`partition ${this.topic}/${this.partition}: batch at ${batch.baseOffset} does not follow ${this.end}`);
+    }
+    if (this.batches.length === this.head) this.start = Math.max(this.start, batch.baseOffset);
+    this.batches.push(batch);
+    this.end = batch.nextOffset;
+  }
+
+  /** Sets the log start at restore time (batches below it were deleted by retention before the restart). */
+  restoreLogStart(offset: number): void {
+    while (this.head < this.batches.length && this.batches[this.head].nextOffset <= offset) this.head++;
+    this.start = Math.max(offset, this.start);
+    if (this.head === this.batches.length) this.end = Math.max(this.end, offset);
+    this.compact();
+  }
+
+  /** Drops expired batches from the array so their memory is freed. */
+  private compact(): void {
+    if (this.head === 0) return;
+    this.batches = this.batches.slice(this.head);
+    this.head = 0;
+  }
+
+  /**
+   * Whole batches from the one that holds `fetchOffset`, within `maxBytes`; with `minOne`, the first batch is
+   * returned even when it alone exceeds the limit (KIP-74), so a consumer never stalls on a large batch.
+   */
+  read(fetchOffset: number, maxBytes: number, minOne: boolean): ReadResult {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let i = this.indexOf(fetchOffset);
+    if (i < 0) return { chunks, bytes };
+    for (; i < this.batches.length; i++) {
+      const b = this.batches[i].bytes;
+      if (bytes + b.length > maxBytes && !(minOne && chunks.length === 0)) break;
+      chunks.push(b);
+      bytes += b.length;
+    }
+    return { chunks, bytes };
+  }
+
+  /** Index of the live batch holding `offset`, or -1. */
+  private indexOf(offset: number): number {
+    let lo = this.head;
+    let hi = this.batches.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const b = this.batches[mid];
+      if (offset < b.baseOffset) hi = mid - 1;
+      else if (offset >= b.nextOffset) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** First offset whose record timestamp is at or after `timestamp`, as ListOffsets answers it. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
+    for (let i = this.head; i < this.batches.length; i++) {
+      const b = this.batches[i];
+      if (b.maxTimestamp < timestamp) continue;
+      for (const r of recordTimestamps(b.bytes)) {
+        const offset = b.baseOffset + r.offsetDelta;
+        if (r.timestamp >= timestamp && offset >= this.start) return { offset, timestamp: r.timestamp };
+      }
+    }
+    return undefined;
+  }
+
+  /** Deletes whole batches appended before `cutoff` (retention); returns how many were deleted. */
+  expireBefore(cutoff: number): number {
+    let removed = 0;
+    while (this.head < this.batches.length && this.batches[this.head].appendTime < cutoff) {
+      this.start = this.batches[this.head].nextOffset;
+      this.head++;
+      removed++;
+    }
+    if (removed === 0) return 0;
+    this.compact();
+    this.persistence?.setLogStart(this.start);
+    return removed;
+  }
+
+  /** Calls `fn` after every append until the returned function is called. */
+  onAppend(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Produce (0) v3-7: each partition's RecordBatch v2 batches are checked (magic, CRC-32C, codec, size) and appended
+ * as received, with only the base offset rewritten. acks=0 gets no response at all, as kafkajs expects.
+ */
+import { Writer } from "../codec/writer.js";
+import { ErrorCode, KafkaApiError, refuse } from "../errors.js";
+import { splitAndValidate } from "../record-batch.js";
+import { type ApiHandler, checkAccess, type RequestContext } from "./types.js";
+
+interface PartitionResult {
+  index: number;
+  error: number;
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+function appendOne(ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, transactional: boolean): PartitionResult {
+  const result: PartitionResult = { index, error: ErrorCode.NONE, baseOffset: -1, logStartOffset: -1 };
+  try {
+    if (acks !== 0 && acks !== 1 && acks !== -1) throw new KafkaApiError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${acks}`);
+    if (transactional) throw new KafkaApiError(ErrorCode.INVALID_REQUEST, "Transactions are not supported by Event Hubs on this tier.");
+    const log = ctx.broker.namespace.hub(topic)?.partition(index);
+    if (!log) throw refuse.unknownTopic(topic);
+    const denied = checkAccess(ctx, topic, "Send");
+    if (denied) throw denied;
+    const batches = splitAndValidate(records ?? Buffer.alloc(0), ctx.broker.settings);
+    result.baseOffset = log.append(batches, ctx.broker.clock.now());
+    result.logStartOffset = log.logStartOffset;
+  } catch (err) {
+    if (!(err instanceof KafkaApiError)) throw err;
+    result.error = err.code;
+    ctx.broker.logger.debug("produce refused", { topic, partition: index, code: err.code, reason: err.message });
+  }
+  return result;
+}
+
+export const produce: ApiHandler = {
+  apiKey: 0,
+  name: "Produce",
+  minVersion: 3,
+  maxVersion: 7,
+  handle(body, ctx) {
+    const v = ctx.apiVersion;
+    const transactionalId = body.nullableString();
+    const acks = body.int16();
+    body.int32(); // timeout_ms: appends are immediate
+    const topics = body.array((r) => ({
+      name: r.string(),
+      partitions: r.array((r) => ({ index: r.int32(), records: r.nullableBytes() })),
+    }));
+    const results = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => appendOne(ctx, t.name, p.index, p.records, acks, transactionalId !== null)),
+    }));
+    if (acks === 0) return null;
+    const w = new Writer();
+    w.array(results, (w, t) => {
+      w.string(t.name);
+      w.array(t.partitions, (w, p) => {
+        w.int32(p.index).int16(p.error).int64(p.baseOffset).int64(-1);
+        if (v >= 5) w.int64(p.logStartOffset);
+      });
+    });
+    return w.int32(0);
+  },
+};

@@ -1,0 +1,81 @@
+/** What every API handler receives: the request body, the connection it came on, and the broker's state. */
+import type { Clock } from "../../common/clock.js";
+import type { Logger } from "../../common/logger.js";
+import type { Reader } from "../codec/reader.js";
+import type { Writer } from "../codec/writer.js";
+import { KafkaApiError, refuse } from "../errors.js";
+import type { EventHubNamespace } from "../model/event-hub-namespace.js";
+import type { GroupCoordinator } from "../model/group-coordinator.js";
+import type { BatchLimits } from "../record-batch.js";
+import type { Principal, Right, SasPolicy } from "../sasl.js";
+
+export interface ApiRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export interface BrokerSettings extends BatchLimits {
+  policies: readonly SasPolicy[];
+  /** The host and port the Metadata and FindCoordinator answers point clients to. */
+  advertisedHost: string;
+  advertisedPort: number;
+  clusterId: string;
+}
+
+export interface BrokerState {
+  readonly namespace: EventHubNamespace;
+  readonly groups: GroupCoordinator;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: BrokerSettings;
+  /** The APIs and versions advertised in ApiVersions. */
+  readonly apis: readonly ApiRange[];
+  /** Applies retention now (reads call it so deletions are exact on the emulator clock). */
+  expire(): void;
+}
+
+export type SaslState = "handshake" | "authenticate" | "authenticated";
+
+export interface ConnectionState {
+  readonly id: number;
+  readonly clientHost: string;
+  sasl: SaslState;
+  principal: Principal | undefined;
+  /** Set by a handler to close the connection once its response is written (failed SASL). */
+  closeAfterResponse: boolean;
+  readonly closed: boolean;
+  /** Registers a callback for when the connection closes (ends a parked long poll); returns an unregister. */
+  onClose(fn: () => void): () => void;
+}
+
+export interface RequestContext {
+  readonly broker: BrokerState;
+  readonly conn: ConnectionState;
+  readonly apiVersion: number;
+  readonly clientId: string;
+}
+
+export interface ApiHandler {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** Returns the response body, or null when no response is sent (Produce with acks=0). */
+  handle(body: Reader, ctx: RequestContext): Writer | null | Promise<Writer | null>;
+}
+
+/** The error that refuses access to `topic`, or undefined when the connection's credential allows `right` on it. */
+export function checkAccess(ctx: RequestContext, topic: string, right: Right): KafkaApiError | undefined {
+  const p = ctx.conn.principal;
+  if (!p) return refuse.notAuthorized(topic, right);
+  if (p.entityPath !== undefined && p.entityPath.toLowerCase() !== topic.toLowerCase()) return refuse.notAuthorized(topic, right);
+  if (!p.rights.has(right)) return refuse.notAuthorized(topic, right);
+  return undefined;
+}
+
+/** Whether the connection may see `topic` at all (EntityPath scoping). */
+export function visible(ctx: RequestContext, topic: string): boolean {
+  const scope = ctx.conn.principal?.entityPath;
+  return scope === undefined || scope.toLowerCase() === topic.toLowerCase();
+}
