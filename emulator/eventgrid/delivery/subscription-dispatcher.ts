@@ -1,0 +1,326 @@
+/**
+ * Delivery for one event subscription: a queue of matched events, batches sent with bounded concurrency, retries on
+ * Azure's schedule (on the emulator clock), and dead-lettering or dropping when the retry policy gives up.
+ *
+ * Publishing only appends to the queue, so a slow or dead endpoint delays nothing but its own subscription.
+ */
+import { randomUUID } from "node:crypto";
+import type { Clock, TimerHandle } from "../../common/clock.js";
+import type { Logger } from "../../common/logger.js";
+import type { EventSubscriptionConfig } from "../config-types.js";
+import type { AcceptedEvent } from "../model/events.js";
+import { toDeliverySchema } from "../model/events.js";
+import { takeBatch } from "./batcher.js";
+import { type DeadLetterInfo, type DeadLetterReason, deadLetterBlobName, deadLetterRecord } from "./dead-letter-record.js";
+import type { DeadLetterWriter } from "./dead-letter-writer.js";
+import type { DeliveryResult, Destination, OutgoingEvent } from "./destination.js";
+import type { PendingStore } from "./pending-store.js";
+import { type DeliveryOutcome, retryDelayMs, RETRY_SCHEDULE_MS } from "./retry-policy.js";
+import type { SubscriptionState } from "./subscription-state.js";
+
+/** Requests in flight at once per subscription (Azure does not document its own number). */
+export const MAX_CONCURRENT_DELIVERIES = 16;
+const RECENT = 100;
+const MANUAL_VALIDATION_WINDOW_MS = 5 * 60_000;
+const DEAD_LETTER_RETRY_MS = 60_000;
+const DEAD_LETTER_GIVE_UP_MS = 4 * 3_600_000;
+
+interface Batch {
+  events: OutgoingEvent[];
+  attempts: number;
+  lastOutcome?: DeliveryOutcome;
+  lastStatus?: number;
+  lastError?: string;
+  lastAttemptAt?: number;
+  nextAttemptAt?: number;
+  timer?: TimerHandle;
+}
+
+type ProvisioningState = "Creating" | "AwaitingManualAction" | "Succeeded" | "Failed";
+
+export interface DispatcherDeps {
+  topicName: string;
+  clock: Clock;
+  logger: Logger;
+  destination: Destination;
+  deadLetter?: { writer: DeadLetterWriter; location: string };
+  store?: PendingStore;
+  /** The URL the endpoint may GET to validate manually (needs the HTTP port, known once the server listens). */
+  validationUrl: (code: string) => string;
+}
+
+export class SubscriptionDispatcher {
+  private readonly queue: OutgoingEvent[] = [];
+  private readonly readyRetries: Batch[] = [];
+  private readonly waiting = new Set<Batch>();
+  private inFlight = 0;
+  private writingDeadLetters = 0;
+  private started = false;
+  private closed = false;
+  private provisioning: ProvisioningState;
+  private validationError: string | undefined;
+  private validationCode: string | undefined;
+  private validationAttempts = 0;
+  private validationTimer: TimerHandle | undefined;
+  private readonly counts = { matched: 0, delivered: 0, deadLettered: 0, dropped: 0 };
+  private readonly recentDelivered: string[] = [];
+  private readonly recentDeadLettered: SubscriptionState["deadLettered"] = [];
+  private readonly recentDropped: SubscriptionState["dropped"] = [];
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    readonly config: EventSubscriptionConfig,
+    private readonly deps: DispatcherDeps,
+  ) {
+    this.provisioning = deps.destination.validate ? "Creating" : "Succeeded";
+  }
+
+  /** Starts delivering (and the handshake first, when the destination needs one). */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    if (this.provisioning === "Creating") void this.runValidation();
+    else this.pump();
+  }
+
+  enqueue(events: AcceptedEvent[], persist = true): void {
+    const outgoing = events.map((accepted) => {
+      const body = toDeliverySchema(accepted, this.config.eventDeliverySchema);
+      const json = JSON.stringify(body);
+      return { accepted, body, json, bytes: Buffer.byteLength(json) };
+    });
+    if (persist) this.deps.store?.add(this.config.name, events);
+    this.counts.matched += outgoing.length;
+    this.queue.push(...outgoing);
+    this.pump();
+  }
+
+  /** The endpoint GET the validation URL (manual validation). */
+  confirmManualValidation(code: string): boolean {
+    if (this.provisioning !== "AwaitingManualAction" || code !== this.validationCode) return false;
+    this.validationTimer?.cancel();
+    this.markValidated();
+    return true;
+  }
+
+  /** Resolves once nothing is queued, in flight or waiting for a retry (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.validationTimer?.cancel();
+    for (const b of this.waiting) b.timer?.cancel();
+  }
+
+  snapshot(): SubscriptionState {
+    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const retrying = [...this.waiting, ...this.readyRetries].map((b) => ({
+      eventIds: b.events.map((e) => String(e.body.id ?? e.accepted.stored.event.id)),
+      deliveryAttempts: b.attempts,
+      nextAttemptTime: iso(b.nextAttemptAt),
+      lastDeliveryOutcome: b.lastOutcome,
+      lastHttpStatusCode: b.lastStatus,
+      lastError: b.lastError,
+    }));
+    return {
+      name: this.config.name,
+      topic: this.deps.topicName,
+      destination: this.deps.destination.description,
+      endpointType: this.config.destination.endpointType,
+      eventDeliverySchema: this.config.eventDeliverySchema,
+      provisioningState: this.provisioning,
+      validationError: this.validationError,
+      counts: {
+        matched: this.counts.matched,
+        delivered: this.counts.delivered,
+        queued: this.queue.length,
+        inFlight: this.inFlight,
+        retrying: retrying.reduce((n, r) => n + r.eventIds.length, 0),
+        deadLettered: this.counts.deadLettered,
+        dropped: this.counts.dropped,
+      },
+      retrying,
+      recentlyDelivered: [...this.recentDelivered],
+      deadLettered: [...this.recentDeadLettered],
+      dropped: [...this.recentDropped],
+    };
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.inFlight === 0 && this.waiting.size === 0 && this.readyRetries.length === 0 && this.writingDeadLetters === 0;
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private async runValidation(): Promise<void> {
+    if (this.closed || !this.deps.destination.validate) return;
+    this.validationAttempts++;
+    const code = randomUUID();
+    const result = await this.deps.destination.validate({ code, validationUrl: this.deps.validationUrl(code) });
+    if (this.closed) return;
+    if (result.state === "Succeeded") return this.markValidated();
+    if (result.state === "AwaitingManualAction") {
+      this.provisioning = "AwaitingManualAction";
+      this.validationCode = result.code;
+      this.validationError = undefined;
+      this.validationTimer = this.deps.clock.setTimer(MANUAL_VALIDATION_WINDOW_MS, () => {
+        this.failValidation("the endpoint did not GET the validation URL within 5 minutes");
+      });
+      return;
+    }
+    this.failValidation(result.error);
+  }
+
+  private failValidation(error: string): void {
+    // The endpoint may simply not be up yet (local apps start in any order): try again on the retry schedule.
+    this.provisioning = "Failed";
+    this.validationError = error;
+    this.validationCode = undefined;
+    const wait = RETRY_SCHEDULE_MS[Math.min(this.validationAttempts, RETRY_SCHEDULE_MS.length) - 1];
+    this.deps.logger.warn("endpoint validation failed; retrying", { subscription: this.config.name, error, retryInMs: wait });
+    this.validationTimer = this.deps.clock.setTimer(wait, () => void this.runValidation());
+  }
+
+  private markValidated(): void {
+    this.provisioning = "Succeeded";
+    this.validationError = undefined;
+    this.validationCode = undefined;
+    this.deps.logger.info("endpoint validated", { subscription: this.config.name });
+    this.pump();
+  }
+
+  private pump(): void {
+    if (!this.started || this.closed || this.provisioning !== "Succeeded") return;
+    while (this.inFlight < MAX_CONCURRENT_DELIVERIES) {
+      const retry = this.readyRetries.shift();
+      if (retry) {
+        void this.attempt(retry);
+        continue;
+      }
+      if (this.queue.length === 0) break;
+      void this.attempt({ events: takeBatch(this.queue, this.deps.destination.batch), attempts: 0 });
+    }
+    this.notifyIfIdle();
+  }
+
+  private async attempt(batch: Batch): Promise<void> {
+    this.inFlight++;
+    batch.nextAttemptAt = undefined;
+    let result: DeliveryResult;
+    try {
+      result = await this.deps.destination.deliver(batch.events, batch.attempts);
+    } catch (err) {
+      result = { ok: false, outcome: "GenericError", retriable: true, error: (err as Error)?.message ?? String(err) };
+    }
+    this.inFlight--;
+    batch.attempts++;
+    batch.lastAttemptAt = this.deps.clock.now();
+    if (result.ok) this.delivered(batch);
+    else this.failed(batch, result);
+    this.pump();
+  }
+
+  private delivered(batch: Batch): void {
+    this.counts.delivered += batch.events.length;
+    for (const e of batch.events) this.remember(this.recentDelivered, String(e.body.id ?? e.accepted.stored.event.id));
+    this.deps.store?.remove(this.config.name, batch.events.map((e) => e.accepted.internalId));
+  }
+
+  private failed(batch: Batch, result: Extract<DeliveryResult, { ok: false }>): void {
+    batch.lastOutcome = result.outcome;
+    batch.lastStatus = result.status;
+    batch.lastError = result.error;
+    if (this.closed) return;
+    const policy = this.config.retryPolicy;
+    if (!result.retriable || batch.attempts >= policy.maxDeliveryAttempts) return this.giveUp(batch, "MaxDeliveryAttemptsExceeded");
+    const due = batch.lastAttemptAt! + retryDelayMs(batch.attempts, result.status, this.deps.destination.kind);
+    batch.nextAttemptAt = due;
+    this.waiting.add(batch);
+    batch.timer = this.deps.clock.setTimerAt(due, () => {
+      this.waiting.delete(batch);
+      // Azure checks the time to live only when the next attempt is due.
+      const oldest = Math.min(...batch.events.map((e) => e.accepted.publishTime));
+      if (this.deps.clock.now() - oldest >= policy.eventTimeToLiveInMinutes * 60_000) return this.giveUp(batch, "TimeToLiveExceeded");
+      this.readyRetries.push(batch);
+      this.pump();
+    });
+  }
+
+  private giveUp(batch: Batch, reason: DeadLetterReason): void {
+    const info: DeadLetterInfo = {
+      reason,
+      deliveryAttempts: batch.attempts,
+      lastDeliveryOutcome: batch.lastOutcome ?? "GenericError",
+      lastHttpStatusCode: batch.lastStatus,
+      lastDeliveryAttemptTime: batch.lastAttemptAt,
+    };
+    const ids = batch.events.map((e) => String(e.body.id ?? e.accepted.stored.event.id));
+    this.deps.store?.remove(this.config.name, batch.events.map((e) => e.accepted.internalId));
+    const deadLetter = this.deps.deadLetter;
+    if (!deadLetter) {
+      this.counts.dropped += ids.length;
+      for (const id of ids) this.remember(this.recentDropped, { eventId: id, reason, deliveryAttempts: info.deliveryAttempts, lastDeliveryOutcome: info.lastDeliveryOutcome, lastHttpStatusCode: info.lastHttpStatusCode });
+      this.deps.logger.warn("events dropped (no dead-letter destination)", { subscription: this.config.name, ids, reason, outcome: info.lastDeliveryOutcome });
+      this.notifyIfIdle();
+      return;
+    }
+    const blobName = deadLetterBlobName(this.config.name, this.deps.clock.now());
+    const json = JSON.stringify(batch.events.map((e) => deadLetterRecord(e, this.config.eventDeliverySchema, info)));
+    const entries = ids.map((eventId) => ({
+      eventId,
+      reason,
+      deliveryAttempts: info.deliveryAttempts,
+      lastDeliveryOutcome: info.lastDeliveryOutcome,
+      lastHttpStatusCode: info.lastHttpStatusCode,
+      location: deadLetter.location,
+      blobName,
+      written: false as boolean,
+      writeError: undefined as string | undefined,
+    }));
+    this.counts.deadLettered += ids.length;
+    for (const e of entries) this.remember(this.recentDeadLettered, e);
+    this.writeDeadLetter(blobName, json, entries, this.deps.clock.now());
+  }
+
+  private writeDeadLetter(blobName: string, json: string, entries: { written: boolean; writeError?: string }[], firstTry: number): void {
+    this.writingDeadLetters++;
+    const done = () => {
+      this.writingDeadLetters--;
+      this.notifyIfIdle();
+    };
+    this.deps.deadLetter!.writer.write(blobName, json).then(
+      () => {
+        done();
+        for (const e of entries) {
+          e.written = true;
+          e.writeError = undefined;
+        }
+        this.deps.logger.info("events dead-lettered", { subscription: this.config.name, blobName });
+      },
+      (err: unknown) => {
+        const message = (err as Error)?.message ?? String(err);
+        for (const e of entries) e.writeError = message;
+        done();
+        if (this.closed) return;
+        if (this.deps.clock.now() - firstTry >= DEAD_LETTER_GIVE_UP_MS) {
+          this.deps.logger.error("dead-letter destination unavailable for 4 h; events dropped", { subscription: this.config.name, blobName });
+          return;
+        }
+        this.deps.logger.warn("dead-letter write failed; retrying", { subscription: this.config.name, error: message });
+        this.deps.clock.setTimer(DEAD_LETTER_RETRY_MS, () => this.writeDeadLetter(blobName, json, entries, firstTry));
+      },
+    );
+  }
+
+  private remember<T>(list: T[], item: T): void {
+    list.push(item);
+    if (list.length > RECENT) list.shift();
+  }
+}

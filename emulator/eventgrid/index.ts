@@ -1,0 +1,123 @@
+/**
+ * startEventGrid(): custom topics from the config, their publish endpoints on the shared HTTP port, and push delivery
+ * to each subscription. Delivery (and the webhook handshakes) starts once `setBaseUrl()` tells the service the HTTP
+ * address, which is known only after the server listens; events published before that wait in their queues.
+ */
+import path from "node:path";
+import type { Clock } from "../common/clock.js";
+import type { EmulatorHttpServer } from "../common/http-server.js";
+import type { Logger } from "../common/logger.js";
+import type { EventGridConfig } from "./config-types.js";
+import { BlobDeadLetterWriter, type DeadLetterWriter, FolderDeadLetterWriter } from "./delivery/dead-letter-writer.js";
+import { createDestination } from "./delivery/destinations.js";
+import { FilePendingStore } from "./delivery/pending-store.js";
+import { SubscriptionDispatcher } from "./delivery/subscription-dispatcher.js";
+import type { SubscriptionState } from "./delivery/subscription-state.js";
+import { EventGridTopic } from "./model/topic.js";
+import { PUBLISH_PATH, registerEventGridRoutes } from "./routes.js";
+import type { ServiceBusSink } from "./service-bus-sink.js";
+
+export { loadEventGridConfig, parseEventGridConfig } from "./config.js";
+export type { EventGridConfig } from "./config-types.js";
+export type { ServiceBusSink, ServiceBusSinkMessage } from "./service-bus-sink.js";
+export type { SubscriptionState } from "./delivery/subscription-state.js";
+
+export interface EventGridTopicInfo {
+  name: string;
+  /** ARM id stamped on delivered events as `topic`. */
+  id: string;
+  /** Publish endpoint for EventGridPublisherClient (empty until setBaseUrl()). */
+  endpoint: string;
+  key: string;
+}
+
+export interface EventGridService {
+  readonly topics: EventGridTopicInfo[];
+  /** Sets the HTTP address (e.g. http://localhost:5300) and starts delivery. */
+  setBaseUrl(url: string): void;
+  subscriptionState(topic: string, subscription: string): SubscriptionState | undefined;
+  /** Resolves once every subscription has nothing queued, in flight or waiting for a retry. */
+  whenIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartEventGridOptions {
+  config: EventGridConfig;
+  http: EmulatorHttpServer;
+  clock: Clock;
+  logger: Logger;
+  /** Durable mode: pending events are journaled here, and folder dead-letters go under it. */
+  dataDir?: string;
+  serviceBus?: ServiceBusSink;
+  /** Folder for dead-letters of storage accounts without a connection string (default `<dataDir or .data>/eventgrid/dead-letters`). */
+  deadLetterDir?: string;
+}
+
+export function startEventGrid(opts: StartEventGridOptions): EventGridService {
+  const { config, clock, logger } = opts;
+  let baseUrl = "";
+  const deadLetterRoot = opts.deadLetterDir ?? path.join(opts.dataDir ?? path.resolve(".data"), "eventgrid", "dead-letters");
+  const topics = new Map<string, EventGridTopic>();
+  const deadLetterWriters = new Map<string, DeadLetterWriter>();
+
+  const writerFor = (account: string, container: string): { writer: DeadLetterWriter; location: string } => {
+    const key = `${account}/${container}`;
+    let writer = deadLetterWriters.get(key);
+    const connectionString = config.storageAccounts[account];
+    if (!writer) {
+      writer = connectionString ? new BlobDeadLetterWriter(connectionString, container) : new FolderDeadLetterWriter(path.join(deadLetterRoot, account, container));
+      deadLetterWriters.set(key, writer);
+    }
+    return { writer, location: connectionString ? `blob ${account}/${container}` : `folder ${path.join(deadLetterRoot, account, container)}` };
+  };
+
+  for (const topicConfig of config.topics) {
+    const topic = new EventGridTopic(topicConfig);
+    const store = opts.dataDir ? new FilePendingStore(path.join(opts.dataDir, "eventgrid", "pending", topicConfig.name.toLowerCase())) : undefined;
+    for (const sub of topicConfig.eventSubscriptions) {
+      const destination = createDestination(topicConfig, sub, { clock, functionApps: config.functionApps, serviceBus: opts.serviceBus });
+      const dispatcher = new SubscriptionDispatcher(sub, {
+        topicName: topicConfig.name,
+        clock,
+        logger: logger.child(`${topicConfig.name}/${sub.name}`),
+        destination,
+        deadLetter: sub.deadLetter ? writerFor(sub.deadLetter.accountName, sub.deadLetter.containerName) : undefined,
+        store,
+        validationUrl: (code) => `${baseUrl}/eventgrid/topics/${topicConfig.name}/eventSubscriptions/${sub.name}/validate?id=${encodeURIComponent(code)}`,
+      });
+      if (store) {
+        const pending = store.load(sub.name);
+        if (pending.length > 0) {
+          dispatcher.enqueue(pending, false);
+          logger.info("re-queued pending events from the data directory", { topic: topicConfig.name, subscription: sub.name, count: pending.length });
+        }
+      }
+      topic.add(dispatcher);
+    }
+    topics.set(topicConfig.name.toLowerCase(), topic);
+  }
+
+  const endpointOf = (name: string) => (baseUrl ? `${baseUrl}${PUBLISH_PATH(name)}` : "");
+  registerEventGridRoutes(opts.http, { topics, clock, endpointOf });
+
+  const dispatchers = () => [...topics.values()].flatMap((t) => [...t.dispatchers.values()]);
+
+  return {
+    get topics() {
+      return config.topics.map((t) => ({ name: t.name, id: t.armId, endpoint: endpointOf(t.name), key: t.key }));
+    },
+    setBaseUrl(url: string) {
+      baseUrl = url.replace(/\/$/, "");
+      for (const d of dispatchers()) d.start();
+    },
+    subscriptionState(topic: string, subscription: string) {
+      return topics.get(topic.toLowerCase())?.subscription(subscription)?.snapshot();
+    },
+    async whenIdle() {
+      await Promise.all(dispatchers().map((d) => d.whenIdle()));
+    },
+    async close() {
+      for (const d of dispatchers()) d.close();
+    },
+  };
+}

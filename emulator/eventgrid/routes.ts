@@ -1,0 +1,105 @@
+/**
+ * Event Grid's routes on the emulator's HTTP port:
+ * - `POST /eventgrid/topics/NAME/api/events`: publish (what `EventGridPublisherClient` calls), answering exactly 200;
+ * - `OPTIONS` on the same path: Azure's Allow / api-supported-versions answer;
+ * - `GET /eventgrid/topics[/NAME[/eventSubscriptions[/SUB]]]`: topics, subscriptions and delivery state as JSON;
+ * - `GET /eventgrid/topics/NAME/eventSubscriptions/SUB/validate?id=CODE`: the manual validation URL.
+ */
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import type { Clock } from "../common/clock.js";
+import { type EmulatorHttpServer, HttpError, sendJson } from "../common/http-server.js";
+import { publishErrors, SUPPORTED_API_VERSION } from "./errors.js";
+import type { EventGridTopic } from "./model/topic.js";
+import { authenticate } from "./publish/authenticate.js";
+import { MAX_REQUEST_BYTES, parsePublishedEvents } from "./publish/parse-events.js";
+
+export const PUBLISH_PATH = (topic: string) => `/eventgrid/topics/${topic}/api/events`;
+
+/** Reads the body; past the limit it keeps draining (so the client reads our 413 instead of a reset) and throws. */
+async function readPublishBody(req: http.IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_REQUEST_BYTES || declared > MAX_REQUEST_BYTES) throw publishErrors.requestTooLarge(MAX_REQUEST_BYTES);
+  return Buffer.concat(chunks);
+}
+
+export interface EventGridRouteContext {
+  topics: Map<string, EventGridTopic>;
+  clock: Clock;
+  endpointOf(topic: string): string;
+}
+
+export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGridRouteContext): void {
+  const topicOr404 = (name: string, path: string): EventGridTopic => {
+    const topic = ctx.topics.get(name.toLowerCase());
+    if (!topic) throw publishErrors.topicNotFound(path);
+    return topic;
+  };
+  const topicSummary = (t: EventGridTopic) => ({
+    name: t.config.name,
+    id: t.config.armId,
+    endpoint: ctx.endpointOf(t.config.name),
+    inputSchema: t.config.inputSchema,
+    published: t.published,
+    unmatched: t.unmatched,
+    eventSubscriptions: [...t.dispatchers.values()].map((d) => d.config.name),
+  });
+
+  http.route("POST", "/eventgrid/topics/:topic/api/events", async ({ req, res, params, url }) => {
+    const topic = topicOr404(params.topic, url.pathname + url.search);
+    const apiVersion = url.searchParams.get("api-version");
+    if (apiVersion !== null && apiVersion !== SUPPORTED_API_VERSION) throw publishErrors.unsupportedApiVersion(apiVersion);
+    const now = ctx.clock.now();
+    const host = req.headers.host ?? "localhost";
+    // The whole body is read first, so an early refusal never leaves the client writing into a closed request.
+    const body = await readPublishBody(req);
+    authenticate(req.headers, { key: topic.config.key, publishPath: PUBLISH_PATH(topic.config.name).toLowerCase(), host, now });
+    const events = parsePublishedEvents(topic.config, req.headers, body, now);
+    topic.publish(events);
+    res.writeHead(200, { "content-length": "0", "x-ms-request-id": randomUUID(), "api-supported-versions": SUPPORTED_API_VERSION });
+    res.end();
+  });
+
+  http.route("OPTIONS", "/eventgrid/topics/:topic/api/events", ({ res, params, url }) => {
+    const topic = topicOr404(params.topic, url.pathname);
+    res.writeHead(200, { allow: "OPTIONS, POST", "api-supported-versions": SUPPORTED_API_VERSION, "aeg-input-event-schema": topic.config.inputSchema, "content-length": "0" });
+    res.end();
+  });
+
+  http.route("GET", "/eventgrid/topics", ({ res }) => {
+    sendJson(res, 200, { value: [...ctx.topics.values()].map(topicSummary) });
+  });
+
+  http.route("GET", "/eventgrid/topics/:topic", ({ res, params, url }) => {
+    const topic = topicOr404(params.topic, url.pathname);
+    sendJson(res, 200, { ...topicSummary(topic), eventSubscriptions: [...topic.dispatchers.values()].map((d) => d.snapshot()) });
+  });
+
+  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions", ({ res, params, url }) => {
+    const topic = topicOr404(params.topic, url.pathname);
+    sendJson(res, 200, { value: [...topic.dispatchers.values()].map((d) => d.snapshot()) });
+  });
+
+  const subscriptionOr404 = (params: Record<string, string>, path: string) => {
+    const sub = topicOr404(params.topic, path).subscription(params.sub);
+    if (!sub) throw publishErrors.topicNotFound(path);
+    return sub;
+  };
+
+  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub", ({ res, params, url }) => {
+    sendJson(res, 200, subscriptionOr404(params, url.pathname).snapshot());
+  });
+
+  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub/validate", ({ res, params, url }) => {
+    const sub = subscriptionOr404(params, url.pathname);
+    if (!sub.confirmManualValidation(url.searchParams.get("id") ?? ""))
+      throw new HttpError(400, { error: { code: "BadRequest", message: "The validation code is not valid, or the subscription is not awaiting manual validation." } });
+    sendJson(res, 200, { message: "Webhook successfully validated as a result of user's validate URL trigger." });
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Shared pieces of the Event Grid tests: an Event Grid service on a free port with its own clock, and a real local
+ * webhook that records what Event Grid posts and answers the handshakes the way Azure's docs ask endpoints to.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { EmulatorClock } from "../../../emulator/common/clock.js";
+import { EmulatorHttpServer } from "../../../emulator/common/http-server.js";
+import { createLogger } from "../../../emulator/common/logger.js";
+import { type EventGridService, parseEventGridConfig, type ServiceBusSink, startEventGrid } from "../../../emulator/eventgrid/index.js";
+
+export interface TestEventGrid {
+  eventGrid: EventGridService;
+  clock: EmulatorClock;
+  baseUrl: string;
+  endpoint(topic: string): string;
+  key(topic: string): string;
+  close(): Promise<void>;
+}
+
+export async function startTestEventGrid(config: object, extra: { serviceBus?: ServiceBusSink; dataDir?: string; deadLetterDir?: string } = {}): Promise<TestEventGrid> {
+  const clock = new EmulatorClock();
+  const server = new EmulatorHttpServer();
+  const eventGrid = startEventGrid({ config: parseEventGridConfig(config), http: server, clock, logger: createLogger("silent"), ...extra });
+  const port = await server.listen(0, "127.0.0.1");
+  const baseUrl = `http://127.0.0.1:${port}`;
+  eventGrid.setBaseUrl(baseUrl);
+  const topic = (name: string) => eventGrid.topics.find((t) => t.name === name)!;
+  return {
+    eventGrid,
+    clock,
+    baseUrl,
+    endpoint: (name) => topic(name).endpoint,
+    key: (name) => topic(name).key,
+    async close() {
+      await eventGrid.close();
+      await server.close();
+      clock.dispose();
+    },
+  };
+}
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: any;
+}
+
+export type Responder = (req: ReceivedRequest) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+
+export interface TestWebhook {
+  url: string;
+  /** Every request, handshakes included. */
+  requests: ReceivedRequest[];
+  /** Notification POSTs only. */
+  notifications(): ReceivedRequest[];
+  /** Resolves when at least `count` notifications have arrived. */
+  waitForNotifications(count: number): Promise<ReceivedRequest[]>;
+  /** Sets how notifications are answered (default 200). */
+  respondWith(responder: Responder): void;
+  close(): Promise<void>;
+}
+
+/** A webhook that passes both handshakes (echoes the validation code, grants the CloudEvents origin). */
+export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
+  const requests: ReceivedRequest[] = [];
+  const waiters: { count: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
+  let responder: Responder = () => undefined;
+  const notifications = () => requests.filter((r) => r.method === "POST" && r.headers["aeg-event-type"] === "Notification");
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const r: ReceivedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, text, json };
+      requests.push(r);
+      if (r.method === "OPTIONS") {
+        res.writeHead(200, { "webhook-allowed-origin": String(req.headers["webhook-request-origin"] ?? "*"), allow: "POST" });
+        return res.end();
+      }
+      if (req.headers["aeg-event-type"] === "SubscriptionValidation") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ validationResponse: (json as any)[0].data.validationCode }));
+      }
+      const answer = responder(r) ?? { status: 200 };
+      res.writeHead(answer.status, answer.headers ?? {});
+      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      const n = notifications();
+      for (const w of [...waiters]) {
+        if (n.length >= w.count) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(n);
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    requests,
+    notifications,
+    waitForNotifications(count) {
+      const n = notifications();
+      if (n.length >= count) return Promise.resolve(n);
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    respondWith(r) {
+      responder = r;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function webhookSubscription(name: string, url: string, properties: Record<string, unknown> = {}): object {
+  const { destinationProperties, ...rest } = properties as { destinationProperties?: object };
+  return { name, properties: { destination: { endpointType: "WebHook", properties: { endpointUrl: url, ...(destinationProperties ?? {}) } }, ...rest } };
+}
