@@ -1,0 +1,291 @@
+/**
+ * One message as the emulator keeps it: the bare message's bytes (properties, application-properties, body, footer)
+ * exactly as received, plus the header fields and message annotations, which are the only parts re-encoded on
+ * delivery. So an int property stays an int, a binary message-id stays binary, and the body is never re-encoded.
+ */
+import { randomUUID } from "node:crypto";
+import type { MessagePayload, PayloadEditor } from "../model/message-payload.js";
+import { amqpTypes, described, encodeTyped, keyOf, scanSections, SECTION, toTyped, type TypedValue, unwrap } from "./codec.js";
+
+export interface MessageHeader {
+  durable: boolean;
+  priority: number;
+  ttl: number | undefined;
+  firstAcquirer: boolean;
+}
+
+/** Index of each field in the AMQP properties list, by the names SQL filters use after `sys.`. */
+const PROPERTY_INDEX: Record<string, number> = {
+  messageid: 0,
+  userid: 1,
+  to: 2,
+  label: 3,
+  subject: 3,
+  replyto: 4,
+  correlationid: 5,
+  contenttype: 6,
+  contentencoding: 7,
+  absoluteexpirytime: 8,
+  creationtime: 9,
+  sessionid: 10,
+  groupid: 10,
+  groupsequence: 11,
+  replytosessionid: 12,
+  replytogroupid: 12,
+};
+const PROPERTY_COUNT = 13;
+
+function propertyValue(index: number, value: unknown): TypedValue {
+  if (value === undefined || value === null) return amqpTypes.Null();
+  if (index === 6 || index === 7) return amqpTypes.wrap_symbol(String(value));
+  if (index === 8 || index === 9) return amqpTypes.wrap_timestamp(value instanceof Date ? value.getTime() : Number(value));
+  if (index === 11) return amqpTypes.wrap_uint(Number(value));
+  if (index === 0 || index === 5) return typeof value === "string" ? amqpTypes.wrap_string(value) : toTyped(value);
+  return amqpTypes.wrap_string(String(value));
+}
+
+/** Renders a typed AMQP value for filters: uuids as their string form, everything else unwrapped. */
+function plain(value: TypedValue | undefined): unknown {
+  if (value === undefined || value.type.name === "Null") return undefined;
+  if (value.type.name === "Uuid") return formatUuid(value.value as Buffer);
+  return unwrap(value);
+}
+
+export function formatUuid(bytes: Buffer): string {
+  const h = bytes.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export class AmqpPayload implements MessagePayload {
+  private propsCache: TypedValue[] | null | undefined;
+  private appCache: TypedValue[] | null | undefined;
+
+  private constructor(
+    readonly header: MessageHeader,
+    /** Message annotations as a flat key/value list, as received (undefined when none). */
+    readonly annotations: TypedValue[] | undefined,
+    /** properties + application-properties + body + footer, as received. */
+    readonly bare: Buffer,
+    private readonly propsRange: readonly [number, number],
+    private readonly appRange: readonly [number, number],
+  ) {}
+
+  /** Parses one encoded message (a transfer's payload, or one message of a batch). Copies the bytes it keeps. */
+  static parse(buffer: Buffer): AmqpPayload {
+    const spans = scanSections(buffer, (code) => code === SECTION.header || code === SECTION.messageAnnotations);
+    const header: MessageHeader = { durable: false, priority: 4, ttl: undefined, firstAcquirer: false };
+    let annotations: TypedValue[] | undefined;
+    const bareParts: Buffer[] = [];
+    let offset = 0;
+    let props: [number, number] | undefined;
+    let app: [number, number] | undefined;
+    for (const span of spans) {
+      if (span.code === SECTION.header) {
+        const f = (span.value!.value ?? []) as TypedValue[];
+        header.durable = Boolean(unwrap(f[0]));
+        header.priority = (unwrap(f[1]) as number | null) ?? 4;
+        const ttl = unwrap(f[2]) as number | null | undefined;
+        header.ttl = typeof ttl === "number" ? ttl : undefined;
+        header.firstAcquirer = Boolean(unwrap(f[3]));
+      } else if (span.code === SECTION.messageAnnotations) {
+        const items = (span.value!.value ?? []) as TypedValue[];
+        annotations = items.length > 0 ? items : undefined;
+      } else if (span.code !== SECTION.deliveryAnnotations) {
+        const length = span.end - span.start;
+        if (span.code === SECTION.properties) props = [offset, offset + length];
+        if (span.code === SECTION.applicationProperties) app = [offset, offset + length];
+        bareParts.push(buffer.subarray(span.start, span.end));
+        offset += length;
+      }
+    }
+    // Application properties sit after properties; when either is absent, the empty range marks where it goes.
+    const propsRange: [number, number] = props ?? [0, 0];
+    const appRange: [number, number] = app ?? [propsRange[1], propsRange[1]];
+    const bare = Buffer.from(bareParts.length === 1 ? bareParts[0] : Buffer.concat(bareParts));
+    return new AmqpPayload(header, annotations, bare, propsRange, appRange);
+  }
+
+  get size(): number {
+    return this.bare.length + 16 + (this.annotations ? this.annotations.length * 16 : 0);
+  }
+
+  get timeToLiveMs(): number | undefined {
+    return this.header.ttl;
+  }
+
+  /** The AMQP properties list (13 fields, missing ones undefined). */
+  private properties(): TypedValue[] | null {
+    if (this.propsCache === undefined) {
+      const [s, e] = this.propsRange;
+      this.propsCache = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+    }
+    return this.propsCache;
+  }
+
+  private applicationProperties(): TypedValue[] | null {
+    if (this.appCache === undefined) {
+      const [s, e] = this.appRange;
+      this.appCache = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+    }
+    return this.appCache;
+  }
+
+  annotation(key: string): TypedValue | undefined {
+    const a = this.annotations;
+    if (!a) return undefined;
+    for (let i = 0; i + 1 < a.length; i += 2) if (keyOf(a[i]) === key) return a[i + 1];
+    return undefined;
+  }
+
+  get hasMessageId(): boolean {
+    const p = this.properties();
+    return !!p && p.length > 0 && p[0] !== undefined && p[0].type.name !== "Null";
+  }
+
+  system(name: string): unknown {
+    const key = name.toLowerCase();
+    if (key === "timetolive") return this.header.ttl;
+    if (key === "partitionkey") return plain(this.annotation("x-opt-partition-key"));
+    if (key === "scheduledenqueuetimeutc") return plain(this.annotation("x-opt-scheduled-enqueue-time"));
+    const index = PROPERTY_INDEX[key];
+    if (index === undefined) return undefined;
+    return plain(this.properties()?.[index]);
+  }
+
+  user(name: string): unknown {
+    const items = this.applicationProperties();
+    if (!items) return undefined;
+    for (let i = 0; i + 1 < items.length; i += 2) if (keyOf(items[i]) === name) return plain(items[i + 1]);
+    return undefined;
+  }
+
+  /** The typed application property (for tests of type fidelity and for re-encoding). */
+  userTyped(name: string): TypedValue | undefined {
+    const items = this.applicationProperties();
+    if (!items) return undefined;
+    for (let i = 0; i + 1 < items.length; i += 2) if (keyOf(items[i]) === name) return items[i + 1];
+    return undefined;
+  }
+
+  /** A copy with a server-assigned message id when the sender gave none (Azure does this; the SDK relies on it). */
+  withMessageId(): AmqpPayload {
+    if (this.hasMessageId) return this;
+    const fields = [...(this.properties() ?? [])];
+    fields[0] = amqpTypes.wrap_string(randomUUID().replace(/-/g, ""));
+    return this.rebuild(fields, undefined);
+  }
+
+  withUserProperties(changes: Iterable<readonly [string, unknown]>): AmqpPayload {
+    const items = [...(this.applicationProperties() ?? [])];
+    let changed = false;
+    for (const [key, value] of changes) {
+      setEntry(items, key, toTyped(value));
+      changed = true;
+    }
+    return changed ? this.rebuild(undefined, items) : this;
+  }
+
+  edit(): PayloadEditor {
+    let props: TypedValue[] | undefined;
+    let app: TypedValue[] | undefined;
+    const base = this;
+    return {
+      system: (name) => {
+        const index = PROPERTY_INDEX[name.toLowerCase()];
+        if (props && index !== undefined) return plain(props[index]);
+        return base.system(name);
+      },
+      user: (name) => {
+        if (!app) return base.user(name);
+        for (let i = 0; i + 1 < app.length; i += 2) if (keyOf(app[i]) === name) return plain(app[i + 1]);
+        return undefined;
+      },
+      setSystem: (name, value) => {
+        const index = PROPERTY_INDEX[name.toLowerCase()];
+        if (index === undefined) throw new Error(`The system property ${name} cannot be set by a rule action`);
+        props ??= [...(base.properties() ?? [])];
+        props[index] = propertyValue(index, value);
+      },
+      setUser: (name, value) => {
+        app ??= [...(base.applicationProperties() ?? [])];
+        setEntry(app, name, toTyped(value));
+      },
+      removeUser: (name) => {
+        app ??= [...(base.applicationProperties() ?? [])];
+        for (let i = 0; i + 1 < app.length; i += 2) {
+          if (keyOf(app[i]) === name) {
+            app.splice(i, 2);
+            return;
+          }
+        }
+      },
+      finish: () => (props || app ? base.rebuild(props, app) : base),
+    };
+  }
+
+  /** Re-encodes the properties and/or application-properties section; everything else keeps its bytes. */
+  private rebuild(props: TypedValue[] | undefined, app: TypedValue[] | undefined): AmqpPayload {
+    const [ps, pe] = this.propsRange;
+    const [as, ae] = this.appRange;
+    let propsBytes = this.bare.subarray(ps, pe);
+    if (props) {
+      const fields: TypedValue[] = [];
+      for (let i = 0; i < PROPERTY_COUNT; i++) fields.push(props[i] ?? amqpTypes.Null());
+      while (fields.length > 0 && fields[fields.length - 1].type.name === "Null") fields.pop();
+      propsBytes = encodeTyped([described(SECTION.properties, amqpTypes.List32(fields))]);
+    }
+    let appBytes = this.bare.subarray(as, ae);
+    if (app) appBytes = app.length === 0 ? Buffer.alloc(0) : encodeTyped([described(SECTION.applicationProperties, amqpTypes.Map32(app))]);
+    // Layout of bare: [before props][props][between][app][rest]; props always precede app properties.
+    const before = this.bare.subarray(0, ps);
+    const between = this.bare.subarray(pe, as);
+    const rest = this.bare.subarray(ae);
+    const bare = Buffer.concat([before, propsBytes, between, appBytes, rest]);
+    const newPs = before.length;
+    const newPe = newPs + propsBytes.length;
+    const newAs = newPe + between.length;
+    const copy = new AmqpPayload(this.header, this.annotations, bare, [newPs, newPe], [newAs, newAs + appBytes.length]);
+    if (props) copy.propsCache = props;
+    if (app) copy.appCache = app;
+    return copy;
+  }
+
+  /**
+   * The message as delivered: a fresh header (with the delivery count) and message annotations (the broker's
+   * `x-opt-*` values first, then the sender's own), followed by the bare message's original bytes.
+   */
+  encode(deliveryCount: number, brokerAnnotations: readonly (readonly [string, TypedValue])[], ttlMs: number | undefined): Buffer {
+    const h = this.header;
+    const ttl = ttlMs ?? h.ttl;
+    const header = described(
+      SECTION.header,
+      amqpTypes.List32([
+        amqpTypes.wrap_boolean(h.durable),
+        amqpTypes.Ubyte(h.priority),
+        ttl !== undefined && ttl < 4294967296 ? amqpTypes.wrap_uint(ttl) : amqpTypes.Null(),
+        amqpTypes.wrap_boolean(h.firstAcquirer),
+        amqpTypes.wrap_uint(deliveryCount),
+      ]),
+    );
+    const items: TypedValue[] = [];
+    const own = new Set<string>();
+    for (const [k, v] of brokerAnnotations) {
+      items.push(amqpTypes.wrap_symbol(k), v);
+      own.add(k);
+    }
+    const a = this.annotations;
+    if (a) for (let i = 0; i + 1 < a.length; i += 2) if (!own.has(keyOf(a[i]))) items.push(a[i], a[i + 1]);
+    const prefix = encodeTyped(items.length > 0 ? [header, described(SECTION.messageAnnotations, amqpTypes.Map32(items))] : [header]);
+    return Buffer.concat([prefix, this.bare], prefix.length + this.bare.length);
+  }
+}
+
+function setEntry(items: TypedValue[], key: string, value: TypedValue): void {
+  for (let i = 0; i + 1 < items.length; i += 2) {
+    if (keyOf(items[i]) === key) {
+      items[i + 1] = value;
+      return;
+    }
+  }
+  items.push(amqpTypes.wrap_string(key), value);
+}

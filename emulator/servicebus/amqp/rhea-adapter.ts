@@ -1,0 +1,236 @@
+/**
+ * The one place that leans on rhea's internals to act as a Service Bus server (notes section 14). Everything else
+ * talks to these small wrappers:
+ * - raw transfers: on server connections rhea's message decoding is skipped and the transfer bytes are handed over
+ *   untouched (the emulator keeps sections as received; CBS and `$management` requests are decoded on demand);
+ * - credit: rhea lowers `link.credit` only when a transfer is written, so capacity subtracts queued, unsent ones;
+ * - drain: answered every time with flow(drain=true, credit=0) after dispatching, advancing delivery-count;
+ * - settlement: always with a state, and the delivery is forgotten once settled (the client never settles first
+ *   in rcv-settle-mode second, so rhea would otherwise keep it forever);
+ * - protocol errors: the peer gets a close with an error (or a protocol header when it never sent one), and only
+ *   its own socket is dropped.
+ */
+import type { Socket } from "node:net";
+import rhea from "rhea";
+import { amqpMessage } from "./codec.js";
+
+/** A transfer's payload as it came off the wire. */
+export class RawTransfer {
+  constructor(readonly bytes: Buffer) {}
+}
+
+const originalDecode: (buffer: Buffer) => any = amqpMessage.decode;
+let serverReadDepth = 0;
+let installed = false;
+
+function installRawCapture(): void {
+  if (installed) return;
+  installed = true;
+  // Only while a server connection reads does decode hand back raw bytes; client connections in the same process
+  // (the SDK in tests) decode as usual.
+  amqpMessage.decode = (buffer: Buffer) => (serverReadDepth > 0 ? new RawTransfer(buffer) : originalDecode(buffer));
+}
+
+/** Decodes a raw transfer into rhea's message object (for CBS and `$management` requests). */
+export function decodeMessage(raw: RawTransfer | Buffer): any {
+  return originalDecode(raw instanceof RawTransfer ? raw.bytes : raw);
+}
+
+export interface ServerConnectionOptions {
+  containerId: string;
+  /** Per-session delivery buffer; big, so many locked-but-unsettled deliveries never block a session. */
+  sessionBufferSize: number;
+  /** Credit the server grants to each client sender link. */
+  creditWindow: number;
+}
+
+const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0x00, 0x01, 0x00, 0x00]);
+
+/** Accepts a socket as an AMQP server connection on `container`. */
+export function acceptConnection(container: any, socket: Socket, options: ServerConnectionOptions): any {
+  installRawCapture();
+  const connection = container.create_connection({
+    container_id: options.containerId,
+    autoaccept: false,
+    autosettle: false,
+    treat_modified_as_released: false,
+    session_buffer_size: options.sessionBufferSize,
+    credit_window: options.creditWindow,
+    reconnect: false,
+  });
+  const input = connection.input;
+  connection.input = function (buffer: Buffer) {
+    serverReadDepth++;
+    try {
+      return input.call(this, buffer);
+    } finally {
+      serverReadDepth--;
+    }
+  };
+  const onBadInput = (err: Error) => failConnection(connection, err);
+  connection.on("protocol_error", onBadInput);
+  connection.on("error", onBadInput);
+  socket.on("close", () => clearConnectionTimers(connection));
+  connection.accept(socket);
+  return connection;
+}
+
+/** Sends the peer an error (close frame, or our protocol header if it never spoke AMQP); rhea then ends the socket. */
+function failConnection(connection: any, err: Error): void {
+  const socket: Socket | undefined = connection.socket;
+  try {
+    if (connection.is_remote_open() && !connection.is_closed()) {
+      connection.close({ condition: "amqp:decode-error", description: `The emulator could not process the data it received: ${err.message}` });
+      connection._process();
+    } else if (socket && !socket.destroyed && !connection.transport?.header_sent) {
+      socket.write(AMQP_HEADER);
+    }
+  } catch {
+    // The socket is going away anyway.
+  }
+  // rhea ends the socket after this handler; make sure a peer that keeps it half-open cannot hold it.
+  setTimeout(() => socket?.destroy(), 1000).unref();
+}
+
+function clearConnectionTimers(connection: any): void {
+  for (const t of ["heartbeat_out", "heartbeat_in", "abort_idle"]) {
+    if (connection[t]) clearTimeout(connection[t]);
+    connection[t] = undefined;
+  }
+}
+
+/** Closes a server connection with an error, flushes it, and drops the socket. */
+export function forceCloseConnection(connection: any, error: { condition: string; description: string }): void {
+  try {
+    if (connection.is_remote_open() && !connection.is_closed()) {
+      connection.close(error);
+      connection._process();
+    }
+  } catch {
+    // Best effort.
+  }
+  clearConnectionTimers(connection);
+  connection.socket?.destroy();
+}
+
+export interface AttachAnswer {
+  source?: Record<string, unknown> | null;
+  target?: Record<string, unknown> | null;
+  maxMessageSize?: number;
+  copySettleModes?: boolean;
+  properties?: Record<string, unknown>;
+}
+
+/** Fills in the attach rhea sends back; must run synchronously inside sender_open / receiver_open. */
+export function answerAttach(link: any, answer: AttachAnswer): void {
+  if (answer.source !== undefined) {
+    if (answer.source) link.set_source(answer.source);
+    else link.local.attach.source = null;
+  }
+  if (answer.target !== undefined) {
+    if (answer.target) link.set_target(answer.target);
+    else link.local.attach.target = null;
+  }
+  if (answer.maxMessageSize !== undefined) link.local.attach.max_message_size = answer.maxMessageSize;
+  if (answer.copySettleModes) {
+    const remote = link.remote.attach;
+    if (remote.snd_settle_mode !== undefined) link.local.attach.snd_settle_mode = remote.snd_settle_mode;
+    if (remote.rcv_settle_mode !== undefined) link.local.attach.rcv_settle_mode = remote.rcv_settle_mode;
+  }
+  if (answer.properties) link.local.attach.properties = answer.properties;
+}
+
+/** Refuses a link: rhea sends the attach, then a detach carrying the error. */
+export function refuseLink(link: any, error: { condition: string; description: string }): void {
+  link.close(error);
+}
+
+/** The address a client wrote in its attach's source or target, or undefined. */
+export function remoteAddress(link: any, terminus: "source" | "target"): string | undefined {
+  const t = link.remote.attach?.[terminus];
+  return t && typeof t.address === "string" ? t.address : undefined;
+}
+
+export interface OutgoingDelivery {
+  readonly raw: any;
+}
+
+/** A server sender link (the client's receiver): credit that counts queued transfers, drain, settlement. */
+export class OutgoingLink {
+  private sent = 0;
+  private drained = 0;
+
+  constructor(readonly link: any) {
+    const self = this;
+    // rhea answers a drain only while credit > 0, and only once; the SDK needs an answer every time.
+    link._get_drain = function () {
+      if (!this._draining) return false;
+      const unused = Math.max(0, this.credit);
+      this.delivery_count += unused;
+      self.drained += unused;
+      this.credit = 0;
+      this._draining = false;
+      return true;
+    };
+  }
+
+  /** Presettled transfers (receiveAndDelete) when the client asked for snd-settle-mode settled. */
+  get presettled(): boolean {
+    return this.link.local.attach.snd_settle_mode === 1;
+  }
+
+  get isOpen(): boolean {
+    return this.link.is_open();
+  }
+
+  /** Transfers the link can still take: credit minus transfers queued but not yet written. */
+  capacity(): number {
+    const link = this.link;
+    if (!link.is_open()) return 0;
+    const written = link.delivery_count - this.drained;
+    const unsent = this.sent - written;
+    return Math.min(link.credit - unsent, link.session.outgoing.available());
+  }
+
+  get draining(): boolean {
+    return Boolean(this.link._draining);
+  }
+
+  /** Queues one transfer of pre-encoded bytes (message-format 0). */
+  send(bytes: Buffer, tag: Buffer): any {
+    this.sent++;
+    return this.link.send(bytes, tag, 0);
+  }
+
+  /** After dispatching: if the client asked to drain, spend the unused credit and tell it so. */
+  answerDrain(): void {
+    const link = this.link;
+    if (link._draining && link.is_open()) {
+      link.issue_flow = true;
+      link.connection._register();
+    }
+  }
+
+  /** Settles a delivery with an outcome (a described outcome from rhea.message). */
+  settle(delivery: any, outcome: any): void {
+    if (delivery.settled) return;
+    delivery.update(true, outcome);
+    delivery.remote_settled = true;
+  }
+}
+
+export const outcomes = {
+  accepted: () => amqpMessage.accepted().described(),
+  rejected: (error?: { condition: string; description: string }) => amqpMessage.rejected(error ? { error } : {}).described(),
+  modified: (fields: { delivery_failed?: boolean; undeliverable_here?: boolean }) => amqpMessage.modified(fields).described(),
+  released: () => amqpMessage.released().described(),
+};
+
+/** Settles an incoming transfer (client sender): accepted, or rejected with an error. */
+export function settleIncoming(delivery: any, error?: { condition: string; description: string }): void {
+  delivery.update(true, error ? outcomes.rejected(error) : outcomes.accepted());
+}
+
+export function createContainer(id: string): any {
+  return (rhea as any).create_container({ id });
+}

@@ -1,0 +1,116 @@
+/**
+ * `$cbs` put-token: validates the SAS token the SDK sends for every link (HMAC-SHA256 over `sr + "\n" + se` with
+ * the UTF-8 bytes of the key, expiry, key name) and that the audience names an existing entity. A valid token adds
+ * a claim to the connection; links attach only to addresses a live claim covers.
+ *
+ * Token expiry is checked against wall time, not the emulator clock: the SDK signs with its own Date.now(), and a
+ * test that moves the emulator clock hours ahead must not invalidate its tokens.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Namespace } from "./model/namespace.js";
+
+export interface SasCredentials {
+  keyName: string;
+  key: string;
+}
+
+export interface PutTokenResult {
+  statusCode: number;
+  description: string;
+}
+
+/** Claims of one connection: audience path (lower case, no host) -> expiry in wall-clock ms. */
+export class ClaimSet {
+  private readonly claims = new Map<string, number>();
+
+  add(path: string, expiresAt: number): void {
+    this.claims.set(normalize(path), expiresAt);
+  }
+
+  /** True when a live claim covers `path` (the same path, a parent entity path, or the whole namespace). */
+  covers(path: string, now = Date.now()): boolean {
+    const target = normalize(path);
+    for (const [claim, expiresAt] of this.claims) {
+      if (expiresAt <= now) continue;
+      if (claim === "" || claim === target || target.startsWith(claim + "/")) return true;
+    }
+    return false;
+  }
+}
+
+function normalize(path: string): string {
+  return path.replace(/^\/+|\/+$/g, "").toLowerCase();
+}
+
+/** The entity path of an audience such as `sb://localhost:5672/q1/$management` (here `q1/$management`). */
+export function audiencePath(audience: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(audience);
+  const path = m ? (m[1] ?? "") : audience;
+  try {
+    return decodeURIComponent(path).replace(/^\/+|\/+$/g, "");
+  } catch {
+    return path.replace(/^\/+|\/+$/g, "");
+  }
+}
+
+/** Strips a trailing `$management` node so the entity itself can be looked up. */
+export function entityPathOf(path: string): string {
+  return path.replace(/\/?\$management$/i, "");
+}
+
+function parseToken(token: string): Record<string, string> | undefined {
+  const prefix = "SharedAccessSignature ";
+  if (!token.startsWith(prefix)) return undefined;
+  const fields: Record<string, string> = {};
+  for (const part of token.slice(prefix.length).split("&")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) fields[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return fields;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export function putToken(
+  request: { audience: string; tokenType: string; token: unknown },
+  credentials: SasCredentials,
+  namespace: Namespace,
+  claims: ClaimSet,
+  now = Date.now(),
+): PutTokenResult {
+  if (request.tokenType !== "servicebus.windows.net:sastoken") {
+    return { statusCode: 401, description: `InvalidToken: token type '${request.tokenType}' is not supported; use a connection string with a SharedAccessKey.` };
+  }
+  if (typeof request.token !== "string") return { statusCode: 400, description: "The token must be a string." };
+  const fields = parseToken(request.token);
+  if (!fields || !fields.sr || !fields.sig || !fields.se || !fields.skn) {
+    return { statusCode: 401, description: "InvalidSignature: the token is not a SharedAccessSignature with sr, sig, se and skn." };
+  }
+  if (safeDecode(fields.skn) !== credentials.keyName) {
+    return { statusCode: 401, description: `InvalidSignature: unknown SharedAccessKeyName '${safeDecode(fields.skn)}'.` };
+  }
+  const expiresAt = Number(fields.se) * 1000;
+  if (!Number.isFinite(expiresAt) || expiresAt <= now) return { statusCode: 401, description: "ExpiredToken: the token has expired." };
+  const expected = createHmac("sha256", Buffer.from(credentials.key, "utf8")).update(`${fields.sr}\n${fields.se}`).digest();
+  const given = Buffer.from(safeDecode(fields.sig), "base64");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { statusCode: 401, description: "InvalidSignature: The token has an invalid signature." };
+  }
+  const scope = audiencePath(safeDecode(fields.sr)).toLowerCase();
+  const path = audiencePath(request.audience);
+  if (scope !== "" && path.toLowerCase() !== scope && !path.toLowerCase().startsWith(scope + "/")) {
+    return { statusCode: 401, description: `InvalidAudience: the token's scope does not cover '${request.audience}'.` };
+  }
+  const entityPath = entityPathOf(path);
+  if (entityPath !== "" && !namespace.resolve(entityPath)) {
+    return { statusCode: 404, description: `The messaging entity '${request.audience}' could not be found. To know more visit https://aka.ms/sbResourceMgrExceptions.` };
+  }
+  claims.add(path, expiresAt);
+  return { statusCode: 202, description: "Accepted" };
+}

@@ -1,0 +1,114 @@
+/**
+ * A client's receive link on a queue, subscription or dead-letter queue: offers messages within its credit,
+ * answers drains, and turns the client's dispositions into complete / abandon / defer / dead-letter.
+ */
+import { randomBytes } from "node:crypto";
+import { keyOf, type TypedValue } from "./amqp/codec.js";
+import { encodeRecord } from "./amqp/delivery-encoding.js";
+import { asFault } from "./amqp/errors.js";
+import { lockTokenToDeliveryTag } from "./amqp/lock-token.js";
+import { OutgoingLink, outcomes } from "./amqp/rhea-adapter.js";
+import type { Logger } from "../common/logger.js";
+import type { MessageRecord } from "./model/message-record.js";
+import type { MessageConsumer, MessageStore, PropertyChanges } from "./model/message-store.js";
+
+const lockTokens = new WeakMap<object, string>();
+
+/** The key/value pairs of a typed AMQP map (keys as strings, values keeping their types). */
+export function typedEntries(map: TypedValue | undefined | null): [string, TypedValue][] {
+  if (!map || !Array.isArray(map.value)) return [];
+  const items = map.value as TypedValue[];
+  const out: [string, TypedValue][] = [];
+  for (let i = 0; i + 1 < items.length; i += 2) out.push([keyOf(items[i]), items[i + 1]]);
+  return out;
+}
+
+export class ConsumerLink implements MessageConsumer {
+  readonly out: OutgoingLink;
+  readonly receiveAndDelete: boolean;
+
+  constructor(
+    link: any,
+    readonly store: MessageStore,
+    private readonly logger: Logger,
+  ) {
+    this.out = new OutgoingLink(link);
+    this.receiveAndDelete = this.out.presettled;
+  }
+
+  start(): void {
+    this.store.addConsumer(this);
+  }
+
+  capacity(): number {
+    return this.out.capacity();
+  }
+
+  deliver(record: MessageRecord, lockToken: string | undefined, previousDeliveries: number): void {
+    const bytes = encodeRecord(record, previousDeliveries, lockToken);
+    const delivery = this.out.send(bytes, lockToken ? lockTokenToDeliveryTag(lockToken) : randomBytes(16));
+    if (lockToken) lockTokens.set(delivery, lockToken);
+  }
+
+  /** The client changed its credit (or asked to drain). */
+  onFlow(): void {
+    this.store.pump();
+    this.out.answerDrain();
+  }
+
+  /** A disposition from the client for one of our deliveries. */
+  onOutcome(kind: "accepted" | "rejected" | "modified" | "released", delivery: any): void {
+    const token = lockTokens.get(delivery);
+    if (!token || delivery.settled) return;
+    const state = delivery.remote_state;
+    try {
+      switch (kind) {
+        case "accepted":
+          this.store.complete(token);
+          this.out.settle(delivery, outcomes.accepted());
+          break;
+        case "modified": {
+          const fields = state?.value ?? [];
+          const changes = typedEntries(fields[2]);
+          const deferred = Boolean(fields[1]?.value);
+          if (deferred) this.store.defer(token, nonEmpty(changes));
+          else this.store.abandon(token, nonEmpty(changes));
+          this.out.settle(delivery, outcomes.modified({ delivery_failed: Boolean(fields[0]?.value), undeliverable_here: deferred }));
+          break;
+        }
+        case "rejected": {
+          const error = state?.value?.[0];
+          const info = typedEntries(error?.value?.[2]);
+          let reason: string | undefined;
+          let description: string | undefined;
+          const rest: [string, TypedValue][] = [];
+          for (const [k, v] of info) {
+            if (k === "DeadLetterReason") reason = v.value ?? undefined;
+            else if (k === "DeadLetterErrorDescription") description = v.value ?? undefined;
+            else rest.push([k, v]);
+          }
+          this.store.deadLetter(token, reason, description, nonEmpty(rest));
+          // Never echo an error here: the SDK treats a settled state with an error as a failed dead-letter.
+          this.out.settle(delivery, outcomes.rejected());
+          break;
+        }
+        case "released":
+          this.store.abandon(token);
+          this.out.settle(delivery, outcomes.released());
+          break;
+      }
+    } catch (err) {
+      const fault = asFault(err);
+      if (fault.condition === "amqp:internal-error") this.logger.warn("settlement failed", { error: fault.message });
+      this.out.settle(delivery, outcomes.rejected(fault.toAmqpError()));
+    }
+  }
+
+  close(): void {
+    this.store.removeConsumer(this);
+  }
+}
+
+function nonEmpty(changes: [string, TypedValue][]): PropertyChanges | undefined {
+  return changes.length > 0 ? changes : undefined;
+}

@@ -1,0 +1,57 @@
+/**
+ * The Service Bus emulator: AMQP 1.0 on one port, with the namespace from the official Config.json format.
+ * The unchanged @azure/service-bus SDK connects with `connectionString`.
+ */
+import type { EmulatorClock } from "../common/clock.js";
+import type { EmulatorHttpServer } from "../common/http-server.js";
+import type { Logger } from "../common/logger.js";
+import type { ServiceBusNamespaceConfig } from "./config.js";
+import { Namespace } from "./model/namespace.js";
+import { ServiceBusAmqpServer } from "./server.js";
+
+/** The official emulator's well-known key (its connection string uses it verbatim). */
+export const SAS_KEY_VALUE = "SAS_KEY_VALUE";
+export const SAS_KEY_NAME = "RootManageSharedAccessKey";
+
+export interface ServiceBusService {
+  readonly port: number;
+  readonly connectionString: string;
+  /** Queues, topics and subscriptions with their messages (for tests and the administration API). */
+  readonly namespace: Namespace;
+  close(): Promise<void>;
+}
+
+export interface StartServiceBusOptions {
+  config: ServiceBusNamespaceConfig;
+  port: number;
+  host: string;
+  clock: EmulatorClock;
+  http: EmulatorHttpServer;
+  logger: Logger;
+}
+
+export function connectionStringFor(port: number, host = "localhost"): string {
+  return `Endpoint=sb://${host}:${port};SharedAccessKeyName=${SAS_KEY_NAME};SharedAccessKey=${SAS_KEY_VALUE};UseDevelopmentEmulator=true;`;
+}
+
+export async function startServiceBus(opts: StartServiceBusOptions): Promise<ServiceBusService> {
+  const namespace = Namespace.fromConfig(opts.config, opts.clock);
+  const server = new ServiceBusAmqpServer({ namespace, credentials: { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE }, logger: opts.logger });
+  let port: number;
+  try {
+    port = await server.listen(opts.port, opts.host);
+  } catch (err) {
+    namespace.close();
+    throw err;
+  }
+  opts.logger.info("listening", { port, queues: namespace.queues.size, topics: namespace.topics.size });
+  return {
+    port,
+    connectionString: connectionStringFor(port),
+    namespace,
+    async close() {
+      await server.close();
+      namespace.close();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * What the model needs from a message's content. The protocol layer implements it (keeping the sections' bytes as
+ * they came); the model never decodes a message itself.
+ */
+export interface MessageFields {
+  /** A system property stored in the message (MessageId, To, Label, SessionId, ContentType, TimeToLive, ...). */
+  system(name: string): unknown;
+  /** An application property; undefined when absent. */
+  user(name: string): unknown;
+}
+
+export interface MessagePayload extends MessageFields {
+  /** Encoded size in bytes. */
+  readonly size: number;
+  /** The message's own time to live, when it sets one. */
+  readonly timeToLiveMs: number | undefined;
+  /** A copy with these application properties set; values that carry a protocol type keep it. */
+  withUserProperties(changes: Iterable<readonly [string, unknown]>): MessagePayload;
+  /** An editor for rule actions; `finish()` returns the edited copy (or this payload when nothing changed). */
+  edit(): PayloadEditor;
+}
+
+export interface PayloadEditor extends MessageFields {
+  setSystem(name: string, value: unknown): void;
+  setUser(name: string, value: unknown): void;
+  removeUser(name: string): void;
+  finish(): MessagePayload;
+}

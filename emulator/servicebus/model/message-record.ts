@@ -1,0 +1,22 @@
+import type { MessagePayload } from "./message-payload.js";
+
+export type MessageState = "active" | "deferred" | "scheduled";
+
+/** x-opt-message-state values. */
+export const MESSAGE_STATE_CODE: Record<MessageState, number> = { active: 0, deferred: 1, scheduled: 2 };
+
+/** One message in one queue, subscription or dead-letter queue. */
+export interface MessageRecord {
+  readonly sequenceNumber: number;
+  payload: MessagePayload;
+  readonly enqueuedAt: number;
+  /** ms since the epoch; Infinity when it never expires. */
+  expiresAt: number;
+  /** How many times the message has been delivered (locked or received) so far. */
+  deliveryCount: number;
+  state: MessageState;
+  lockToken: string | undefined;
+  lockedUntil: number;
+  /** Entity the message was dead-lettered from, when it was forwarded. */
+  deadLetterSource?: string;
+}

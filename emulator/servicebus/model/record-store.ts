@@ -1,0 +1,80 @@
+/**
+ * The storage seam of a message store: records by sequence number, iterable in sequence order. In memory now; a
+ * durable implementation (the --data-dir mode) implements the same interface.
+ */
+import type { MessageRecord } from "./message-record.js";
+
+export interface RecordStore {
+  readonly size: number;
+  get(sequenceNumber: number): MessageRecord | undefined;
+  add(record: MessageRecord): void;
+  /** Called after a record's fields changed (a durable store writes it back). */
+  update(record: MessageRecord): void;
+  delete(sequenceNumber: number): boolean;
+  /** Records with sequence number >= from, in sequence order. */
+  from(sequenceNumber: number): Iterable<MessageRecord>;
+  values(): Iterable<MessageRecord>;
+}
+
+export class InMemoryRecordStore implements RecordStore {
+  private readonly bySeq = new Map<number, MessageRecord>();
+  /** Sequence numbers in order; deleted ones stay until the next compaction. */
+  private order: number[] = [];
+  private deleted = 0;
+
+  get size(): number {
+    return this.bySeq.size;
+  }
+
+  get(sequenceNumber: number): MessageRecord | undefined {
+    return this.bySeq.get(sequenceNumber);
+  }
+
+  add(record: MessageRecord): void {
+    const seq = record.sequenceNumber;
+    if (this.bySeq.has(seq)) throw new Error(`sequence number ${seq} is already stored`);
+    this.bySeq.set(seq, record);
+    const order = this.order;
+    // Nearly always appended in order; dead-lettered messages keep their number and may land in the middle.
+    if (order.length === 0 || order[order.length - 1] < seq) order.push(seq);
+    else order.splice(this.lowerBound(seq), 0, seq);
+  }
+
+  update(): void {
+    // In memory the record object is the stored state.
+  }
+
+  delete(sequenceNumber: number): boolean {
+    if (!this.bySeq.delete(sequenceNumber)) return false;
+    this.deleted++;
+    if (this.deleted > 1024 && this.deleted > this.order.length / 2) {
+      this.order = this.order.filter((s) => this.bySeq.has(s));
+      this.deleted = 0;
+    }
+    return true;
+  }
+
+  *from(sequenceNumber: number): Iterable<MessageRecord> {
+    const order = this.order;
+    for (let i = this.lowerBound(sequenceNumber); i < order.length; i++) {
+      const r = this.bySeq.get(order[i]);
+      if (r) yield r;
+    }
+  }
+
+  values(): Iterable<MessageRecord> {
+    return this.bySeq.values();
+  }
+
+  private lowerBound(seq: number): number {
+    const order = this.order;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order[mid] < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

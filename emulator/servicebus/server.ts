@@ -1,0 +1,302 @@
+/**
+ * The AMQP listener: accepts connections, answers attaches for `$cbs`, `$management`, senders and receivers, and
+ * routes transfers, flows and dispositions to the model. rhea's quirks stay in amqp/rhea-adapter.ts.
+ */
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../common/logger.js";
+import { AmqpPayload } from "./amqp/amqp-payload.js";
+import { amqpTypes } from "./amqp/codec.js";
+import { BATCH_MESSAGE_FORMAT, splitBatch } from "./amqp/batch.js";
+import { asFault, faults, type ServiceBusFault } from "./amqp/errors.js";
+import {
+  acceptConnection,
+  answerAttach,
+  createContainer,
+  decodeMessage,
+  forceCloseConnection,
+  RawTransfer,
+  refuseLink,
+  remoteAddress,
+  settleIncoming,
+} from "./amqp/rhea-adapter.js";
+import { ClaimSet, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
+import { ConsumerLink } from "./consumer-link.js";
+import { handleManagement, type ManagementReply } from "./management.js";
+import type { Namespace, ResolvedEntity } from "./model/namespace.js";
+import type { Queue } from "./model/queue.js";
+import type { Topic } from "./model/topic.js";
+
+type LinkRole =
+  | { kind: "cbs" }
+  | { kind: "management"; target: ResolvedEntity | undefined }
+  | { kind: "ingress"; entity: Queue | Topic }
+  | { kind: "consumer"; consumer: ConsumerLink }
+  | { kind: "reply" };
+
+interface ConnectionState {
+  claims: ClaimSet;
+  /** Reply links (client receivers on `$cbs` / `$management`) by link name and by target address. */
+  replies: Map<string, any>;
+  links: Map<any, LinkRole>;
+}
+
+export interface AmqpServerOptions {
+  namespace: Namespace;
+  credentials: SasCredentials;
+  logger: Logger;
+}
+
+const MANAGEMENT = /(^|\/)\$management$/i;
+
+export class ServiceBusAmqpServer {
+  private readonly container = createContainer("servicebus-emulator");
+  private readonly server = net.createServer((socket) => this.accept(socket));
+  private readonly connections = new Map<any, ConnectionState>();
+
+  constructor(private readonly options: AmqpServerOptions) {
+    this.container.on("error", (err: Error) => this.options.logger.warn("amqp error", { error: err.message }));
+    this.server.on("error", (err) => this.options.logger.error("listener error", { error: err.message }));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of [...this.connections.keys()]) {
+      this.cleanup(connection);
+      forceCloseConnection(connection, { condition: "amqp:connection:forced", description: "The emulator is shutting down." });
+    }
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    socket.on("error", () => undefined);
+    const connection = acceptConnection(this.container, socket, { containerId: "servicebus-emulator", sessionBufferSize: 1 << 17, creditWindow: 1000 });
+    const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links: new Map() };
+    this.connections.set(connection, state);
+    const guard =
+      (name: string, fn: (context: any) => void) =>
+      (context: any): void => {
+        try {
+          fn(context);
+        } catch (err) {
+          // A bug or bad input on one link closes that link, never the process or other clients.
+          const link = context.sender ?? context.receiver;
+          this.options.logger.warn(`${name} failed`, { error: (err as Error).message });
+          if (link && !link.is_closed()) refuseLink(link, asFault(err).toAmqpError());
+        }
+      };
+    connection.on("sender_open", guard("attach", (c) => this.onClientReceiver(state, c.sender)));
+    connection.on("receiver_open", guard("attach", (c) => this.onClientSender(state, c.receiver)));
+    connection.on("message", guard("transfer", (c) => this.onMessage(state, c)));
+    connection.on("sender_flow", guard("flow", (c) => this.consumerOf(state, c.sender)?.onFlow()));
+    for (const kind of ["accepted", "rejected", "modified", "released"] as const) {
+      connection.on(kind, guard("disposition", (c) => this.consumerOf(state, c.sender)?.onOutcome(kind, c.delivery)));
+    }
+    connection.on("sender_close", (c: any) => this.dropLink(state, c.sender));
+    connection.on("receiver_close", (c: any) => this.dropLink(state, c.receiver));
+    connection.on("session_close", (c: any) => {
+      for (const link of [...state.links.keys()]) if (link.session === c.session) this.dropLink(state, link);
+    });
+    connection.on("connection_close", () => undefined);
+    connection.on("connection_error", () => undefined);
+    connection.on("disconnected", () => this.cleanup(connection));
+  }
+
+  private cleanup(connection: any): void {
+    const state = this.connections.get(connection);
+    if (!state) return;
+    this.connections.delete(connection);
+    for (const link of [...state.links.keys()]) this.dropLink(state, link);
+  }
+
+  private dropLink(state: ConnectionState, link: any): void {
+    const role = state.links.get(link);
+    if (!role) return;
+    state.links.delete(link);
+    if (role.kind === "consumer") role.consumer.close();
+    if (role.kind === "reply") for (const [k, v] of state.replies) if (v === link) state.replies.delete(k);
+  }
+
+  private consumerOf(state: ConnectionState, link: any): ConsumerLink | undefined {
+    const role = link && state.links.get(link);
+    return role?.kind === "consumer" ? role.consumer : undefined;
+  }
+
+  private authorize(state: ConnectionState, address: string): void {
+    if (!state.claims.covers(address)) {
+      throw faults.unauthorized(`The connection has no valid put-token claim for '${address}'. Send a token to $cbs before attaching.`);
+    }
+  }
+
+  private resolveOrFail(address: string): ResolvedEntity {
+    const resolved = this.options.namespace.resolve(address);
+    if (!resolved) throw faults.entityNotFound(`sb://${this.options.namespace.name}/${address}`);
+    return resolved;
+  }
+
+  /** A client sender attached; we are its receiver. */
+  private onClientSender(state: ConnectionState, link: any): void {
+    const address = remoteAddress(link, "target") ?? "";
+    const source = link.remote.attach?.source ?? null;
+    try {
+      if (address === "$cbs") {
+        answerAttach(link, { source, target: { address } });
+        state.links.set(link, { kind: "cbs" });
+        return;
+      }
+      if (MANAGEMENT.test(address)) {
+        this.authorize(state, address);
+        const entityPath = entityPathOf(address);
+        const target = entityPath === "" ? undefined : this.resolveOrFail(entityPath);
+        answerAttach(link, { source, target: { address } });
+        state.links.set(link, { kind: "management", target });
+        return;
+      }
+      const resolved = this.resolveOrFail(address);
+      if (resolved.subQueue !== "main" || resolved.entity.kind === "subscription") {
+        throw faults.notAllowed(`Cannot send to '${address}': messages can be sent only to queues and topics.`);
+      }
+      this.authorize(state, address);
+      const entity = resolved.entity;
+      answerAttach(link, { source, target: { address }, maxMessageSize: entity.maxMessageSizeInBytes });
+      state.links.set(link, { kind: "ingress", entity });
+    } catch (err) {
+      answerAttach(link, { source, target: { address } });
+      refuseLink(link, asFault(err).toAmqpError());
+    }
+  }
+
+  /** A client receiver attached; we are its sender. */
+  private onClientReceiver(state: ConnectionState, link: any): void {
+    const address = remoteAddress(link, "source") ?? "";
+    const target = link.remote.attach?.target ?? null;
+    try {
+      if (address === "$cbs" || MANAGEMENT.test(address)) {
+        if (address !== "$cbs") this.authorize(state, address);
+        answerAttach(link, { source: { address }, target });
+        link.local.attach.snd_settle_mode = 1;
+        state.links.set(link, { kind: "reply" });
+        state.replies.set(link.name, link);
+        const targetAddress = remoteAddress(link, "target");
+        if (targetAddress) state.replies.set(targetAddress, link);
+        return;
+      }
+      const resolved = this.resolveOrFail(address);
+      if (!resolved.store) throw faults.notAllowed(`Cannot receive from topic '${address}': receive from one of its subscriptions.`);
+      const filter = link.remote.attach?.source?.filter;
+      if (filter && Object.keys(filter).some((k) => k.toLowerCase() === "com.microsoft:session-filter")) {
+        throw faults.notImplemented("session receivers (acceptSession / acceptNextSession)");
+      }
+      this.authorize(state, address);
+      answerAttach(link, { source: { address }, target, copySettleModes: true });
+      const consumer = new ConsumerLink(link, resolved.store, this.options.logger);
+      state.links.set(link, { kind: "consumer", consumer });
+      consumer.start();
+    } catch (err) {
+      answerAttach(link, { source: { address }, target });
+      refuseLink(link, asFault(err).toAmqpError());
+    }
+  }
+
+  private onMessage(state: ConnectionState, context: any): void {
+    const link = context.receiver;
+    const role = state.links.get(link);
+    const delivery = context.delivery;
+    const message = context.message;
+    const bytes: Buffer = message instanceof RawTransfer ? message.bytes : Buffer.isBuffer(message) ? message : Buffer.alloc(0);
+    if (!role) {
+      settleIncoming(delivery, faults.notAllowed("The link is not attached to an entity.").toAmqpError());
+      return;
+    }
+    switch (role.kind) {
+      case "ingress":
+        this.ingest(role.entity, bytes, context.format, delivery);
+        return;
+      case "cbs":
+        settleIncoming(delivery);
+        this.onPutToken(state, bytes);
+        return;
+      case "management":
+        settleIncoming(delivery);
+        this.onManagement(state, link, role.target, bytes);
+        return;
+      default:
+        settleIncoming(delivery, faults.notAllowed("Unexpected transfer.").toAmqpError());
+    }
+  }
+
+  private ingest(entity: Queue | Topic, bytes: Buffer, format: number | undefined, delivery: any): void {
+    let fault: ServiceBusFault | undefined;
+    try {
+      const limit = entity.maxMessageSizeInBytes;
+      if (bytes.length > limit) throw faults.messageSizeExceeded(bytes.length, limit);
+      const status = entity.options.status;
+      if (status === "Disabled" || status === "SendDisabled") throw faults.entityDisabled(entity.name);
+      let parts: Buffer[];
+      if (format === undefined || format === 0) parts = [bytes];
+      else if (format === BATCH_MESSAGE_FORMAT) parts = splitBatch(bytes);
+      else throw faults.notAllowed(`Message format ${format} is not supported.`);
+      const payloads = parts.map((p) => AmqpPayload.parse(p).withMessageId());
+      entity.send(payloads);
+    } catch (err) {
+      fault = err instanceof TypeError || err instanceof RangeError ? faults.decodeError(`The message could not be decoded: ${err.message}`) : asFault(err);
+    }
+    settleIncoming(delivery, fault?.toAmqpError());
+  }
+
+  private reply(state: ConnectionState, request: any, applicationProperties: Record<string, unknown>, body: unknown): void {
+    const replyTo = request.reply_to;
+    const link = typeof replyTo === "string" ? state.replies.get(replyTo) : undefined;
+    if (!link || !link.is_open()) {
+      this.options.logger.warn("no reply link", { replyTo });
+      return;
+    }
+    link.send({ correlation_id: request.message_id, application_properties: applicationProperties, body });
+  }
+
+  private onPutToken(state: ConnectionState, bytes: Buffer): void {
+    const request = decodeMessage(bytes);
+    const props = request.application_properties ?? {};
+    let result: { statusCode: number; description: string };
+    if (props.operation !== "put-token") {
+      result = { statusCode: 400, description: `Unsupported $cbs operation '${props.operation}'.` };
+    } else {
+      result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
+    }
+    this.reply(state, request, { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description }, undefined);
+  }
+
+  private onManagement(state: ConnectionState, link: any, target: ResolvedEntity | undefined, bytes: Buffer): void {
+    let request: any;
+    let reply: ManagementReply;
+    try {
+      request = decodeMessage(bytes);
+      const operation = String(request.application_properties?.operation ?? "");
+      const body = request.body && typeof request.body === "object" && !Buffer.isBuffer(request.body) ? request.body : {};
+      reply = handleManagement({ operation, body, raw: bytes }, target);
+    } catch (err) {
+      const fault = asFault(err);
+      reply = { statusCode: fault.statusCode, statusDescription: fault.description, errorCondition: fault.condition, closeLink: true };
+    }
+    if (request) {
+      const props: Record<string, unknown> = { statusCode: amqpTypes.wrap_int(reply.statusCode) };
+      if (reply.statusDescription) props.statusDescription = reply.statusDescription;
+      if (reply.errorCondition) props.errorCondition = amqpTypes.wrap_symbol(reply.errorCondition);
+      this.reply(state, request, props, reply.body ?? {});
+    }
+    if (reply.closeLink) {
+      refuseLink(link, { condition: reply.errorCondition ?? "amqp:not-implemented", description: reply.statusDescription ?? "Bad request." });
+    }
+  }
+}
