@@ -133,7 +133,7 @@ function literalValue(node: LiteralNode, negated: boolean): SqlValue {
   if (typeof v === "bigint" && v > INT64_MAX + (negated ? 1n : 0n))
     throw new CompileFault(node.pos, `The integer constant ${node.integerText ?? v} is outside the Int64 range`);
   if (typeof v === "number" && !Number.isFinite(v))
-    throw new CompileFault(node.pos, `The numeric constant at position ${node.pos} is outside the Double range`);
+    throw new CompileFault(node.pos, "This numeric constant is outside the Double range");
   return v;
 }
 

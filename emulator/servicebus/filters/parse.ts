@@ -27,30 +27,30 @@ interface PeggyError {
 const parse = generatedParse as (input: string, options: { startRule: "Filter" | "Action" }) => unknown;
 
 export function parseFilterExpression(expression: string): PredicateNode {
-  checkLength(expression, "filter");
+  checkLength(expression, "SQL filter");
   return run(expression, "Filter") as PredicateNode;
 }
 
 export function parseActionExpression(expression: string): ActionStatement[] {
-  checkLength(expression, "action");
+  checkLength(expression, "SQL rule action");
   const statements = run(expression, "Action") as ActionStatement[];
   if (statements.length > MAX_ACTION_STATEMENTS) {
     const extra = statements[MAX_ACTION_STATEMENTS]!;
     throw new FilterSyntaxError(
       expression,
       extra.pos,
-      `An SQL rule action has at most ${MAX_ACTION_STATEMENTS} statements; this one has ${statements.length} (statement ${MAX_ACTION_STATEMENTS + 1} is at position ${extra.pos})`,
+      `Invalid SQL rule action at position ${extra.pos}: an action has at most ${MAX_ACTION_STATEMENTS} statements; this one has ${statements.length}`,
     );
   }
   return statements;
 }
 
-function checkLength(expression: string, what: "filter" | "action"): void {
+function checkLength(expression: string, what: string): void {
   if (expression.length > MAX_EXPRESSION_LENGTH)
     throw new FilterSyntaxError(
       expression,
       MAX_EXPRESSION_LENGTH,
-      `An SQL ${what} expression is at most ${MAX_EXPRESSION_LENGTH} characters; this one has ${expression.length} (the limit is passed at position ${MAX_EXPRESSION_LENGTH})`,
+      `Invalid ${what} at position ${MAX_EXPRESSION_LENGTH}: an expression is at most ${MAX_EXPRESSION_LENGTH} characters; this one has ${expression.length}`,
     );
 }
 
@@ -79,7 +79,7 @@ function describeExpected(expected: Expectation[]): string {
   }
   // Where a value may start, a sign or a parenthesis may too; say "an expression" instead of listing them.
   if (names.has("value")) {
-    for (const n of ['"("', '"+"', '"-"', "value"]) names.delete(n);
+    for (const n of ['"("', '"+"', '"-"', "value", "identifier", "scope", "property name"]) names.delete(n);
     names.add("an expression");
   }
   const list = [...names];
