@@ -1,0 +1,56 @@
+/**
+ * Messages between the host process (listeners, triggers, the clock) and the worker process that loads the app
+ * and its one copy of `@azure/functions`, as the real host and Node.js worker split the work (over gRPC there,
+ * over the fork IPC channel here).
+ */
+import type { FunctionMetadata, RpcInvocationRequest, RpcInvocationResponse, RpcLogCategory, RpcLogLevel } from "./rpc-types.js";
+
+export interface WorkerInit {
+  type: "init";
+  appDir: string;
+  entryFiles: string[];
+}
+
+export interface InvokeRequest {
+  type: "invoke";
+  functionName: string;
+  request: RpcInvocationRequest;
+}
+
+export interface TerminateRequest {
+  type: "terminate";
+}
+
+export type HostToWorker = WorkerInit | InvokeRequest | TerminateRequest;
+
+export interface WorkerReady {
+  type: "ready";
+  functions: FunctionMetadata[];
+  capabilities: Record<string, string>;
+}
+
+export interface WorkerLoadFailed {
+  type: "loadFailed";
+  message: string;
+}
+
+export interface InvokeResult {
+  type: "invokeResult";
+  invocationId: string;
+  response?: RpcInvocationResponse;
+  error?: { name: string; message: string; stack?: string };
+}
+
+export interface WorkerLog {
+  type: "log";
+  invocationId?: string;
+  level: RpcLogLevel;
+  category: RpcLogCategory;
+  message: string;
+}
+
+export interface WorkerTerminated {
+  type: "terminated";
+}
+
+export type WorkerToHost = WorkerReady | WorkerLoadFailed | InvokeResult | WorkerLog | WorkerTerminated;
