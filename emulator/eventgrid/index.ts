@@ -36,8 +36,10 @@ export interface EventGridService {
   /** Sets the HTTP address (e.g. http://localhost:5300) and starts delivery. */
   setBaseUrl(url: string): void;
   subscriptionState(topic: string, subscription: string): SubscriptionState | undefined;
-  /** Resolves once every subscription has nothing queued, in flight or waiting for a retry. */
-  whenIdle(): Promise<void>;
+  /** Resolves once every subscription (or the one named) has nothing queued, in flight or waiting for a retry. */
+  whenIdle(topic?: string, subscription?: string): Promise<void>;
+  /** Resolves once no delivery or handshake is in flight or ready to go (retries may wait for the clock). */
+  whenQuiet(topic?: string, subscription?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,7 +102,11 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
   const endpointOf = (name: string) => (baseUrl ? `${baseUrl}${PUBLISH_PATH(name)}` : "");
   registerEventGridRoutes(opts.http, { topics, clock, endpointOf });
 
-  const dispatchers = () => [...topics.values()].flatMap((t) => [...t.dispatchers.values()]);
+  const dispatchers = (topic?: string, subscription?: string) =>
+    [...topics.values()]
+      .filter((t) => topic === undefined || t.config.name.toLowerCase() === topic.toLowerCase())
+      .flatMap((t) => [...t.dispatchers.values()])
+      .filter((d) => subscription === undefined || d.config.name.toLowerCase() === subscription.toLowerCase());
 
   return {
     get topics() {
@@ -113,8 +119,11 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
     subscriptionState(topic: string, subscription: string) {
       return topics.get(topic.toLowerCase())?.subscription(subscription)?.snapshot();
     },
-    async whenIdle() {
-      await Promise.all(dispatchers().map((d) => d.whenIdle()));
+    async whenIdle(topic?: string, subscription?: string) {
+      await Promise.all(dispatchers(topic, subscription).map((d) => d.whenIdle()));
+    },
+    async whenQuiet(topic?: string, subscription?: string) {
+      await Promise.all(dispatchers(topic, subscription).map((d) => d.whenQuiet()));
     },
     async close() {
       for (const d of dispatchers()) d.close();

@@ -66,7 +66,8 @@ export class SubscriptionDispatcher {
   private readonly recentDelivered: string[] = [];
   private readonly recentDeadLettered: SubscriptionState["deadLettered"] = [];
   private readonly recentDropped: SubscriptionState["dropped"] = [];
-  private readonly idle = new Set<() => void>();
+  private readonly waiters: { ready: () => boolean; resolve: () => void }[] = [];
+  private validating = false;
 
   constructor(
     readonly config: EventSubscriptionConfig,
@@ -105,8 +106,15 @@ export class SubscriptionDispatcher {
 
   /** Resolves once nothing is queued, in flight or waiting for a retry (tests, shutdown). */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idle.add(resolve));
+    return this.waitUntil(() => this.isIdle());
+  }
+
+  /**
+   * Resolves once nothing is in flight or ready to send, retries only waiting for their time (or events only waiting
+   * for the endpoint's validation). Tests move the clock, then wait for this.
+   */
+  whenQuiet(): Promise<void> {
+    return this.waitUntil(() => this.isQuiet());
   }
 
   close(): void {
@@ -149,21 +157,35 @@ export class SubscriptionDispatcher {
     };
   }
 
+  private waitUntil(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
+  }
+
+  private isQuiet(): boolean {
+    const blocked = this.provisioning !== "Succeeded" || !this.started;
+    return !this.validating && this.inFlight === 0 && this.readyRetries.length === 0 && this.writingDeadLetters === 0 && (this.queue.length === 0 || blocked);
+  }
+
   private isIdle(): boolean {
     return this.queue.length === 0 && this.inFlight === 0 && this.waiting.size === 0 && this.readyRetries.length === 0 && this.writingDeadLetters === 0;
   }
 
-  private notifyIfIdle(): void {
-    if (!this.isIdle()) return;
-    for (const resolve of this.idle) resolve();
-    this.idle.clear();
+  private changed(): void {
+    for (const w of [...this.waiters]) {
+      if (!w.ready()) continue;
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve();
+    }
   }
 
   private async runValidation(): Promise<void> {
     if (this.closed || !this.deps.destination.validate) return;
     this.validationAttempts++;
     const code = randomUUID();
+    this.validating = true;
     const result = await this.deps.destination.validate({ code, validationUrl: this.deps.validationUrl(code) });
+    this.validating = false;
     if (this.closed) return;
     if (result.state === "Succeeded") return this.markValidated();
     if (result.state === "AwaitingManualAction") {
@@ -173,9 +195,8 @@ export class SubscriptionDispatcher {
       this.validationTimer = this.deps.clock.setTimer(MANUAL_VALIDATION_WINDOW_MS, () => {
         this.failValidation("the endpoint did not GET the validation URL within 5 minutes");
       });
-      return;
-    }
-    this.failValidation(result.error);
+    } else this.failValidation(result.error);
+    this.changed();
   }
 
   private failValidation(error: string): void {
@@ -207,7 +228,7 @@ export class SubscriptionDispatcher {
       if (this.queue.length === 0) break;
       void this.attempt({ events: takeBatch(this.queue, this.deps.destination.batch), attempts: 0 });
     }
-    this.notifyIfIdle();
+    this.changed();
   }
 
   private async attempt(batch: Batch): Promise<void> {
@@ -268,7 +289,7 @@ export class SubscriptionDispatcher {
       this.counts.dropped += ids.length;
       for (const id of ids) this.remember(this.recentDropped, { eventId: id, reason, deliveryAttempts: info.deliveryAttempts, lastDeliveryOutcome: info.lastDeliveryOutcome, lastHttpStatusCode: info.lastHttpStatusCode });
       this.deps.logger.warn("events dropped (no dead-letter destination)", { subscription: this.config.name, ids, reason, outcome: info.lastDeliveryOutcome });
-      this.notifyIfIdle();
+      this.changed();
       return;
     }
     const blobName = deadLetterBlobName(this.config.name, this.deps.clock.now());
@@ -293,7 +314,7 @@ export class SubscriptionDispatcher {
     this.writingDeadLetters++;
     const done = () => {
       this.writingDeadLetters--;
-      this.notifyIfIdle();
+      this.changed();
     };
     this.deps.deadLetter!.writer.write(blobName, json).then(
       () => {

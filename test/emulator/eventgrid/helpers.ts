@@ -48,7 +48,11 @@ export interface ReceivedRequest {
   json: any;
 }
 
-export type Responder = (req: ReceivedRequest) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+/** How to answer a notification; `hang` never answers (to test timeouts). */
+export type Responder = (req: ReceivedRequest) => { status: number; body?: unknown; headers?: Record<string, string> } | { hang: true } | undefined;
+
+/** grant: pass the handshakes; manual: answer the validation with 200 and no code; refuse: answer 403 / no origin. */
+export type HandshakeMode = "grant" | "manual" | "refuse";
 
 export interface TestWebhook {
   url: string;
@@ -60,6 +64,7 @@ export interface TestWebhook {
   waitForNotifications(count: number): Promise<ReceivedRequest[]>;
   /** Sets how notifications are answered (default 200). */
   respondWith(responder: Responder): void;
+  handshake: HandshakeMode;
   close(): Promise<void>;
 }
 
@@ -68,7 +73,9 @@ export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
   let responder: Responder = () => undefined;
+  const state = { handshake: "grant" as HandshakeMode };
   const notifications = () => requests.filter((r) => r.method === "POST" && r.headers["aeg-event-type"] === "Notification");
+  const hanging: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -83,16 +90,25 @@ export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
       const r: ReceivedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, text, json };
       requests.push(r);
       if (r.method === "OPTIONS") {
-        res.writeHead(200, { "webhook-allowed-origin": String(req.headers["webhook-request-origin"] ?? "*"), allow: "POST" });
+        if (state.handshake === "refuse") res.writeHead(200);
+        else res.writeHead(200, { "webhook-allowed-origin": String(req.headers["webhook-request-origin"] ?? "*"), allow: "POST" });
         return res.end();
       }
       if (req.headers["aeg-event-type"] === "SubscriptionValidation") {
-        res.writeHead(200, { "content-type": "application/json" });
-        return res.end(JSON.stringify({ validationResponse: (json as any)[0].data.validationCode }));
+        if (state.handshake === "refuse") res.writeHead(403);
+        else if (state.handshake === "manual") res.writeHead(200);
+        else {
+          res.writeHead(200, { "content-type": "application/json" });
+          return res.end(JSON.stringify({ validationResponse: (json as any)[0].data.validationCode }));
+        }
+        return res.end();
       }
       const answer = responder(r) ?? { status: 200 };
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      if ("hang" in answer) hanging.push(res);
+      else {
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      }
       const n = notifications();
       for (const w of [...waiters]) {
         if (n.length >= w.count) {
@@ -114,6 +130,12 @@ export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
     },
     respondWith(r) {
       responder = r;
+    },
+    get handshake() {
+      return state.handshake;
+    },
+    set handshake(mode: HandshakeMode) {
+      state.handshake = mode;
     },
     close: () =>
       new Promise<void>((resolve) => {

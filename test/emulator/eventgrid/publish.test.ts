@@ -196,7 +196,7 @@ describe("CloudEvents schema", () => {
 
 describe("Custom input schema", () => {
   it("maps fields for filtering and delivers the original object with CustomInputSchema", async () => {
-    await client("legacy", "Custom").send([{ ref: "r-1", kind: "Legacy.Created", payload: { n: 1 } }]);
+    await client("legacy", "Custom").send([{ ref: "r-1", kind: "Legacy.Created", payload: { n: 1 } }] as never);
     const got = await customHook.waitForNotifications(1);
     expect(got[0].json).toEqual([{ ref: "r-1", kind: "Legacy.Created", payload: { n: 1 } }]);
     expect(got[0].headers["aeg-output-event-id"]).toBe("r-1");
