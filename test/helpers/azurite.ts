@@ -64,7 +64,8 @@ export async function startAzurite(timeoutMs = 20_000): Promise<AzuriteInstance>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
-        child.kill("SIGTERM");
+        // In-memory data has nothing to flush, and a graceful stop waits for clients' keep-alive sockets.
+        child.kill("SIGKILL");
       }),
   };
 }
