@@ -78,8 +78,9 @@ function describeExpected(expected: Expectation[]): string {
     else if (x.type === "class") for (const part of x.parts) for (const c of expandClassPart(part)) names.add(`"${c}"`);
   }
   // Where a value may start, a sign or a parenthesis may too; say "an expression" instead of listing them.
-  if (names.has("value")) {
-    for (const n of ['"("', '"+"', '"-"', "value", "identifier", "scope", "property name"]) names.delete(n);
+  if (names.has("number")) {
+    const valueStarts = ['"("', '"+"', '"-"', "number", "string", "parameter", "identifier", "property name", "TRUE", "FALSE", "NULL"];
+    for (const n of valueStarts) names.delete(n);
     names.add("an expression");
   }
   const list = [...names];

@@ -5,6 +5,10 @@
 // https://peggyjs.org/
 
 
+
+  // Reserved words cannot be regular identifiers (use [brackets] for a property called "in").
+  const KEYWORDS = new Set(["AND", "OR", "NOT", "IS", "NULL", "IN", "LIKE", "ESCAPE", "EXISTS", "TRUE", "FALSE"]);
+
 class peg$SyntaxError extends SyntaxError {
   constructor(message, expected, found, location) {
     super(message);
@@ -227,40 +231,41 @@ function peg$parse(input, options) {
   const peg$e13 = peg$otherExpectation("arithmetic operator");
   const peg$e14 = peg$classExpectation(["+", "-"], false, false, false);
   const peg$e15 = peg$classExpectation(["%", "*", "/"], false, false, false);
-  const peg$e16 = peg$otherExpectation("value");
+  const peg$e16 = peg$otherExpectation("number");
   const peg$e17 = peg$literalExpectation(".", false);
   const peg$e18 = peg$classExpectation(["e", "E"], false, false, false);
   const peg$e19 = peg$classExpectation([["0", "9"]], false, false, false);
-  const peg$e20 = peg$literalExpectation("'", false);
-  const peg$e21 = peg$literalExpectation("''", false);
-  const peg$e22 = peg$classExpectation(["'"], true, false, false);
-  const peg$e23 = peg$literalExpectation("@", false);
-  const peg$e24 = peg$otherExpectation("scope");
-  const peg$e25 = peg$otherExpectation("property name");
-  const peg$e26 = peg$otherExpectation("identifier");
-  const peg$e27 = peg$literalExpectation("[", false);
-  const peg$e28 = peg$literalExpectation("]]", false);
-  const peg$e29 = peg$classExpectation(["]"], true, false, false);
-  const peg$e30 = peg$literalExpectation("]", false);
-  const peg$e31 = peg$literalExpectation("\"", false);
-  const peg$e32 = peg$literalExpectation("\"\"", false);
-  const peg$e33 = peg$classExpectation(["\""], true, false, false);
-  const peg$e34 = peg$classExpectation(["\\p{L}"], false, false, true);
-  const peg$e35 = peg$classExpectation(["_", "\\p{L}", "\\p{Nd}"], false, false, true);
-  const peg$e36 = peg$literalExpectation("AND", true);
-  const peg$e37 = peg$literalExpectation("OR", true);
-  const peg$e38 = peg$literalExpectation("NOT", true);
-  const peg$e39 = peg$literalExpectation("IS", true);
-  const peg$e40 = peg$literalExpectation("NULL", true);
-  const peg$e41 = peg$literalExpectation("IN", true);
-  const peg$e42 = peg$literalExpectation("LIKE", true);
-  const peg$e43 = peg$literalExpectation("ESCAPE", true);
-  const peg$e44 = peg$literalExpectation("EXISTS", true);
-  const peg$e45 = peg$literalExpectation("TRUE", true);
-  const peg$e46 = peg$literalExpectation("FALSE", true);
-  const peg$e47 = peg$literalExpectation("SET", true);
-  const peg$e48 = peg$literalExpectation("REMOVE", true);
-  const peg$e49 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
+  const peg$e20 = peg$otherExpectation("string");
+  const peg$e21 = peg$literalExpectation("'", false);
+  const peg$e22 = peg$literalExpectation("''", false);
+  const peg$e23 = peg$classExpectation(["'"], true, false, false);
+  const peg$e24 = peg$otherExpectation("parameter");
+  const peg$e25 = peg$literalExpectation("@", false);
+  const peg$e26 = peg$otherExpectation("property name");
+  const peg$e27 = peg$otherExpectation("identifier");
+  const peg$e28 = peg$literalExpectation("[", false);
+  const peg$e29 = peg$literalExpectation("]]", false);
+  const peg$e30 = peg$classExpectation(["]"], true, false, false);
+  const peg$e31 = peg$literalExpectation("]", false);
+  const peg$e32 = peg$literalExpectation("\"", false);
+  const peg$e33 = peg$literalExpectation("\"\"", false);
+  const peg$e34 = peg$classExpectation(["\""], true, false, false);
+  const peg$e35 = peg$classExpectation(["\\p{L}"], false, false, true);
+  const peg$e36 = peg$classExpectation(["_", "\\p{L}", "\\p{Nd}"], false, false, true);
+  const peg$e37 = peg$literalExpectation("AND", true);
+  const peg$e38 = peg$literalExpectation("OR", true);
+  const peg$e39 = peg$literalExpectation("NOT", true);
+  const peg$e40 = peg$literalExpectation("IS", true);
+  const peg$e41 = peg$literalExpectation("NULL", true);
+  const peg$e42 = peg$literalExpectation("IN", true);
+  const peg$e43 = peg$literalExpectation("LIKE", true);
+  const peg$e44 = peg$literalExpectation("ESCAPE", true);
+  const peg$e45 = peg$literalExpectation("EXISTS", true);
+  const peg$e46 = peg$literalExpectation("TRUE", true);
+  const peg$e47 = peg$literalExpectation("FALSE", true);
+  const peg$e48 = peg$literalExpectation("SET", true);
+  const peg$e49 = peg$literalExpectation("REMOVE", true);
+  const peg$e50 = peg$classExpectation([" ", "\t", "\r", "\n"], false, false, false);
 
   function peg$f0(p) {    return p;  }
   function peg$f1(head, tail) {    return [head, ...tail];  }
@@ -275,10 +280,13 @@ function peg$parse(input, options) {
   function peg$f6(operand) {    return { kind: "not", operand, pos: offset() };  }
   function peg$f7(p) {    return p;  }
   function peg$f8(property) {    return { kind: "exists", property, pos: offset() };  }
-  function peg$f9(operand, negated) {
-    return { kind: "isNull", operand, negated: negated !== null, pos: offset() };
+  function peg$f9(left, tail) {
+    if (tail.kind !== "isNull") return { ...tail, left, pos: left.pos };
+    // The docs allow IS [NOT] NULL after a property only (property(name) is one too).
+    if (left.kind !== "property" && left.kind !== "call") error("IS [NOT] NULL applies to a property", { ...location(), end: location().start });
+    return { kind: "isNull", operand: left, negated: tail.negated, pos: left.pos };
   }
-  function peg$f10(left, tail) {    return { ...tail, left, pos: left.pos };  }
+  function peg$f10(negated) {    return { kind: "isNull", negated: negated !== null };  }
   function peg$f11(op, right) {    return { kind: "compare", op, right };  }
   function peg$f12(negated, head, tail) {
     return { kind: "in", list: [head, ...tail], negated: negated !== null };
@@ -308,20 +316,24 @@ function peg$parse(input, options) {
   function peg$f27(chars) {    return { kind: "literal", value: chars.join(""), pos: offset() };  }
   function peg$f28() {    error("unterminated string literal");  }
   function peg$f29(name) {    return { kind: "parameter", name, pos: offset() };  }
-  function peg$f30(name, head, tail) {    return [head, ...tail];  }
-  function peg$f31(name, args) {
+  function peg$f30(name) {    return KEYWORDS.has(name.toUpperCase());  }
+  function peg$f31(name, head, tail) {    return [head, ...tail];  }
+  function peg$f32(name, args) {
     return { kind: "call", name, args: args ?? [], pos: offset() };
   }
-  function peg$f32(scope, name) {
-    return { kind: "property", scope, name, pos: offset() };
+  function peg$f33(first, rest) {
+    return rest === null
+      ? { kind: "property", scope: null, name: first, pos: offset() }
+      : { kind: "property", scope: first, name: rest, pos: offset() };
   }
-  function peg$f33(name) {    return name;  }
-  function peg$f34() {    return "]";  }
-  function peg$f35(chars) {    return chars.join("");  }
-  function peg$f36() {    error("unterminated [delimited identifier]");  }
-  function peg$f37() {    return '"';  }
-  function peg$f38(chars) {    return chars.join("");  }
-  function peg$f39() {    error('unterminated "quoted identifier"');  }
+  function peg$f34(name) {    return KEYWORDS.has(name.toUpperCase());  }
+  function peg$f35(name) {    return name;  }
+  function peg$f36() {    return "]";  }
+  function peg$f37(chars) {    return chars.join("");  }
+  function peg$f38() {    error("unterminated [delimited identifier]");  }
+  function peg$f39() {    return '"';  }
+  function peg$f40(chars) {    return chars.join("");  }
+  function peg$f41() {    error('unterminated "quoted identifier"');  }
   let peg$currPos = options.peg$currPos | 0;
   let peg$savedPos = peg$currPos;
   const peg$posDetailsCache = [{ line: 1, column: 1 }];
@@ -922,33 +934,13 @@ function peg$parse(input, options) {
       }
       if (s0 === peg$FAILED) {
         s0 = peg$currPos;
-        s1 = peg$parseNullTestOperand();
+        s1 = peg$parseExpression();
         if (s1 !== peg$FAILED) {
           s2 = peg$parse_();
-          s3 = peg$parseIS();
+          s3 = peg$parsePredicateTail();
           if (s3 !== peg$FAILED) {
-            s4 = peg$parse_();
-            s5 = peg$currPos;
-            s6 = peg$parseNOT();
-            if (s6 !== peg$FAILED) {
-              s7 = peg$parse_();
-              s6 = [s6, s7];
-              s5 = s6;
-            } else {
-              peg$currPos = s5;
-              s5 = peg$FAILED;
-            }
-            if (s5 === peg$FAILED) {
-              s5 = null;
-            }
-            s6 = peg$parseNULL();
-            if (s6 !== peg$FAILED) {
-              peg$savedPos = s0;
-              s0 = peg$f9(s1, s5);
-            } else {
-              peg$currPos = s0;
-              s0 = peg$FAILED;
-            }
+            peg$savedPos = s0;
+            s0 = peg$f9(s1, s3);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -957,36 +949,7 @@ function peg$parse(input, options) {
           peg$currPos = s0;
           s0 = peg$FAILED;
         }
-        if (s0 === peg$FAILED) {
-          s0 = peg$currPos;
-          s1 = peg$parseExpression();
-          if (s1 !== peg$FAILED) {
-            s2 = peg$parse_();
-            s3 = peg$parsePredicateTail();
-            if (s3 !== peg$FAILED) {
-              peg$savedPos = s0;
-              s0 = peg$f10(s1, s3);
-            } else {
-              peg$currPos = s0;
-              s0 = peg$FAILED;
-            }
-          } else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-          }
-        }
       }
-    }
-
-    return s0;
-  }
-
-  function peg$parseNullTestOperand() {
-    let s0;
-
-    s0 = peg$parseFunctionCall();
-    if (s0 === peg$FAILED) {
-      s0 = peg$parseProperty();
     }
 
     return s0;
@@ -996,13 +959,26 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12;
 
     s0 = peg$currPos;
-    s1 = peg$parseComparisonOperator();
+    s1 = peg$parseIS();
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
-      s3 = peg$parseExpression();
-      if (s3 !== peg$FAILED) {
+      s3 = peg$currPos;
+      s4 = peg$parseNOT();
+      if (s4 !== peg$FAILED) {
+        s5 = peg$parse_();
+        s4 = [s4, s5];
+        s3 = s4;
+      } else {
+        peg$currPos = s3;
+        s3 = peg$FAILED;
+      }
+      if (s3 === peg$FAILED) {
+        s3 = null;
+      }
+      s4 = peg$parseNULL();
+      if (s4 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f11(s1, s3);
+        s0 = peg$f10(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1013,100 +989,13 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
-      s1 = peg$currPos;
-      s2 = peg$parseNOT();
-      if (s2 !== peg$FAILED) {
-        s3 = peg$parse_();
-        s2 = [s2, s3];
-        s1 = s2;
-      } else {
-        peg$currPos = s1;
-        s1 = peg$FAILED;
-      }
-      if (s1 === peg$FAILED) {
-        s1 = null;
-      }
-      s2 = peg$parseIN();
-      if (s2 !== peg$FAILED) {
-        s3 = peg$parse_();
-        if (input.charCodeAt(peg$currPos) === 40) {
-          s4 = peg$c2;
-          peg$currPos++;
-        } else {
-          s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e4); }
-        }
-        if (s4 !== peg$FAILED) {
-          s5 = peg$parse_();
-          s6 = peg$parseExpression();
-          if (s6 !== peg$FAILED) {
-            s7 = [];
-            s8 = peg$currPos;
-            s9 = peg$parse_();
-            if (input.charCodeAt(peg$currPos) === 44) {
-              s10 = peg$c4;
-              peg$currPos++;
-            } else {
-              s10 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e6); }
-            }
-            if (s10 !== peg$FAILED) {
-              s11 = peg$parse_();
-              s12 = peg$parseExpression();
-              if (s12 !== peg$FAILED) {
-                s8 = s12;
-              } else {
-                peg$currPos = s8;
-                s8 = peg$FAILED;
-              }
-            } else {
-              peg$currPos = s8;
-              s8 = peg$FAILED;
-            }
-            while (s8 !== peg$FAILED) {
-              s7.push(s8);
-              s8 = peg$currPos;
-              s9 = peg$parse_();
-              if (input.charCodeAt(peg$currPos) === 44) {
-                s10 = peg$c4;
-                peg$currPos++;
-              } else {
-                s10 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e6); }
-              }
-              if (s10 !== peg$FAILED) {
-                s11 = peg$parse_();
-                s12 = peg$parseExpression();
-                if (s12 !== peg$FAILED) {
-                  s8 = s12;
-                } else {
-                  peg$currPos = s8;
-                  s8 = peg$FAILED;
-                }
-              } else {
-                peg$currPos = s8;
-                s8 = peg$FAILED;
-              }
-            }
-            s8 = peg$parse_();
-            if (input.charCodeAt(peg$currPos) === 41) {
-              s9 = peg$c3;
-              peg$currPos++;
-            } else {
-              s9 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e5); }
-            }
-            if (s9 !== peg$FAILED) {
-              peg$savedPos = s0;
-              s0 = peg$f12(s1, s6, s7);
-            } else {
-              peg$currPos = s0;
-              s0 = peg$FAILED;
-            }
-          } else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-          }
+      s1 = peg$parseComparisonOperator();
+      if (s1 !== peg$FAILED) {
+        s2 = peg$parse_();
+        s3 = peg$parseExpression();
+        if (s3 !== peg$FAILED) {
+          peg$savedPos = s0;
+          s0 = peg$f11(s1, s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -1130,32 +1019,87 @@ function peg$parse(input, options) {
         if (s1 === peg$FAILED) {
           s1 = null;
         }
-        s2 = peg$parseLIKE();
+        s2 = peg$parseIN();
         if (s2 !== peg$FAILED) {
           s3 = peg$parse_();
-          s4 = peg$parseExpression();
+          if (input.charCodeAt(peg$currPos) === 40) {
+            s4 = peg$c2;
+            peg$currPos++;
+          } else {
+            s4 = peg$FAILED;
+            if (peg$silentFails === 0) { peg$fail(peg$e4); }
+          }
           if (s4 !== peg$FAILED) {
-            s5 = peg$currPos;
-            s6 = peg$parse_();
-            s7 = peg$parseESCAPE();
-            if (s7 !== peg$FAILED) {
-              s8 = peg$parse_();
-              s9 = peg$parseExpression();
-              if (s9 !== peg$FAILED) {
-                s5 = s9;
+            s5 = peg$parse_();
+            s6 = peg$parseExpression();
+            if (s6 !== peg$FAILED) {
+              s7 = [];
+              s8 = peg$currPos;
+              s9 = peg$parse_();
+              if (input.charCodeAt(peg$currPos) === 44) {
+                s10 = peg$c4;
+                peg$currPos++;
               } else {
-                peg$currPos = s5;
-                s5 = peg$FAILED;
+                s10 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e6); }
+              }
+              if (s10 !== peg$FAILED) {
+                s11 = peg$parse_();
+                s12 = peg$parseExpression();
+                if (s12 !== peg$FAILED) {
+                  s8 = s12;
+                } else {
+                  peg$currPos = s8;
+                  s8 = peg$FAILED;
+                }
+              } else {
+                peg$currPos = s8;
+                s8 = peg$FAILED;
+              }
+              while (s8 !== peg$FAILED) {
+                s7.push(s8);
+                s8 = peg$currPos;
+                s9 = peg$parse_();
+                if (input.charCodeAt(peg$currPos) === 44) {
+                  s10 = peg$c4;
+                  peg$currPos++;
+                } else {
+                  s10 = peg$FAILED;
+                  if (peg$silentFails === 0) { peg$fail(peg$e6); }
+                }
+                if (s10 !== peg$FAILED) {
+                  s11 = peg$parse_();
+                  s12 = peg$parseExpression();
+                  if (s12 !== peg$FAILED) {
+                    s8 = s12;
+                  } else {
+                    peg$currPos = s8;
+                    s8 = peg$FAILED;
+                  }
+                } else {
+                  peg$currPos = s8;
+                  s8 = peg$FAILED;
+                }
+              }
+              s8 = peg$parse_();
+              if (input.charCodeAt(peg$currPos) === 41) {
+                s9 = peg$c3;
+                peg$currPos++;
+              } else {
+                s9 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e5); }
+              }
+              if (s9 !== peg$FAILED) {
+                peg$savedPos = s0;
+                s0 = peg$f12(s1, s6, s7);
+              } else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
               }
             } else {
-              peg$currPos = s5;
-              s5 = peg$FAILED;
+              peg$currPos = s0;
+              s0 = peg$FAILED;
             }
-            if (s5 === peg$FAILED) {
-              s5 = null;
-            }
-            peg$savedPos = s0;
-            s0 = peg$f13(s1, s4, s5);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -1163,6 +1107,56 @@ function peg$parse(input, options) {
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
+        }
+        if (s0 === peg$FAILED) {
+          s0 = peg$currPos;
+          s1 = peg$currPos;
+          s2 = peg$parseNOT();
+          if (s2 !== peg$FAILED) {
+            s3 = peg$parse_();
+            s2 = [s2, s3];
+            s1 = s2;
+          } else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+          }
+          if (s1 === peg$FAILED) {
+            s1 = null;
+          }
+          s2 = peg$parseLIKE();
+          if (s2 !== peg$FAILED) {
+            s3 = peg$parse_();
+            s4 = peg$parseExpression();
+            if (s4 !== peg$FAILED) {
+              s5 = peg$currPos;
+              s6 = peg$parse_();
+              s7 = peg$parseESCAPE();
+              if (s7 !== peg$FAILED) {
+                s8 = peg$parse_();
+                s9 = peg$parseExpression();
+                if (s9 !== peg$FAILED) {
+                  s5 = s9;
+                } else {
+                  peg$currPos = s5;
+                  s5 = peg$FAILED;
+                }
+              } else {
+                peg$currPos = s5;
+                s5 = peg$FAILED;
+              }
+              if (s5 === peg$FAILED) {
+                s5 = null;
+              }
+              peg$savedPos = s0;
+              s0 = peg$f13(s1, s4, s5);
+            } else {
+              peg$currPos = s0;
+              s0 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
         }
       }
     }
@@ -1448,9 +1442,8 @@ function peg$parse(input, options) {
   }
 
   function peg$parseValue() {
-    let s0, s1;
+    let s0;
 
-    peg$silentFails++;
     s0 = peg$parseLiteral();
     if (s0 === peg$FAILED) {
       s0 = peg$parseParameter();
@@ -1460,11 +1453,6 @@ function peg$parse(input, options) {
           s0 = peg$parseProperty();
         }
       }
-    }
-    peg$silentFails--;
-    if (s0 === peg$FAILED) {
-      s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e16); }
     }
 
     return s0;
@@ -1511,6 +1499,7 @@ function peg$parse(input, options) {
   function peg$parseNumberLiteral() {
     let s0, s1, s2, s3, s4, s5, s6, s7;
 
+    peg$silentFails++;
     s0 = peg$currPos;
     s1 = peg$parseDigits();
     if (s1 !== peg$FAILED) {
@@ -1762,6 +1751,11 @@ function peg$parse(input, options) {
         }
       }
     }
+    peg$silentFails--;
+    if (s0 === peg$FAILED) {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e16); }
+    }
 
     return s0;
   }
@@ -1798,13 +1792,14 @@ function peg$parse(input, options) {
   function peg$parseStringLiteral() {
     let s0, s1, s2, s3, s4;
 
+    peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 39) {
       s1 = peg$c10;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e20); }
+      if (peg$silentFails === 0) { peg$fail(peg$e21); }
     }
     if (s1 !== peg$FAILED) {
       s2 = [];
@@ -1814,7 +1809,7 @@ function peg$parse(input, options) {
         peg$currPos += 2;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e21); }
+        if (peg$silentFails === 0) { peg$fail(peg$e22); }
       }
       if (s4 !== peg$FAILED) {
         peg$savedPos = s3;
@@ -1827,7 +1822,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e22); }
+          if (peg$silentFails === 0) { peg$fail(peg$e23); }
         }
       }
       while (s3 !== peg$FAILED) {
@@ -1838,7 +1833,7 @@ function peg$parse(input, options) {
           peg$currPos += 2;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e21); }
+          if (peg$silentFails === 0) { peg$fail(peg$e22); }
         }
         if (s4 !== peg$FAILED) {
           peg$savedPos = s3;
@@ -1851,7 +1846,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s3 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e22); }
+            if (peg$silentFails === 0) { peg$fail(peg$e23); }
           }
         }
       }
@@ -1860,7 +1855,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e20); }
+        if (peg$silentFails === 0) { peg$fail(peg$e21); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
@@ -1880,7 +1875,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e20); }
+        if (peg$silentFails === 0) { peg$fail(peg$e21); }
       }
       if (s1 !== peg$FAILED) {
         s2 = [];
@@ -1908,6 +1903,11 @@ function peg$parse(input, options) {
         s0 = peg$FAILED;
       }
     }
+    peg$silentFails--;
+    if (s0 === peg$FAILED) {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e20); }
+    }
 
     return s0;
   }
@@ -1915,6 +1915,7 @@ function peg$parse(input, options) {
   function peg$parseParameter() {
     let s0, s1, s2, s3, s4, s5, s6;
 
+    peg$silentFails++;
     s0 = peg$currPos;
     s1 = peg$currPos;
     s2 = peg$currPos;
@@ -1923,7 +1924,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e23); }
+      if (peg$silentFails === 0) { peg$fail(peg$e25); }
     }
     if (s3 !== peg$FAILED) {
       s4 = peg$parseIdentifierStart();
@@ -1954,6 +1955,11 @@ function peg$parse(input, options) {
       s1 = peg$f29(s1);
     }
     s0 = s1;
+    peg$silentFails--;
+    if (s0 === peg$FAILED) {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e24); }
+    }
 
     return s0;
   }
@@ -1962,37 +1968,14 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14;
 
     s0 = peg$currPos;
-    s1 = peg$currPos;
-    peg$silentFails++;
-    s2 = peg$parseKeyword();
-    peg$silentFails--;
-    if (s2 === peg$FAILED) {
-      s1 = undefined;
-    } else {
-      peg$currPos = s1;
-      s1 = peg$FAILED;
-    }
+    s1 = peg$parseWord();
     if (s1 !== peg$FAILED) {
-      s2 = peg$currPos;
-      s3 = peg$currPos;
-      s4 = peg$parseIdentifierStart();
-      if (s4 !== peg$FAILED) {
-        s5 = [];
-        s6 = peg$parseIdentifierPart();
-        while (s6 !== peg$FAILED) {
-          s5.push(s6);
-          s6 = peg$parseIdentifierPart();
-        }
-        s4 = [s4, s5];
-        s3 = s4;
+      peg$savedPos = peg$currPos;
+      s2 = peg$f30(s1);
+      if (s2) {
+        s2 = peg$FAILED;
       } else {
-        peg$currPos = s3;
-        s3 = peg$FAILED;
-      }
-      if (s3 !== peg$FAILED) {
-        s2 = input.substring(s2, peg$currPos);
-      } else {
-        s2 = s3;
+        s2 = undefined;
       }
       if (s2 !== peg$FAILED) {
         s3 = peg$currPos;
@@ -2083,7 +2066,7 @@ function peg$parse(input, options) {
                 }
               }
               peg$savedPos = s7;
-              s7 = peg$f30(s2, s8, s9);
+              s7 = peg$f31(s1, s8, s9);
             } else {
               peg$currPos = s7;
               s7 = peg$FAILED;
@@ -2101,7 +2084,7 @@ function peg$parse(input, options) {
             }
             if (s9 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f31(s2, s7);
+              s0 = peg$f32(s1, s7);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -2127,53 +2110,60 @@ function peg$parse(input, options) {
   }
 
   function peg$parseProperty() {
-    let s0, s1, s2;
+    let s0, s1, s2, s3, s4, s5;
 
     s0 = peg$currPos;
-    s1 = peg$parseScopePrefix();
-    if (s1 === peg$FAILED) {
-      s1 = null;
-    }
-    s2 = peg$parsePropertyName();
-    if (s2 !== peg$FAILED) {
-      peg$savedPos = s0;
-      s0 = peg$f32(s1, s2);
-    } else {
-      peg$currPos = s0;
-      s0 = peg$FAILED;
-    }
-
-    return s0;
-  }
-
-  function peg$parseScopePrefix() {
-    let s0, s1, s2;
-
-    peg$silentFails++;
-    s0 = peg$currPos;
-    s1 = peg$parseRegularIdentifier();
+    s1 = peg$parsePropertyName();
     if (s1 !== peg$FAILED) {
+      s2 = peg$currPos;
+      s3 = peg$currPos;
+      peg$silentFails++;
       if (input.charCodeAt(peg$currPos) === 46) {
-        s2 = peg$c9;
+        s4 = peg$c9;
         peg$currPos++;
       } else {
-        s2 = peg$FAILED;
+        s4 = peg$FAILED;
         if (peg$silentFails === 0) { peg$fail(peg$e17); }
       }
-      if (s2 !== peg$FAILED) {
-        s0 = s1;
+      peg$silentFails--;
+      if (s4 !== peg$FAILED) {
+        peg$currPos = s3;
+        s3 = undefined;
       } else {
-        peg$currPos = s0;
-        s0 = peg$FAILED;
+        s3 = peg$FAILED;
       }
+      if (s3 !== peg$FAILED) {
+        if (input.charCodeAt(peg$currPos) === 46) {
+          s4 = peg$c9;
+          peg$currPos++;
+        } else {
+          s4 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e17); }
+        }
+        if (s4 !== peg$FAILED) {
+          s5 = peg$parsePropertyName();
+          if (s5 !== peg$FAILED) {
+            s2 = s5;
+          } else {
+            peg$currPos = s2;
+            s2 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s2;
+          s2 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s2;
+        s2 = peg$FAILED;
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      peg$savedPos = s0;
+      s0 = peg$f33(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
-    }
-    peg$silentFails--;
-    if (s0 === peg$FAILED) {
-      s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e24); }
     }
 
     return s0;
@@ -2193,52 +2183,29 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e25); }
+      if (peg$silentFails === 0) { peg$fail(peg$e26); }
     }
 
     return s0;
   }
 
   function peg$parseRegularIdentifier() {
-    let s0, s1, s2, s3, s4, s5, s6;
+    let s0, s1, s2;
 
     peg$silentFails++;
     s0 = peg$currPos;
-    s1 = peg$currPos;
-    peg$silentFails++;
-    s2 = peg$parseKeyword();
-    peg$silentFails--;
-    if (s2 === peg$FAILED) {
-      s1 = undefined;
-    } else {
-      peg$currPos = s1;
-      s1 = peg$FAILED;
-    }
+    s1 = peg$parseWord();
     if (s1 !== peg$FAILED) {
-      s2 = peg$currPos;
-      s3 = peg$currPos;
-      s4 = peg$parseIdentifierStart();
-      if (s4 !== peg$FAILED) {
-        s5 = [];
-        s6 = peg$parseIdentifierPart();
-        while (s6 !== peg$FAILED) {
-          s5.push(s6);
-          s6 = peg$parseIdentifierPart();
-        }
-        s4 = [s4, s5];
-        s3 = s4;
+      peg$savedPos = peg$currPos;
+      s2 = peg$f34(s1);
+      if (s2) {
+        s2 = peg$FAILED;
       } else {
-        peg$currPos = s3;
-        s3 = peg$FAILED;
-      }
-      if (s3 !== peg$FAILED) {
-        s2 = input.substring(s2, peg$currPos);
-      } else {
-        s2 = s3;
+        s2 = undefined;
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f33(s2);
+        s0 = peg$f35(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2250,7 +2217,41 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
+    }
+
+    return s0;
+  }
+
+  function peg$parseWord() {
+    let s0, s1, s2, s3, s4;
+
+    peg$silentFails++;
+    s0 = peg$currPos;
+    s1 = peg$currPos;
+    s2 = peg$parseIdentifierStart();
+    if (s2 !== peg$FAILED) {
+      s3 = [];
+      s4 = peg$parseIdentifierPart();
+      while (s4 !== peg$FAILED) {
+        s3.push(s4);
+        s4 = peg$parseIdentifierPart();
+      }
+      s2 = [s2, s3];
+      s1 = s2;
+    } else {
+      peg$currPos = s1;
+      s1 = peg$FAILED;
+    }
+    if (s1 !== peg$FAILED) {
+      s0 = input.substring(s0, peg$currPos);
+    } else {
+      s0 = s1;
+    }
+    peg$silentFails--;
+    if (s0 === peg$FAILED) {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
     }
 
     return s0;
@@ -2265,7 +2266,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e27); }
+      if (peg$silentFails === 0) { peg$fail(peg$e28); }
     }
     if (s1 !== peg$FAILED) {
       s2 = [];
@@ -2275,11 +2276,11 @@ function peg$parse(input, options) {
         peg$currPos += 2;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e28); }
+        if (peg$silentFails === 0) { peg$fail(peg$e29); }
       }
       if (s4 !== peg$FAILED) {
         peg$savedPos = s3;
-        s4 = peg$f34();
+        s4 = peg$f36();
       }
       s3 = s4;
       if (s3 === peg$FAILED) {
@@ -2288,7 +2289,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e29); }
+          if (peg$silentFails === 0) { peg$fail(peg$e30); }
         }
       }
       while (s3 !== peg$FAILED) {
@@ -2299,11 +2300,11 @@ function peg$parse(input, options) {
           peg$currPos += 2;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e28); }
+          if (peg$silentFails === 0) { peg$fail(peg$e29); }
         }
         if (s4 !== peg$FAILED) {
           peg$savedPos = s3;
-          s4 = peg$f34();
+          s4 = peg$f36();
         }
         s3 = s4;
         if (s3 === peg$FAILED) {
@@ -2312,7 +2313,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s3 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e29); }
+            if (peg$silentFails === 0) { peg$fail(peg$e30); }
           }
         }
       }
@@ -2321,11 +2322,11 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e30); }
+        if (peg$silentFails === 0) { peg$fail(peg$e31); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f35(s2);
+        s0 = peg$f37(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2341,7 +2342,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e27); }
+        if (peg$silentFails === 0) { peg$fail(peg$e28); }
       }
       if (s1 !== peg$FAILED) {
         s2 = [];
@@ -2363,7 +2364,7 @@ function peg$parse(input, options) {
           }
         }
         peg$savedPos = s0;
-        s0 = peg$f36();
+        s0 = peg$f38();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2382,7 +2383,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+      if (peg$silentFails === 0) { peg$fail(peg$e32); }
     }
     if (s1 !== peg$FAILED) {
       s2 = [];
@@ -2392,11 +2393,11 @@ function peg$parse(input, options) {
         peg$currPos += 2;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e32); }
+        if (peg$silentFails === 0) { peg$fail(peg$e33); }
       }
       if (s4 !== peg$FAILED) {
         peg$savedPos = s3;
-        s4 = peg$f37();
+        s4 = peg$f39();
       }
       s3 = s4;
       if (s3 === peg$FAILED) {
@@ -2405,7 +2406,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e33); }
+          if (peg$silentFails === 0) { peg$fail(peg$e34); }
         }
       }
       while (s3 !== peg$FAILED) {
@@ -2416,11 +2417,11 @@ function peg$parse(input, options) {
           peg$currPos += 2;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e32); }
+          if (peg$silentFails === 0) { peg$fail(peg$e33); }
         }
         if (s4 !== peg$FAILED) {
           peg$savedPos = s3;
-          s4 = peg$f37();
+          s4 = peg$f39();
         }
         s3 = s4;
         if (s3 === peg$FAILED) {
@@ -2429,7 +2430,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s3 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e33); }
+            if (peg$silentFails === 0) { peg$fail(peg$e34); }
           }
         }
       }
@@ -2438,11 +2439,11 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e32); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f38(s2);
+        s0 = peg$f40(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2458,7 +2459,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e32); }
       }
       if (s1 !== peg$FAILED) {
         s2 = [];
@@ -2480,7 +2481,7 @@ function peg$parse(input, options) {
           }
         }
         peg$savedPos = s0;
-        s0 = peg$f39();
+        s0 = peg$f41();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2499,12 +2500,12 @@ function peg$parse(input, options) {
       peg$currPos += s0.length;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e34); }
+      if (peg$silentFails === 0) { peg$fail(peg$e35); }
     }
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
     }
 
     return s0;
@@ -2518,68 +2519,7 @@ function peg$parse(input, options) {
       peg$currPos += s0.length;
     } else {
       s0 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e35); }
-    }
-
-    return s0;
-  }
-
-  function peg$parseKeyword() {
-    let s0, s1, s2, s3;
-
-    s0 = peg$currPos;
-    s1 = peg$parseAND();
-    if (s1 === peg$FAILED) {
-      s1 = peg$parseOR();
-      if (s1 === peg$FAILED) {
-        s1 = peg$parseNOT();
-        if (s1 === peg$FAILED) {
-          s1 = peg$parseIS();
-          if (s1 === peg$FAILED) {
-            s1 = peg$parseNULL();
-            if (s1 === peg$FAILED) {
-              s1 = peg$parseIN();
-              if (s1 === peg$FAILED) {
-                s1 = peg$parseLIKE();
-                if (s1 === peg$FAILED) {
-                  s1 = peg$parseESCAPE();
-                  if (s1 === peg$FAILED) {
-                    s1 = peg$parseEXISTS();
-                    if (s1 === peg$FAILED) {
-                      s1 = peg$parseTRUE();
-                      if (s1 === peg$FAILED) {
-                        s1 = peg$parseFALSE();
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    if (s1 !== peg$FAILED) {
-      s2 = peg$currPos;
-      peg$silentFails++;
-      s3 = peg$parseIdentifierPart();
-      peg$silentFails--;
-      if (s3 === peg$FAILED) {
-        s2 = undefined;
-      } else {
-        peg$currPos = s2;
-        s2 = peg$FAILED;
-      }
-      if (s2 !== peg$FAILED) {
-        s1 = [s1, s2];
-        s0 = s1;
-      } else {
-        peg$currPos = s0;
-        s0 = peg$FAILED;
-      }
-    } else {
-      peg$currPos = s0;
-      s0 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e36); }
     }
 
     return s0;
@@ -2594,7 +2534,7 @@ function peg$parse(input, options) {
       peg$currPos += (3);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e36); }
+      if (peg$silentFails === 0) { peg$fail(peg$e37); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2631,7 +2571,7 @@ function peg$parse(input, options) {
       peg$currPos += (2);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e37); }
+      if (peg$silentFails === 0) { peg$fail(peg$e38); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2668,7 +2608,7 @@ function peg$parse(input, options) {
       peg$currPos += (3);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e38); }
+      if (peg$silentFails === 0) { peg$fail(peg$e39); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2705,7 +2645,7 @@ function peg$parse(input, options) {
       peg$currPos += (2);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e39); }
+      if (peg$silentFails === 0) { peg$fail(peg$e40); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2742,7 +2682,7 @@ function peg$parse(input, options) {
       peg$currPos += (4);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e40); }
+      if (peg$silentFails === 0) { peg$fail(peg$e41); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2779,7 +2719,7 @@ function peg$parse(input, options) {
       peg$currPos += (2);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e41); }
+      if (peg$silentFails === 0) { peg$fail(peg$e42); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2816,7 +2756,7 @@ function peg$parse(input, options) {
       peg$currPos += (4);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e42); }
+      if (peg$silentFails === 0) { peg$fail(peg$e43); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2853,7 +2793,7 @@ function peg$parse(input, options) {
       peg$currPos += (6);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e43); }
+      if (peg$silentFails === 0) { peg$fail(peg$e44); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2890,7 +2830,7 @@ function peg$parse(input, options) {
       peg$currPos += (6);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e44); }
+      if (peg$silentFails === 0) { peg$fail(peg$e45); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2927,7 +2867,7 @@ function peg$parse(input, options) {
       peg$currPos += (4);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e45); }
+      if (peg$silentFails === 0) { peg$fail(peg$e46); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -2964,7 +2904,7 @@ function peg$parse(input, options) {
       peg$currPos += (5);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e46); }
+      if (peg$silentFails === 0) { peg$fail(peg$e47); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -3001,7 +2941,7 @@ function peg$parse(input, options) {
       peg$currPos += (3);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e47); }
+      if (peg$silentFails === 0) { peg$fail(peg$e48); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -3038,7 +2978,7 @@ function peg$parse(input, options) {
       peg$currPos += (6);
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e48); }
+      if (peg$silentFails === 0) { peg$fail(peg$e49); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
@@ -3076,7 +3016,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e49); }
+      if (peg$silentFails === 0) { peg$fail(peg$e50); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -3085,7 +3025,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e49); }
+        if (peg$silentFails === 0) { peg$fail(peg$e50); }
       }
     }
     peg$silentFails--;

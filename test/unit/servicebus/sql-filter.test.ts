@@ -259,6 +259,7 @@ const namesAndCase: Row[] = [
   ["'' = ''", true],
   ["[notes] IS NULL", true],
   ["ñandú IS NULL", true],
+  ["[in] IS NULL AND [select] IS NULL", true],
 ];
 
 const functions: Row[] = [
