@@ -9,6 +9,8 @@ const usage = `Usage: npm run emulator -- [options]
   --servicebus-config FILE   Service Bus Config.json (official emulator format; default emulator/config/servicebus.json)
   --servicebus-port N        AMQP port (default 5672; 0 picks a free port)
   --http-port N              HTTP port for health, clock and administration (default 5300; 0 picks a free port)
+  --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default emulator/config/eventhubs.json)
+  --kafka-port N             Kafka endpoint port (default 9092; 0 picks a free port)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
   --log-level LEVEL          silent | error | warn | info | debug (default info)
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
       "servicebus-config": { type: "string" },
       "servicebus-port": { type: "string" },
       "http-port": { type: "string" },
+      "eventhubs-config": { type: "string" },
+      "kafka-port": { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
     servicebusConfig: values["servicebus-config"],
     servicebusPort: port(values["servicebus-port"], "servicebus-port", 5672),
     httpPort: port(values["http-port"], "http-port", 5300),
+    eventhubsConfig: values["eventhubs-config"],
+    kafkaPort: port(values["kafka-port"], "kafka-port", 9092),
     host: values.host,
     dataDir: values["data-dir"],
     logLevel: (values["log-level"] as never) ?? "info",
@@ -53,6 +59,9 @@ async function main(): Promise<void> {
   console.log(`Service Bus AMQP port: ${emulator.serviceBus.port}`);
   console.log("Service Bus connection string:");
   console.log(emulator.serviceBus.connectionString);
+  console.log(`Kafka bootstrap servers (SASL PLAIN, user name $ConnectionString): ${emulator.kafka.bootstrapServers}`);
+  console.log("Event Hubs connection string (Kafka SASL password):");
+  console.log(emulator.kafka.connectionString);
 
   let closing = false;
   const shutdown = (signal: string) => {

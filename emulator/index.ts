@@ -9,9 +9,11 @@ import { EmulatorHttpServer } from "./common/http-server.js";
 import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
 import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
 import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
+import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 
 export const defaultConfigDir = fileURLToPath(new URL("./config/", import.meta.url));
 export const defaultServiceBusConfigFile = `${defaultConfigDir}servicebus.json`;
+export const defaultEventHubsConfigFile = `${defaultConfigDir}eventhubs.json`;
 
 export interface EmulatorOptions {
   /** Address to bind; default 127.0.0.1 (use 0.0.0.0 to reach it from containers or other machines). */
@@ -22,6 +24,10 @@ export interface EmulatorOptions {
   servicebusPort?: number;
   /** HTTP port for health, clock and administration (default 5300; 0 picks a free port). */
   httpPort?: number;
+  /** Path of an Event Hubs emulator Config.json, or an already-parsed config object in that format. */
+  eventhubsConfig?: string | object;
+  /** Kafka endpoint port (default 9092; 0 picks a free port). */
+  kafkaPort?: number;
   /** Keep state on disk under this directory (durable mode); in memory when absent. */
   dataDir?: string;
   logLevel?: LogLevel;
@@ -32,6 +38,7 @@ export interface Emulator {
   readonly clock: EmulatorClock;
   readonly http: { readonly port: number; readonly url: string };
   readonly serviceBus: ServiceBusService;
+  readonly kafka: KafkaService;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -42,11 +49,18 @@ function serviceBusConfigFrom(option: string | object | undefined): ServiceBusNa
   return parseServiceBusConfig(option);
 }
 
+function eventHubsConfigFrom(option: string | object | undefined): EventHubsConfig {
+  if (option === undefined) return loadEventHubsConfig(defaultEventHubsConfigFile);
+  if (typeof option === "string") return loadEventHubsConfig(option);
+  return parseEventHubsConfig(option);
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? new EmulatorClock();
   const logger = createLogger(options.logLevel ?? "silent");
   const sbConfig = serviceBusConfigFrom(options.servicebusConfig);
+  const ehConfig = eventHubsConfigFrom(options.eventhubsConfig);
 
   const http = new EmulatorHttpServer();
   let ready = false;
@@ -64,6 +78,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     closers.push(() => serviceBus.close());
 
+    const kafka = await startKafka({
+      config: ehConfig,
+      port: options.kafkaPort ?? 9092,
+      host,
+      clock,
+      logger: logger.child("kafka"),
+      dataDir: options.dataDir,
+    });
+    closers.push(() => kafka.close());
+
     const httpPort = await http.listen(options.httpPort ?? 5300, host);
     closers.push(() => http.close());
     ready = true;
@@ -73,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clock,
       http: { port: httpPort, url: `http://${displayHost}:${httpPort}` },
       serviceBus,
+      kafka,
       logger,
       async close() {
         ready = false;

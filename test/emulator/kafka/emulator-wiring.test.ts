@@ -1,0 +1,34 @@
+/** startEmulator() serves the Kafka endpoint beside Service Bus, from the default config in emulator/config/eventhubs.json. */
+import { Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type Emulator, startEmulator } from "../../../emulator/index.js";
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ servicebusPort: 0, httpPort: 0, kafkaPort: 0 });
+});
+afterAll(() => emulator.close());
+
+test("the default config serves festival-events (4 partitions) and the official sample's eh1, with the emulator's connection string", async () => {
+  expect(emulator.kafka.bootstrapServers).toBe(`localhost:${emulator.kafka.port}`);
+  expect(emulator.kafka.connectionString).toBe(
+    `Endpoint=sb://localhost:${emulator.kafka.port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;`,
+  );
+  const kafka = new Kafka({
+    clientId: "wiring",
+    brokers: [emulator.kafka.bootstrapServers],
+    sasl: { mechanism: "plain", username: "$ConnectionString", password: emulator.kafka.connectionString },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const { topics } = await admin.fetchTopicMetadata({ topics: ["festival-events", "eh1"] });
+  expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual({ "festival-events": 4, eh1: 2 });
+  await admin.disconnect();
+
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const [sent] = await producer.send({ topic: "eh1", messages: [{ value: "hello from the sample" }] });
+  await producer.disconnect();
+  expect(sent.errorCode).toBe(0);
+});
