@@ -302,7 +302,7 @@ function toModel(raw: RawConfig, file: string): ServiceBusNamespaceConfig {
 }
 
 function describeFilterError(err: unknown): string {
-  if (err instanceof FilterSyntaxError) return `${err.message} in "${err.expression}" at position ${err.position}`;
+  if (err instanceof FilterSyntaxError) return `${err.message} in "${err.expression}"`;
   return (err as Error).message;
 }
 
