@@ -12,7 +12,9 @@ export interface ServerChild {
   /** Start call to listening, inside the child (module loading excluded). */
   readonly startMs: number;
   /** Resident set and heap of the child after a full gc. */
-  memory(): Promise<{ rss: number; heapUsed: number }>;
+  memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
+  /** CPU time the child has used so far, in microseconds. */
+  cpu(): Promise<{ user: number; system: number }>;
   close(): Promise<void>;
 }
 
@@ -49,8 +51,13 @@ export async function startServerChild(mode: ServerMode): Promise<ServerChild> {
     connectionString: ready.connectionString,
     startMs: ready.startMs,
     async memory() {
-      const answer = nextMessage<{ rss: number; heapUsed: number }>(child, "memory");
+      const answer = nextMessage<{ rss: number; heapUsed: number; external: number }>(child, "memory");
       child.send({ type: "memory" });
+      return answer;
+    },
+    async cpu() {
+      const answer = nextMessage<{ user: number; system: number }>(child, "cpu");
+      child.send({ type: "cpu" });
       return answer;
     },
     async close() {

@@ -4,12 +4,13 @@
  * `node --import tsx --expose-gc servicebus-server-process.ts <null-sink|emulator>`; it answers over IPC:
  *   -> { type: "ready", connectionString, startMs }  once listening (startMs: start call to ready)
  *   <- { type: "memory" }  -> { type: "memory", rss, heapUsed }  after a full gc when exposed
+ *   <- { type: "cpu" }     -> { type: "cpu", user, system }  CPU time used so far, in microseconds
  *   <- { type: "close" }   closes the server and exits
  */
 import { benchServiceBusConfig } from "./servicebus-config.js";
 import { startNullSink } from "./servicebus-null-sink.js";
 
-type Command = { type: "memory" } | { type: "close" };
+type Command = { type: "memory" } | { type: "cpu" } | { type: "close" };
 
 function send(message: object): void {
   process.send?.(message);
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
     if (command.type === "memory") {
       collectGarbage();
       const usage = process.memoryUsage();
-      send({ type: "memory", rss: usage.rss, heapUsed: usage.heapUsed });
+      send({ type: "memory", rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external });
+    } else if (command.type === "cpu") {
+      send({ type: "cpu", ...process.cpuUsage() });
     } else if (command.type === "close") {
       server.close().finally(() => process.exit(0));
     }

@@ -13,7 +13,7 @@ import { receiveBatchRate, sendMessages, sendRate, subscribeRate } from "./servi
 
 const suite = "servicebus";
 const repetitions = 3;
-const throughputCount = 20_000;
+const throughputCount = 10_000;
 const warmUpCount = 2_000;
 const maxConcurrentCalls = 100;
 const memoryCount = 100_000;
@@ -53,35 +53,63 @@ async function fillIfStored(mode: ServerMode, client: ServiceBusClient, count: n
 
 type Measure = (client: ServiceBusClient, count: number) => Promise<number>;
 
-async function medianRate(mode: ServerMode, measure: Measure, fillFirst: boolean): Promise<number> {
-  return withServer(mode, async (client) => {
+/** Medians over the repetitions: throughput, and CPU time per message in the server child and in this (SDK) process. */
+interface Figures {
+  rate: number;
+  serverCpuUs: number;
+  clientCpuUs: number;
+}
+
+const failed: Figures = { rate: NaN, serverCpuUs: NaN, clientCpuUs: NaN };
+
+async function measureFigures(mode: ServerMode, measure: Measure, fillFirst: boolean): Promise<Figures> {
+  return withServer(mode, async (client, server) => {
     if (fillFirst) await fillIfStored(mode, client, warmUpCount);
     await measure(client, warmUpCount);
-    const rates: number[] = [];
+    const runs: Figures[] = [];
     for (let i = 0; i < repetitions; i++) {
       if (fillFirst) await fillIfStored(mode, client, throughputCount);
-      rates.push(await measure(client, throughputCount));
+      const serverBefore = await server.cpu();
+      const clientBefore = process.cpuUsage();
+      const rate = await measure(client, throughputCount);
+      const clientUsed = process.cpuUsage(clientBefore);
+      const serverAfter = await server.cpu();
+      runs.push({
+        rate,
+        serverCpuUs: (serverAfter.user - serverBefore.user + serverAfter.system - serverBefore.system) / throughputCount,
+        clientCpuUs: (clientUsed.user + clientUsed.system) / throughputCount,
+      });
     }
-    log(`${mode}: ${rates.map((r) => Math.round(r)).join(", ")} msg/s`);
-    return median(rates);
+    const show = (pick: (f: Figures) => number) => runs.map((f) => Math.round(pick(f))).join(", ");
+    log(`${mode}: ${show((f) => f.rate)} msg/s; server CPU ${show((f) => f.serverCpuUs)} µs/msg; client CPU ${show((f) => f.clientCpuUs)} µs/msg`);
+    return { rate: median(runs.map((f) => f.rate)), serverCpuUs: median(runs.map((f) => f.serverCpuUs)), clientCpuUs: median(runs.map((f) => f.clientCpuUs)) };
   });
 }
 
-/** A measure that throws gives a NaN row that fails its target, so one broken figure does not hide the others. */
-async function guarded(what: string, measure: () => Promise<number>): Promise<number> {
+/** A measure that throws gives NaN figures that fail their target, so one broken measure does not hide the others. */
+async function guarded<T>(what: string, fallback: T, measure: () => Promise<T>): Promise<T> {
   try {
     return await measure();
   } catch (err) {
     log(`${what} failed: ${(err as Error)?.stack ?? String(err)}`);
-    return NaN;
+    return fallback;
   }
 }
 
-async function throughputRow(name: string, measure: Measure, fillFirst: boolean, target: (value: number, baseline: number) => boolean, targetText: string): Promise<BenchRow> {
+/**
+ * One throughput row with its target, plus CPU per message on each side: on a shared machine wall-clock rates swing
+ * with the neighbours' load, while CPU time per message stays put and shows where the time goes.
+ */
+async function throughputRows(name: string, measure: Measure, fillFirst: boolean, target: (value: number, baseline: number) => boolean, targetText: string): Promise<BenchRow[]> {
   log(name);
-  const baseline = await guarded(`${name} (null sink)`, () => medianRate("null-sink", measure, fillFirst));
-  const value = await guarded(`${name} (emulator)`, () => medianRate("emulator", measure, fillFirst));
-  return { suite, name, value, unit: "msg/s", baseline: { name: "null sink", value: baseline }, target: targetText, pass: target(value, baseline) };
+  const sink = await guarded(`${name} (null sink)`, failed, () => measureFigures("null-sink", measure, fillFirst));
+  const emulator = await guarded(`${name} (emulator)`, failed, () => measureFigures("emulator", measure, fillFirst));
+  const baseline = (value: number) => ({ name: "null sink", value });
+  return [
+    { suite, name, value: emulator.rate, unit: "msg/s", baseline: baseline(sink.rate), target: targetText, pass: target(emulator.rate, sink.rate) },
+    { suite, name: `  server CPU per message`, value: emulator.serverCpuUs, unit: "µs", baseline: baseline(sink.serverCpuUs) },
+    { suite, name: `  SDK (client) CPU per message`, value: emulator.clientCpuUs, unit: "µs", baseline: baseline(sink.clientCpuUs) },
+  ];
 }
 
 async function startRows(): Promise<BenchRow[]> {
@@ -98,7 +126,7 @@ async function startRows(): Promise<BenchRow[]> {
     log(`start to ready failed: ${(err as Error)?.stack ?? String(err)}`);
     rows.push({ suite, name: "start to ready: startEmulator() until /health is 200", value: NaN, unit: "ms", target: "< 300 ms", pass: false });
   }
-  const cli = await guarded("CLI start", async () => {
+  const cli = await guarded("CLI start", NaN, async () => {
     const times: number[] = [];
     for (let i = 0; i < cliStartCount; i++) times.push(await cliStartToReady());
     log(`CLI spawn to ready line: ${times.map((ms) => Math.round(ms)).join(", ")} ms`);
@@ -110,7 +138,7 @@ async function startRows(): Promise<BenchRow[]> {
 
 async function memoryRows(): Promise<BenchRow[]> {
   log(`memory with ${memoryCount.toLocaleString("en-US")} queued messages`);
-  let added = { rss: NaN, heapUsed: NaN };
+  let added = { rss: NaN, heapUsed: NaN, external: NaN };
   try {
     added = await withServer("emulator", async (client, server) => {
       const sender = client.createSender(benchQueue);
@@ -119,7 +147,7 @@ async function memoryRows(): Promise<BenchRow[]> {
       await sendMessages(sender, memoryCount);
       await sender.close();
       const after = await server.memory();
-      return { rss: (after.rss - before.rss) / mb, heapUsed: (after.heapUsed - before.heapUsed) / mb };
+      return { rss: (after.rss - before.rss) / mb, heapUsed: (after.heapUsed - before.heapUsed) / mb, external: (after.external - before.external) / mb };
     });
   } catch (err) {
     log(`memory failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -127,7 +155,8 @@ async function memoryRows(): Promise<BenchRow[]> {
   const payload = { name: "message bodies alone (100,000 × 1 KB)", value: (memoryCount * 1024) / mb };
   return [
     { suite, name: "resident memory added by 100,000 queued 1 KB messages (after gc)", value: added.rss, unit: "MB", baseline: payload, target: "< 250 MB", pass: added.rss < 250 },
-    { suite, name: "JS heap added by the same messages (after gc)", value: added.heapUsed, unit: "MB", baseline: payload },
+    { suite, name: "  of which JS heap", value: added.heapUsed, unit: "MB", baseline: payload },
+    { suite, name: "  of which Buffers outside the heap (external)", value: added.external, unit: "MB", baseline: payload },
   ];
 }
 
@@ -136,31 +165,31 @@ export const serviceBusSuite: BenchSuite = {
   async run() {
     const rows: BenchRow[] = [];
     rows.push(
-      await throughputRow(
+      ...(await throughputRows(
         "send 1 KB messages, batches of 100 (createMessageBatch)",
         (client, count) => sendRate(client, benchQueue, count),
         false,
         (value, baseline) => value >= 0.8 * baseline,
         ">= 80% of baseline",
-      ),
+      )),
     );
     rows.push(
-      await throughputRow(
+      ...(await throughputRows(
         "receive + complete, peekLock, receiveMessages(100)",
         (client, count) => receiveBatchRate(client, benchQueue, count),
         true,
         (value) => value >= 10_000,
         ">= 10,000 msg/s",
-      ),
+      )),
     );
     rows.push(
-      await throughputRow(
+      ...(await throughputRows(
         `receive + complete, peekLock, subscribe (maxConcurrentCalls ${maxConcurrentCalls}, autoComplete)`,
         (client, count) => subscribeRate(client, benchQueue, count, maxConcurrentCalls),
         true,
         (value) => value >= 10_000,
         ">= 10,000 msg/s",
-      ),
+      )),
     );
     rows.push(...(await startRows()));
     rows.push(...(await memoryRows()));
