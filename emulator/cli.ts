@@ -11,6 +11,7 @@ const usage = `Usage: npm run emulator -- [options]
   --http-port N              HTTP port for health, clock and administration (default 5300; 0 picks a free port)
   --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default emulator/config/eventhubs.json)
   --kafka-port N             Kafka endpoint port (default 9092; 0 picks a free port)
+  --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default emulator/config/eventgrid.json)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
   --log-level LEVEL          silent | error | warn | info | debug (default info)
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       "http-port": { type: "string" },
       "eventhubs-config": { type: "string" },
       "kafka-port": { type: "string" },
+      "eventgrid-config": { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     httpPort: port(values["http-port"], "http-port", 5300),
     eventhubsConfig: values["eventhubs-config"],
     kafkaPort: port(values["kafka-port"], "kafka-port", 9092),
+    eventgridConfig: values["eventgrid-config"],
     host: values.host,
     dataDir: values["data-dir"],
     logLevel: (values["log-level"] as never) ?? "info",
@@ -62,6 +65,10 @@ async function main(): Promise<void> {
   console.log(`Kafka bootstrap servers (SASL PLAIN, user name $ConnectionString): ${emulator.kafka.bootstrapServers}`);
   console.log("Event Hubs connection string (Kafka SASL password):");
   console.log(emulator.kafka.connectionString);
+  for (const topic of emulator.eventGrid.topics) {
+    console.log(`Event Grid topic ${topic.name} endpoint: ${topic.endpoint}`);
+    console.log(`Event Grid topic ${topic.name} key: ${topic.key}`);
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {

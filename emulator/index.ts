@@ -10,10 +10,13 @@ import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
 import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
 import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
+import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
+import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
 
 export const defaultConfigDir = fileURLToPath(new URL("./config/", import.meta.url));
 export const defaultServiceBusConfigFile = `${defaultConfigDir}servicebus.json`;
 export const defaultEventHubsConfigFile = `${defaultConfigDir}eventhubs.json`;
+export const defaultEventGridConfigFile = `${defaultConfigDir}eventgrid.json`;
 
 export interface EmulatorOptions {
   /** Address to bind; default 127.0.0.1 (use 0.0.0.0 to reach it from containers or other machines). */
@@ -28,6 +31,8 @@ export interface EmulatorOptions {
   eventhubsConfig?: string | object;
   /** Kafka endpoint port (default 9092; 0 picks a free port). */
   kafkaPort?: number;
+  /** Path of an Event Grid config (ARM property names), or an already-parsed object in that format. */
+  eventgridConfig?: string | object;
   /** Keep state on disk under this directory (durable mode); in memory when absent. */
   dataDir?: string;
   logLevel?: LogLevel;
@@ -39,6 +44,7 @@ export interface Emulator {
   readonly http: { readonly port: number; readonly url: string };
   readonly serviceBus: ServiceBusService;
   readonly kafka: KafkaService;
+  readonly eventGrid: EventGridService;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -55,12 +61,19 @@ function eventHubsConfigFrom(option: string | object | undefined): EventHubsConf
   return parseEventHubsConfig(option);
 }
 
+function eventGridConfigFrom(option: string | object | undefined): EventGridConfig {
+  if (option === undefined) return loadEventGridConfig(defaultEventGridConfigFile);
+  if (typeof option === "string") return loadEventGridConfig(option);
+  return parseEventGridConfig(option);
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? new EmulatorClock();
   const logger = createLogger(options.logLevel ?? "silent");
   const sbConfig = serviceBusConfigFrom(options.servicebusConfig);
   const ehConfig = eventHubsConfigFrom(options.eventhubsConfig);
+  const egConfig = eventGridConfigFrom(options.eventgridConfig);
 
   const http = new EmulatorHttpServer();
   let ready = false;
@@ -78,6 +91,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     closers.push(() => serviceBus.close());
 
+    const eventGrid = startEventGrid({
+      config: egConfig,
+      http,
+      clock,
+      logger: logger.child("eventgrid"),
+      dataDir: options.dataDir,
+      serviceBus: serviceBusSinkFor(serviceBus.namespace),
+    });
+    closers.push(() => eventGrid.close());
+
     const kafka = await startKafka({
       config: ehConfig,
       port: options.kafkaPort ?? 9092,
@@ -93,11 +116,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ready = true;
 
     const displayHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+    eventGrid.setBaseUrl(`http://${displayHost}:${httpPort}`);
     return {
       clock,
       http: { port: httpPort, url: `http://${displayHost}:${httpPort}` },
       serviceBus,
       kafka,
+      eventGrid,
       logger,
       async close() {
         ready = false;

@@ -25,6 +25,7 @@ function outcomeForError(err: unknown): { outcome: DeliveryOutcome; status?: num
   if (/NotFound/i.test(code)) return { outcome: "NotFound", status: 404, retriable: true };
   if (/Quota|Full/i.test(code)) return { outcome: "Full", retriable: true };
   if (/Disabled/i.test(code)) return { outcome: "Disabled", retriable: true };
+  if (/SizeExceeded|TooLarge/i.test(code)) return { outcome: "PayloadTooLarge", status: 413, retriable: false };
   if (/Session/i.test(code)) return { outcome: "SessionQueueNotSupported", retriable: false };
   if (/Unauthorized/i.test(code)) return { outcome: "Unauthorized", status: 401, retriable: true };
   return { outcome: "Aborted", retriable: true };
