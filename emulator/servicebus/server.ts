@@ -92,7 +92,7 @@ export class ServiceBusAmqpServer {
         } catch (err) {
           // A bug or bad input on one link closes that link, never the process or other clients.
           const link = context.sender ?? context.receiver;
-          this.options.logger.warn(`${name} failed`, { error: (err as Error).message });
+          this.options.logger.warn(`${name} failed`, { error: (err as Error).stack });
           if (link && !link.is_closed()) refuseLink(link, asFault(err).toAmqpError());
         }
       };
@@ -148,7 +148,8 @@ export class ServiceBusAmqpServer {
   /** A client sender attached; we are its receiver. */
   private onClientSender(state: ConnectionState, link: any): void {
     const address = remoteAddress(link, "target") ?? "";
-    const source = link.remote.attach?.source ?? null;
+    const sourceAddress = remoteAddress(link, "source");
+    const source = sourceAddress === undefined ? null : { address: sourceAddress };
     try {
       if (address === "$cbs") {
         answerAttach(link, { source, target: { address } });
@@ -180,7 +181,8 @@ export class ServiceBusAmqpServer {
   /** A client receiver attached; we are its sender. */
   private onClientReceiver(state: ConnectionState, link: any): void {
     const address = remoteAddress(link, "source") ?? "";
-    const target = link.remote.attach?.target ?? null;
+    const targetAddress = remoteAddress(link, "target");
+    const target = targetAddress === undefined ? null : { address: targetAddress };
     try {
       if (address === "$cbs" || MANAGEMENT.test(address)) {
         if (address !== "$cbs") this.authorize(state, address);
@@ -188,7 +190,6 @@ export class ServiceBusAmqpServer {
         link.local.attach.snd_settle_mode = 1;
         state.links.set(link, { kind: "reply" });
         state.replies.set(link.name, link);
-        const targetAddress = remoteAddress(link, "target");
         if (targetAddress) state.replies.set(targetAddress, link);
         return;
       }

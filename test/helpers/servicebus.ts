@@ -24,7 +24,9 @@ export function serviceBusConfig(queues: QueueSpec[], topics: TopicSpec[] = []):
 }
 
 export function startServiceBusEmulator(config: object): Promise<Emulator> {
-  return startEmulator({ servicebusConfig: config, servicebusPort: 0, httpPort: 0 });
+  // Every port the emulator opens must be a free one, so test files can run side by side.
+  const options: NonNullable<Parameters<typeof startEmulator>[0]> & { kafkaPort?: number } = { servicebusConfig: config, servicebusPort: 0, httpPort: 0, kafkaPort: 0 };
+  return startEmulator(options);
 }
 
 /** A client that fails fast instead of retrying for minutes. */

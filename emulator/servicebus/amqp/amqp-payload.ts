@@ -188,7 +188,7 @@ export class AmqpPayload implements MessagePayload {
   edit(): PayloadEditor {
     let props: TypedValue[] | undefined;
     let app: TypedValue[] | undefined;
-    const base = this;
+    const base: AmqpPayload = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the editor's closures read the original
     return {
       system: (name) => {
         const index = PROPERTY_INDEX[name.toLowerCase()];

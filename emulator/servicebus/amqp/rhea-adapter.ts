@@ -161,15 +161,14 @@ export class OutgoingLink {
   private drained = 0;
 
   constructor(readonly link: any) {
-    const self = this;
     // rhea answers a drain only while credit > 0, and only once; the SDK needs an answer every time.
-    link._get_drain = function () {
-      if (!this._draining) return false;
-      const unused = Math.max(0, this.credit);
-      this.delivery_count += unused;
-      self.drained += unused;
-      this.credit = 0;
-      this._draining = false;
+    link._get_drain = () => {
+      if (!link._draining) return false;
+      const unused = Math.max(0, link.credit);
+      link.delivery_count += unused;
+      this.drained += unused;
+      link.credit = 0;
+      link._draining = false;
       return true;
     };
   }
