@@ -49,14 +49,12 @@ export function registerAdminRoutes(server: EmulatorHttpServer, deps: AdminRoute
         throw new HttpError(400, { error: { code: "BadRequest", message: 'The body must be JSON such as {"input": "..."}.' } });
       }
     }
-    const run =
-      fn.trigger.type.toLowerCase() === "timertrigger"
-        ? deps.timers.runNow(fn)
-        : deps.invoker.invoke(fn, {
-            inputData: [{ name: fn.triggerName, data: { string: input } }],
-            triggerMetadata: { sys: sysMetadata(fn.name, deps.clock.now()) },
-          });
-    run.catch((err: unknown) => deps.logger.debug("admin-triggered run failed", { function: fn.name, error: String(err) }));
+    if (fn.trigger.type.toLowerCase() === "timertrigger") deps.timers.runNow(fn);
+    else {
+      deps.invoker
+        .invoke(fn, { inputData: [{ name: fn.triggerName, data: { string: input } }], triggerMetadata: { sys: sysMetadata(fn.name, deps.clock.now()) } })
+        .catch((err: unknown) => deps.logger.debug("admin-triggered run failed", { function: fn.name, error: String(err) }));
+    }
     res.writeHead(202, { "content-length": "0" });
     res.end();
   });

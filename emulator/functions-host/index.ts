@@ -50,6 +50,8 @@ export interface FunctionsHost {
   /** Registered functions with their trigger type and, for HTTP, their routes. */
   readonly functions: { name: string; trigger: string; disabled: boolean }[];
   readonly routes: { name: string; methods: string; url: string }[];
+  /** True when the app called app.setup({ enableHttpStream: true }) and requests stream through its proxy. */
+  readonly httpStreaming: boolean;
   onInvocation(listener: InvocationListener): () => void;
   close(): Promise<void>;
 }
@@ -106,6 +108,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       port,
       functions: functions.map((f) => ({ name: f.name, trigger: f.trigger.type, disabled: f.disabled })),
       routes,
+      httpStreaming: worker.capabilities.HttpUri !== undefined,
       onInvocation: (listener) => invoker.onInvocation(listener),
       async close() {
         running = false;

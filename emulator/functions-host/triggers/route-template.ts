@@ -133,7 +133,7 @@ export function compileRoute(template: string): CompiledRoute {
       params.push(p);
       precedence.push(p.catchAll ? 5 : p.constraints.length > 0 ? 3 : 4);
       const capture = p.catchAll ? "(.*)" : "([^/]+)";
-      source += p.optional ? `(?:/${capture})?` : `/${capture}`;
+      source += p.optional || p.defaultValue !== undefined ? `(?:/${capture})?` : `/${capture}`;
       return;
     }
     precedence.push(segParams.length === 0 ? 1 : 2);

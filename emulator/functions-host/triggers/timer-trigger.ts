@@ -1,9 +1,11 @@
 /**
- * Timer triggers on the emulator clock: each function's schedule arms one clock timer; when it fires the host
- * invokes the function with the TimerInfo the real host sends (PascalCase; the library camel-cases it), then arms
- * the next occurrence. Occurrences missed while the clock jumped ahead collapse into one past-due run, and a
- * run never overlaps the previous one, as with the host's singleton timer. `runOnStartup` runs once at start; the
- * function's `retry` policy (fixedDelay / exponentialBackoff) re-runs failures on the clock.
+ * Timer triggers on the emulator clock: each function's schedule arms one clock timer; when it fires the host arms
+ * the next occurrence and queues a run with the TimerInfo the real host sends (PascalCase; the library
+ * camel-cases it). Runs of one function never overlap (the host's timers are singletons): occurrences that fall
+ * due while a run is in progress, as when a test moves the clock over several of them, wait their turn. A backlog
+ * past MAX_BACKLOG stops arming until it drains, and the next run then reports IsPastDue, as the host does for
+ * missed occurrences. `runOnStartup` runs once at start; the function's `retry` policy (fixedDelay /
+ * exponentialBackoff) re-runs failures on the clock.
  */
 import type { Clock, TimerHandle } from "../../common/clock.js";
 import type { Logger } from "../../common/logger.js";
@@ -18,13 +20,18 @@ import { jsonData } from "./trigger-metadata.js";
 const NEVER = "0001-01-01T00:00:00";
 // A run this late counts as past due.
 const PAST_DUE_MS = 1000;
+// Queued occurrences per function before the schedule stops arming (a clock moved a year over a 1 s schedule).
+const MAX_BACKLOG = 10;
 
 interface ArmedTimer {
   fn: HostedFunction;
   schedule: TimerSchedule;
   handle?: TimerHandle;
   lastOccurrence?: number;
-  running: boolean;
+  queue: { occurrence: number; pastDue: boolean }[];
+  draining: boolean;
+  suspended: boolean;
+  missed: boolean;
 }
 
 function durationMs(d: { seconds?: number | null; nanos?: number | null } | null | undefined): number {
@@ -56,28 +63,31 @@ export class TimerTrigger {
     for (const fn of functions) {
       if (fn.trigger.type.toLowerCase() !== "timertrigger" || fn.disabled) continue;
       const expression = resolveSettingReferences(String(fn.trigger.schedule ?? ""), env, `Function "${fn.name}" schedule`);
-      this.timers.push({ fn, schedule: parseTimerSchedule(expression, timeZone), running: false });
+      this.timers.push({ fn, schedule: parseTimerSchedule(expression, timeZone), queue: [], draining: false, suspended: false, missed: false });
     }
   }
 
   /** Arms every schedule and runs `runOnStartup` functions once. */
   start(): void {
     for (const t of this.timers) {
+      if (t.fn.trigger.runOnStartup === true) this.enqueue(t, this.clock.now(), false);
       this.arm(t, this.clock.now());
-      if (t.fn.trigger.runOnStartup === true) void this.run(t, this.clock.now(), false);
     }
   }
 
-  /** Runs a timer function now (the admin endpoint, as `func start` offers for non-HTTP functions). */
-  async runNow(fn: HostedFunction): Promise<void> {
+  /** Queues a run of a timer function now (the admin endpoint, as `func start` offers for non-HTTP functions). */
+  runNow(fn: HostedFunction): void {
     const t = this.timers.find((x) => x.fn === fn);
     if (!t) throw new Error(`"${fn.name}" is not an active timer function.`);
-    await this.run(t, this.clock.now(), false);
+    this.enqueue(t, this.clock.now(), false);
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) t.handle?.cancel();
+    for (const t of this.timers) {
+      t.handle?.cancel();
+      t.queue.length = 0;
+    }
     for (const h of this.pending) h.cancel();
     this.pending.clear();
   }
@@ -87,33 +97,52 @@ export class TimerTrigger {
     const due = t.schedule.next(after);
     t.handle = this.clock.setTimerAt(due, () => {
       t.handle = undefined;
-      const pastDue = this.clock.now() - due > PAST_DUE_MS;
-      void this.run(t, due, pastDue).finally(() => this.arm(t, Math.max(this.clock.now(), due)));
+      const pastDue = t.missed || this.clock.now() - due > PAST_DUE_MS;
+      t.missed = false;
+      this.enqueue(t, due, pastDue);
+      if (t.queue.length < MAX_BACKLOG) this.arm(t, due);
+      else t.suspended = true;
     });
+  }
+
+  private enqueue(t: ArmedTimer, occurrence: number, pastDue: boolean): void {
+    if (this.closed) return;
+    t.queue.push({ occurrence, pastDue });
+    void this.drain(t);
+  }
+
+  private async drain(t: ArmedTimer): Promise<void> {
+    if (t.draining) return;
+    t.draining = true;
+    try {
+      for (let next = t.queue.shift(); next && !this.closed; next = t.queue.shift()) {
+        const info = this.timerInfo(t, next.occurrence, next.pastDue);
+        t.lastOccurrence = next.occurrence;
+        await this.invokeWithRetry(t.fn, info, 0);
+      }
+    } finally {
+      t.draining = false;
+    }
+    if (t.suspended && !this.closed) {
+      t.suspended = false;
+      t.missed = true;
+      this.arm(t, this.clock.now());
+    }
   }
 
   private timerInfo(t: ArmedTimer, occurrence: number, pastDue: boolean): unknown {
     const useMonitor = t.fn.trigger.useMonitor !== false;
-    const next = t.schedule.next(Math.max(occurrence, this.clock.now()));
     return {
       Schedule: { AdjustForDST: true },
       ScheduleStatus: useMonitor
-        ? { Last: t.lastOccurrence === undefined ? NEVER : new Date(t.lastOccurrence).toISOString(), Next: new Date(next).toISOString(), LastUpdated: new Date(this.clock.now()).toISOString() }
+        ? {
+            Last: t.lastOccurrence === undefined ? NEVER : new Date(t.lastOccurrence).toISOString(),
+            Next: new Date(t.schedule.next(occurrence)).toISOString(),
+            LastUpdated: new Date(this.clock.now()).toISOString(),
+          }
         : null,
       IsPastDue: pastDue,
     };
-  }
-
-  private async run(t: ArmedTimer, occurrence: number, pastDue: boolean): Promise<void> {
-    if (this.closed || t.running) return;
-    t.running = true;
-    try {
-      const info = this.timerInfo(t, occurrence, pastDue);
-      t.lastOccurrence = occurrence;
-      await this.invokeWithRetry(t.fn, info, 0);
-    } finally {
-      t.running = false;
-    }
   }
 
   private async invokeWithRetry(fn: HostedFunction, info: unknown, retryCount: number): Promise<void> {
