@@ -2,7 +2,6 @@
  * A client's receive link on a queue, subscription or dead-letter queue: offers messages within its credit,
  * answers drains, and turns the client's dispositions into complete / abandon / defer / dead-letter.
  */
-import { randomBytes } from "node:crypto";
 import { keyOf, type TypedValue } from "./amqp/codec.js";
 import { encodeRecord } from "./amqp/delivery-encoding.js";
 import { asFault } from "./amqp/errors.js";
@@ -26,6 +25,7 @@ export function typedEntries(map: TypedValue | undefined | null): [string, Typed
 export class ConsumerLink implements MessageConsumer {
   readonly out: OutgoingLink;
   readonly receiveAndDelete: boolean;
+  private tags = 0;
 
   constructor(
     link: any,
@@ -46,7 +46,8 @@ export class ConsumerLink implements MessageConsumer {
 
   deliver(record: MessageRecord, lockToken: string | undefined, previousDeliveries: number): void {
     const bytes = encodeRecord(record, previousDeliveries, lockToken);
-    const delivery = this.out.send(bytes, lockToken ? lockTokenToDeliveryTag(lockToken) : randomBytes(16));
+    // Without a lock (receiveAndDelete) the tag only has to be unique on the link.
+    const delivery = this.out.send(bytes, lockToken ? lockTokenToDeliveryTag(lockToken) : Buffer.from(String(this.tags++)));
     if (lockToken) lockTokens.set(delivery, lockToken);
   }
 

@@ -248,7 +248,7 @@ export class ServiceBusAmqpServer {
       if (format === undefined || format === 0) parts = [bytes];
       else if (format === BATCH_MESSAGE_FORMAT) parts = splitBatch(bytes);
       else throw faults.notAllowed(`Message format ${format} is not supported.`);
-      const payloads = parts.map((p) => AmqpPayload.parse(p).withMessageId());
+      const payloads = parts.map((p) => AmqpPayload.parse(p).withMessageId().ownBytes());
       entity.send(payloads);
     } catch (err) {
       fault = err instanceof TypeError || err instanceof RangeError ? faults.decodeError(`The message could not be decoded: ${err.message}`) : asFault(err);

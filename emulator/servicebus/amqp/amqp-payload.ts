@@ -58,6 +58,7 @@ export function formatUuid(bytes: Buffer): string {
 
 export class AmqpPayload implements MessagePayload {
   private propsCache: TypedValue[] | null | undefined;
+  private owned = true;
   private appCache: TypedValue[] | null | undefined;
 
   private constructor(
@@ -101,8 +102,23 @@ export class AmqpPayload implements MessagePayload {
     // Application properties sit after properties; when either is absent, the empty range marks where it goes.
     const propsRange: [number, number] = props ?? [0, 0];
     const appRange: [number, number] = app ?? [propsRange[1], propsRange[1]];
-    const bare = Buffer.from(bareParts.length === 1 ? bareParts[0] : Buffer.concat(bareParts));
-    return new AmqpPayload(header, annotations, bare, propsRange, appRange);
+    // Still a view into the transfer: ownBytes() copies it once the payload is final (see there).
+    const bare = bareParts.length === 1 ? bareParts[0] : Buffer.concat(bareParts);
+    const payload = new AmqpPayload(header, annotations, bare, propsRange, appRange);
+    payload.owned = bareParts.length !== 1;
+    return payload;
+  }
+
+  /**
+   * This payload with bytes of its own, not a view into a transfer buffer. Done once, after any rewrite, so no
+   * short-lived copy sits between kept ones in Node's shared allocation pool (which would double memory per message).
+   */
+  ownBytes(): AmqpPayload {
+    if (!this.owned) {
+      (this as { bare: Buffer }).bare = Buffer.from(this.bare);
+      this.owned = true;
+    }
+    return this;
   }
 
   get size(): number {
@@ -275,8 +291,7 @@ export class AmqpPayload implements MessagePayload {
     }
     const a = this.annotations;
     if (a) for (let i = 0; i + 1 < a.length; i += 2) if (!own.has(keyOf(a[i]))) items.push(a[i], a[i + 1]);
-    const prefix = encodeTyped(items.length > 0 ? [header, described(SECTION.messageAnnotations, amqpTypes.Map32(items))] : [header]);
-    return Buffer.concat([prefix, this.bare], prefix.length + this.bare.length);
+    return encodeTyped(items.length > 0 ? [header, described(SECTION.messageAnnotations, amqpTypes.Map32(items))] : [header], this.bare);
   }
 }
 

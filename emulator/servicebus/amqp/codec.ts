@@ -92,10 +92,19 @@ function skipValue(reader: any, type: any): void {
   reader.skip(size);
 }
 
-export function encodeTyped(values: TypedValue[]): Buffer {
-  const writer = new amqpTypes.Writer();
+/** Reused by every encode (single-threaded, and each result is copied out before returning). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Encodes values and appends `tail` (already-encoded bytes) in one exact-size buffer: one allocation per call. */
+export function encodeTyped(values: TypedValue[], tail?: Buffer): Buffer {
+  const writer = new amqpTypes.Writer(scratch);
   for (const v of values) writer.write(v);
-  return writer.toBuffer();
+  if (writer.buffer !== scratch && writer.buffer.length <= 1024 * 1024) scratch = writer.buffer;
+  const head: Buffer = writer.buffer.subarray(0, writer.position);
+  const out = Buffer.allocUnsafe(head.length + (tail ? tail.length : 0));
+  head.copy(out, 0);
+  if (tail) tail.copy(out, head.length);
+  return out;
 }
 
 export function described(code: number, value: TypedValue): TypedValue {

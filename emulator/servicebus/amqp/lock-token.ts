@@ -2,14 +2,12 @@
  * Lock tokens. `$management` carries them as AMQP uuids in RFC byte order; the delivery tag of a transfer carries
  * them in .NET `Guid.ToByteArray()` order (first three groups little-endian), which the SDK reorders back.
  */
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { formatUuid } from "./amqp-payload.js";
 
+/** A random (v4) uuid; randomUUID draws from a batched entropy cache, far cheaper per call than randomBytes. */
 export function newLockToken(): string {
-  const b = randomBytes(16);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  return formatUuid(b);
+  return randomUUID();
 }
 
 export function lockTokenToRfcBytes(token: string): Buffer {
