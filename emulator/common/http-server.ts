@@ -59,8 +59,10 @@ export class EmulatorHttpServer {
 
   constructor() {
     this.server = http.createServer((req, res) => void this.dispatch(req, res));
-    // Keep-alive sockets must not hold close() open for long.
-    this.server.keepAliveTimeout = 1000;
+    // close() ends idle sockets itself (closeAllConnections). The timeout must stay well above 1 s: Node's http.Agent
+    // (and so every Azure SDK) subtracts 1 s from the advertised `Keep-Alive: timeout=N` and never reuses a socket
+    // when that leaves nothing, so 1 s meant a new TCP connection per request.
+    this.server.keepAliveTimeout = 5000;
   }
 
   /** Registers a route; `path` may contain `:name` segments and a trailing `*` (rest of the path as `params.rest`). */
