@@ -13,10 +13,14 @@ import { resolveEntryFiles } from "./app-entry.js";
 import { describeFunctions, type HostedFunction } from "./function-registry.js";
 import { loadHostSettings } from "./host-settings.js";
 import { Invoker, type InvocationListener, type InvocationRecord } from "./invoker.js";
+import { OutputBindings } from "./outputs/output-bindings.js";
+import { ServiceBusClients } from "./service-bus-clients.js";
+import { serviceBusHostOptions } from "./service-bus-options.js";
 import { EventGridTrigger } from "./triggers/event-grid-trigger.js";
 import { FunctionKeys } from "./triggers/http-keys.js";
 import { writeEmpty } from "./triggers/http-response.js";
 import { HttpTrigger } from "./triggers/http-trigger.js";
+import { ServiceBusTrigger } from "./triggers/service-bus-trigger.js";
 import { TimerTrigger } from "./triggers/timer-trigger.js";
 import { WorkerProcess } from "./worker-process.js";
 
@@ -56,7 +60,7 @@ export interface FunctionsHost {
   close(): Promise<void>;
 }
 
-const SUPPORTED_TRIGGERS = new Set(["httptrigger", "timertrigger", "eventgridtrigger"]);
+const SUPPORTED_TRIGGERS = new Set(["httptrigger", "timertrigger", "eventgridtrigger", "servicebustrigger"]);
 
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<FunctionsHost> {
   const appDir = path.resolve(options.appDir);
@@ -67,11 +71,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
 
   const worker = await WorkerProcess.start({ appDir, entryFiles, env: settings.env, logger: logger.child("worker") });
   const server = new EmulatorHttpServer();
+  const serviceBusClients = new ServiceBusClients();
   let timers: TimerTrigger | undefined;
+  let serviceBus: ServiceBusTrigger | undefined;
   let running = false;
   try {
     const functions: HostedFunction[] = describeFunctions(worker.functions, settings.env);
-    const invoker = new Invoker(worker, logger);
+    const invoker = new Invoker(worker, logger, new OutputBindings(settings.env, serviceBusClients, logger));
     if (options.onInvocation) invoker.onInvocation(options.onInvocation);
     const keys = new FunctionKeys(settings.env);
     for (const fn of functions) {
@@ -83,6 +89,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const http = new HttpTrigger({ functions, routePrefix: settings.routePrefix, keys, invoker, logger, httpUri: worker.capabilities.HttpUri });
     const eventGrid = new EventGridTrigger(functions, keys, invoker, clock);
     timers = new TimerTrigger(functions, settings.env, clock, invoker, logger);
+    const sbOptions = serviceBusHostOptions(settings.hostJson.extensions?.serviceBus as Record<string, unknown> | undefined);
+    serviceBus = new ServiceBusTrigger(functions, settings.env, sbOptions, serviceBusClients, invoker, clock, logger);
 
     server.route("POST", "/runtime/webhooks/eventgrid", ({ req, res, url }) => eventGrid.handle(req, res, url));
     server.route("OPTIONS", "/runtime/webhooks/eventgrid", ({ req, res, url }) => eventGrid.handle(req, res, url));
@@ -100,6 +108,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const url = `http://${displayHost}:${port}`;
     running = true;
     timers.start();
+    serviceBus.start();
     const routes = http.describe(url);
     for (const r of routes) logger.info(`${r.name}: [${r.methods}] ${r.url}`);
 
@@ -113,12 +122,16 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       async close() {
         running = false;
         timers?.close();
+        await serviceBus?.close();
         await server.close();
+        await serviceBusClients.close();
         await worker.close();
       },
     };
   } catch (err) {
     timers?.close();
+    await serviceBus?.close().catch(() => undefined);
+    await serviceBusClients.close();
     await server.close().catch(() => undefined);
     await worker.close().catch(() => undefined);
     throw err;

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../common/logger.js";
 import type { HostedFunction } from "./function-registry.js";
 import type { RpcInvocationRequest, RpcInvocationResponse } from "./rpc-types.js";
+import type { OutputBindings } from "./outputs/output-bindings.js";
 import type { WorkerProcess } from "./worker-process.js";
 
 export interface InvocationRecord {
@@ -25,6 +26,7 @@ export class Invoker {
   constructor(
     private readonly worker: WorkerProcess,
     private readonly logger: Logger,
+    private readonly outputs?: OutputBindings,
   ) {}
 
   onInvocation(listener: InvocationListener): () => void {
@@ -50,6 +52,7 @@ export class Invoker {
     this.logger.info(`Executing 'Functions.${fn.name}'`, { trigger: fn.trigger.type, invocationId });
     try {
       const response = await this.worker.invoke(fn.name, { ...request, invocationId });
+      await this.outputs?.forward(fn, response);
       this.emit(record("succeeded"));
       return response;
     } catch (err) {

@@ -1,0 +1,173 @@
+/**
+ * Service Bus triggers with the real @azure/service-bus SDK, as the Service Bus extension runs them: peek-lock
+ * receivers on the queue or subscription; one message per invocation (up to maxConcurrentCalls at once, locks
+ * renewed up to maxAutoLockRenewalDuration) or batches of up to maxMessageBatchSize with `cardinality: 'many'`;
+ * sessions with up to maxConcurrentSessions sessions at once, one message at a time in each. With
+ * autoCompleteMessages (host.json, or the function's own option) success completes and a thrown error abandons,
+ * so the entity's MaxDeliveryCount dead-letters a message that keeps failing.
+ */
+import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusClient } from "@azure/service-bus";
+import type { Clock } from "../../common/clock.js";
+import type { Logger } from "../../common/logger.js";
+import type { HostedFunction } from "../function-registry.js";
+import { resolveSettingReferences } from "../host-settings.js";
+import type { Invoker } from "../invoker.js";
+import type { ServiceBusClients } from "../service-bus-clients.js";
+import { serviceBusConnectionString, type ServiceBusHostOptions } from "../service-bus-options.js";
+import { batchData, batchMetadata, messageData, messageMetadata } from "./service-bus-message.js";
+
+// Wall-clock pause before a listener retries after a connection or session error.
+const ERROR_BACKOFF_MS = 2000;
+// How long a batch receive waits for the first message before asking again.
+const BATCH_WAIT_MS = 1000;
+
+interface Listener {
+  fn: HostedFunction;
+  client: ServiceBusClient;
+  entity: [string] | [string, string];
+  description: string;
+  many: boolean;
+  sessions: boolean;
+  autoComplete: boolean;
+}
+
+export class ServiceBusTrigger {
+  private readonly listeners: Listener[] = [];
+  private readonly receivers = new Set<ServiceBusReceiver>();
+  private readonly stops: (() => Promise<void>)[] = [];
+  private closed = false;
+
+  constructor(
+    functions: HostedFunction[],
+    env: Record<string, string>,
+    private readonly options: ServiceBusHostOptions,
+    clients: ServiceBusClients,
+    private readonly invoker: Invoker,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    for (const fn of functions) {
+      if (fn.trigger.type.toLowerCase() !== "servicebustrigger" || fn.disabled) continue;
+      const where = `Function "${fn.name}"`;
+      const t = fn.trigger as Record<string, unknown>;
+      const setting = (key: string) => (typeof t[key] === "string" ? resolveSettingReferences(t[key] as string, env, `${where} ${key}`) : undefined);
+      const queue = setting("queueName");
+      const topic = setting("topicName");
+      const subscription = setting("subscriptionName");
+      if (!queue && !(topic && subscription)) throw new Error(`${where}: a Service Bus trigger needs queueName, or topicName and subscriptionName.`);
+      const entity: Listener["entity"] = queue ? [queue] : [topic as string, subscription as string];
+      this.listeners.push({
+        fn,
+        client: clients.get(serviceBusConnectionString(t.connection as string | undefined, env, where)),
+        entity,
+        description: entity.join("/Subscriptions/"),
+        many: String(t.cardinality ?? "one").toLowerCase() === "many",
+        sessions: t.isSessionsEnabled === true,
+        autoComplete: typeof t.autoCompleteMessages === "boolean" ? t.autoCompleteMessages : options.autoCompleteMessages,
+      });
+    }
+  }
+
+  start(): void {
+    for (const l of this.listeners) {
+      if (l.sessions) for (let i = 0; i < this.options.maxConcurrentSessions; i++) void this.sessionLoop(l);
+      else if (l.many) void this.batchLoop(l, this.receiver(l, 0));
+      else this.subscribe(l);
+      this.logger.info(`Service Bus trigger listening`, { function: l.fn.name, entity: l.description, cardinality: l.many ? "many" : "one", sessions: l.sessions });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.stops.map((s) => s()));
+    await Promise.allSettled([...this.receivers].map((r) => r.close()));
+    this.receivers.clear();
+  }
+
+  private receiver(l: Listener, renewalMs: number): ServiceBusReceiver {
+    const opts = { receiveMode: "peekLock" as const, maxAutoLockRenewalDurationInMs: renewalMs };
+    const r = l.entity.length === 1 ? l.client.createReceiver(l.entity[0], opts) : l.client.createReceiver(l.entity[0], l.entity[1], opts);
+    this.receivers.add(r);
+    return r;
+  }
+
+  private async run(l: Listener, receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]): Promise<void> {
+    const now = this.clock.now();
+    const request = l.many
+      ? { inputData: [{ name: l.fn.triggerName, data: batchData(messages) }], triggerMetadata: batchMetadata(l.fn.name, messages, now) }
+      : { inputData: [{ name: l.fn.triggerName, data: messageData(messages[0]) }], triggerMetadata: messageMetadata(l.fn.name, messages[0], now) };
+    let ok = true;
+    try {
+      await this.invoker.invoke(l.fn, request);
+    } catch {
+      ok = false;
+    }
+    if (!l.autoComplete || this.closed) return;
+    const settle = (m: ServiceBusReceivedMessage) => (ok ? receiver.completeMessage(m) : receiver.abandonMessage(m));
+    const results = await Promise.allSettled(messages.map(settle));
+    for (const r of results) {
+      if (r.status === "rejected") this.logger.warn(`could not ${ok ? "complete" : "abandon"} a message`, { function: l.fn.name, error: String(r.reason) });
+    }
+  }
+
+  private subscribe(l: Listener): void {
+    const receiver = this.receiver(l, this.options.maxAutoLockRenewalDurationMs);
+    const subscription = receiver.subscribe(
+      {
+        processMessage: (message) => this.run(l, receiver, [message]),
+        processError: async (args) => {
+          if (!this.closed) this.logger.warn("Service Bus receive error", { function: l.fn.name, entity: l.description, error: args.error.message });
+        },
+      },
+      { autoCompleteMessages: false, maxConcurrentCalls: this.options.maxConcurrentCalls },
+    );
+    this.stops.push(() => subscription.close());
+  }
+
+  private async batchLoop(l: Listener, receiver: ServiceBusReceiver): Promise<void> {
+    while (!this.closed) {
+      try {
+        const messages = await receiver.receiveMessages(this.options.maxMessageBatchSize, { maxWaitTimeInMs: BATCH_WAIT_MS });
+        if (messages.length > 0 && !this.closed) await this.run(l, receiver, messages);
+      } catch (err) {
+        if (this.closed) return;
+        this.logger.warn("Service Bus receive error", { function: l.fn.name, entity: l.description, error: (err as Error).message });
+        await pause(ERROR_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async sessionLoop(l: Listener): Promise<void> {
+    const opts = { maxAutoLockRenewalDurationInMs: this.options.maxAutoLockRenewalDurationMs };
+    while (!this.closed) {
+      let receiver: ServiceBusReceiver | undefined;
+      try {
+        receiver = l.entity.length === 1 ? await l.client.acceptNextSession(l.entity[0], opts) : await l.client.acceptNextSession(l.entity[0], l.entity[1], opts);
+        this.receivers.add(receiver);
+        // Drain the session in order until it stays idle for sessionIdleTimeout, then take the next one.
+        while (!this.closed) {
+          const messages = await receiver.receiveMessages(l.many ? this.options.maxMessageBatchSize : 1, { maxWaitTimeInMs: this.options.sessionIdleTimeoutMs });
+          if (messages.length === 0) break;
+          if (l.many) await this.run(l, receiver, messages);
+          else for (const m of messages) await this.run(l, receiver, [m]);
+        }
+      } catch (err) {
+        if (this.closed) return;
+        const timedOut = (err as { code?: string }).code === "ServiceTimeout" || (err as { code?: string }).code === "SessionCannotBeLocked";
+        if (!timedOut) {
+          this.logger.warn("Service Bus session error", { function: l.fn.name, entity: l.description, error: (err as Error).message });
+          await pause(ERROR_BACKOFF_MS);
+        }
+      } finally {
+        if (receiver) {
+          this.receivers.delete(receiver);
+          await receiver.close().catch(() => undefined);
+        }
+      }
+    }
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

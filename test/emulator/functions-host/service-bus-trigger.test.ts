@@ -1,0 +1,136 @@
+import type { ServiceBusClient } from "@azure/service-bus";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../../../emulator/index.js";
+import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../../helpers/servicebus.js";
+import { startFixtureHost, type FixtureHost } from "./start-fixture-host.js";
+
+let emulator: Emulator;
+let client: ServiceBusClient;
+let host: FixtureHost;
+
+beforeAll(async () => {
+  emulator = await startServiceBusEmulator(
+    serviceBusConfig(
+      [
+        { Name: "orders", Properties: { MaxDeliveryCount: 2, LockDuration: "PT30S" } },
+        { Name: "orders-batch", Properties: { MaxDeliveryCount: 2 } },
+        { Name: "notifications", Properties: {} },
+      ],
+      [{ Name: "tickets", Subscriptions: [{ Name: "audit" }] }],
+    ),
+  );
+  client = serviceBusClient(emulator);
+  host = await startFixtureHost({
+    clock: emulator.clock,
+    env: {
+      ServiceBusConnection: emulator.serviceBus.connectionString,
+      "AzureWebJobs.sb-order.Disabled": "false",
+      "AzureWebJobs.sb-batch.Disabled": "false",
+      "AzureWebJobs.sb-audit.Disabled": "false",
+    },
+  });
+});
+afterAll(async () => {
+  await host?.close();
+  await client?.close();
+  await emulator?.close();
+});
+
+interface SeenMessage {
+  functionName: string;
+  message: unknown;
+  triggerMetadata: Record<string, unknown>;
+}
+async function seenMessages(functionName: string): Promise<SeenMessage[]> {
+  const seen = (await (await fetch(`${host.url}/api/inspect`)).json()) as { messages: SeenMessage[] };
+  return seen.messages.filter((m) => m.functionName === functionName);
+}
+
+async function send(entity: string, messages: Parameters<ReturnType<ServiceBusClient["createSender"]>["sendMessages"]>[0]): Promise<void> {
+  const sender = client.createSender(entity);
+  await sender.sendMessages(messages);
+  await sender.close();
+}
+
+describe("Service Bus queue trigger (cardinality one)", () => {
+  it("invokes the function with the body and the host's trigger metadata, forwards its outputs, and completes the message", async () => {
+    const done = host.nextInvocation("sb-order");
+    await send("orders", { body: { orderId: 1 }, messageId: "order-1", correlationId: "corr-1", subject: "Orders.Placed", applicationProperties: { Tenant: "t1" } });
+    expect(await done).toMatchObject({ functionName: "sb-order", trigger: "serviceBusTrigger", outcome: "succeeded" });
+
+    const [seen] = await seenMessages("sb-order");
+    expect(seen.message).toEqual({ orderId: 1 });
+    expect(seen.triggerMetadata).toMatchObject({
+      messageId: "order-1",
+      correlationId: "corr-1",
+      subject: "Orders.Placed",
+      label: "Orders.Placed",
+      deliveryCount: 1,
+      // The library camel-cases metadata recursively, first letter only, as under the real host.
+      applicationProperties: { tenant: "t1" },
+    });
+    expect(typeof seen.triggerMetadata.lockToken).toBe("string");
+    expect(Date.parse(seen.triggerMetadata.enqueuedTimeUtc as string)).not.toBeNaN();
+
+    const receiver = client.createReceiver("notifications", { receiveMode: "receiveAndDelete" });
+    const out = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5000 });
+    await receiver.close();
+    // Bodies travel as data sections: the SDK hands JSON back parsed and other text as bytes.
+    const bodies = out.map((m) => (m.body instanceof Uint8Array ? Buffer.from(m.body).toString("utf8") : m.body));
+    expect(bodies).toEqual([{ orderId: 1, status: "confirmed" }, "order 1 confirmed"]);
+    expect(out[0].contentType).toBe("application/json");
+
+    const peeker = client.createReceiver("orders");
+    expect(await peeker.peekMessages(10)).toHaveLength(0);
+    await peeker.close();
+  });
+
+  it("abandons the message when the function throws, so MaxDeliveryCount dead-letters it", async () => {
+    const after = host.invocations.length;
+    const second = host.nextInvocation("sb-order", after).then((r) => host.nextInvocation("sb-order", host.invocations.indexOf(r) + 1));
+    await send("orders", { body: { orderId: 2, fail: true }, messageId: "order-2" });
+    const last = await second;
+    expect(last.outcome).toBe("failed");
+    const attempts = (await seenMessages("sb-order")).filter((m) => m.triggerMetadata.messageId === "order-2");
+    expect(attempts.map((a) => a.triggerMetadata.deliveryCount)).toEqual([1, 2]);
+
+    const dlq = client.createReceiver("orders", { subQueueType: "deadLetter", receiveMode: "receiveAndDelete" });
+    const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+    await dlq.close();
+    expect(dead?.messageId).toBe("order-2");
+    expect(dead?.deadLetterReason).toBe("MaxDeliveryCountExceeded");
+  });
+});
+
+describe("Service Bus triggers with batches and topics", () => {
+  it("hands a batch to a cardinality 'many' function as an array, with <Name>Array metadata", async () => {
+    await send("orders-batch", [
+      { body: { n: 1 }, messageId: "b1" },
+      { body: "plain text", messageId: "b2" },
+      { body: Buffer.from('{"n":3}'), messageId: "b3" },
+    ]);
+    const received: unknown[] = [];
+    const ids: unknown[] = [];
+    while (received.length < 3) {
+      await host.nextInvocation("sb-batch", host.invocations.filter((r) => r.functionName === "sb-batch").length === 0 ? 0 : host.invocations.length);
+      const batches = await seenMessages("sb-batch");
+      received.length = 0;
+      ids.length = 0;
+      for (const b of batches) {
+        received.push(...(b.message as unknown[]));
+        ids.push(...(b.triggerMetadata.messageIdArray as unknown[]));
+      }
+    }
+    expect(received).toEqual([{ n: 1 }, "plain text", { n: 3 }]);
+    expect(ids).toEqual(["b1", "b2", "b3"]);
+  });
+
+  it("receives from a topic subscription", async () => {
+    const done = host.nextInvocation("sb-audit");
+    await send("tickets", { body: { ticket: "T-1" }, messageId: "t-1" });
+    await done;
+    const [seen] = await seenMessages("sb-audit");
+    expect(seen.message).toEqual({ ticket: "T-1" });
+    expect(seen.triggerMetadata.messageId).toBe("t-1");
+  });
+});
