@@ -17,16 +17,21 @@ import { MAX_REQUEST_BYTES, parsePublishedEvents } from "./publish/parse-events.
 export const PUBLISH_PATH = (topic: string) => `/eventgrid/topics/${topic}/api/events`;
 
 /** Reads the body; past the limit it keeps draining (so the client reads our 413 instead of a reset) and throws. */
-async function readPublishBody(req: http.IncomingMessage): Promise<Buffer> {
+function readPublishBody(req: http.IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
-  }
-  if (size > MAX_REQUEST_BYTES || declared > MAX_REQUEST_BYTES) throw publishErrors.requestTooLarge(MAX_REQUEST_BYTES);
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (size > MAX_REQUEST_BYTES || declared > MAX_REQUEST_BYTES) reject(publishErrors.requestTooLarge(MAX_REQUEST_BYTES));
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+  });
 }
 
 export interface EventGridRouteContext {

@@ -5,9 +5,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type BenchRow, type BenchSuite, percentOf } from "./harness.js";
 import { serviceBusSuite } from "./servicebus.js";
+import { eventGridSuite } from "./eventgrid.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
+suites.push(eventGridSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -35,11 +35,13 @@ export class HttpDestination implements Destination {
   readonly description: string;
   readonly batch: BatchSettings;
   readonly validate?: (request: ValidationRequest) => Promise<ValidationResult>;
+  private readonly target: URL;
 
   constructor(private readonly o: HttpDestinationOptions) {
     this.kind = o.kind;
     this.batch = o.batch;
     this.description = `${o.label} ${o.url}`;
+    this.target = new URL(o.url);
     if (o.handshake) {
       this.validate = (request) =>
         o.schema === "CloudEventSchemaV1_0"
@@ -63,7 +65,7 @@ export class HttpDestination implements Destination {
     for (const [k, v] of Object.entries(customProperties(this.o.mappings, events[0]))) headers[k] = String(v);
     if (this.o.schema === "CloudEventSchemaV1_0") headers.origin = "eventgrid.azure.net";
     try {
-      const answer = await httpRequest(this.o.url, { method: "POST", headers, body, clock: this.o.clock, timeoutMs: DELIVERY_TIMEOUT_MS });
+      const answer = await httpRequest(this.target, { method: "POST", headers, body, clock: this.o.clock, timeoutMs: DELIVERY_TIMEOUT_MS });
       if (isSuccessStatus(answer.status)) return { ok: true, status: answer.status };
       return {
         ok: false,

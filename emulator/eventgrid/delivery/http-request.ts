@@ -21,11 +21,11 @@ const agents = {
 const MAX_KEPT_BODY = 64 * 1024;
 
 export function httpRequest(
-  url: string,
+  url: string | URL,
   options: { method: string; headers: Record<string, string>; body?: Buffer | string; clock: Clock; timeoutMs: number },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
+    const target = typeof url === "string" ? new URL(url) : url;
     const secure = target.protocol === "https:";
     const req = (secure ? https : http).request(target, { method: options.method, headers: options.headers, agent: secure ? agents.https : agents.http });
     const timer = options.clock.setTimer(options.timeoutMs, () => {
