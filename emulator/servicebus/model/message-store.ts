@@ -271,6 +271,22 @@ export class MessageStore {
     return this.locks.has(token);
   }
 
+  // ---- Administration (explorer purge and resubmit): removals outside any receiver's lock. ----
+
+  /** Removes every message, locked ones included (their holders get MessageLockLost); returns how many. */
+  purge(): number {
+    const count = this.records.size;
+    for (const record of [...this.records.values()]) this.remove(record);
+    return count;
+  }
+
+  /** Removes one message by sequence number, locked or not; returns it, or undefined when it is not here. */
+  removeMessage(sequenceNumber: number): MessageRecord | undefined {
+    const record = this.records.get(sequenceNumber);
+    if (record) this.remove(record);
+    return record;
+  }
+
   close(): void {
     this.closed = true;
     this.lockTimer?.cancel();

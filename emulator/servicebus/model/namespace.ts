@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../../common/clock.js";
 import type { ServiceBusNamespaceConfig } from "../config.js";
+import type { QueueOptions, RuleDescription, SubscriptionOptions, TopicOptions } from "./entity-options.js";
 import type { MessageStore } from "./message-store.js";
 import { Queue } from "./queue.js";
 import { Subscription } from "./subscription.js";
@@ -29,13 +30,16 @@ export class Namespace {
 
   static fromConfig(config: ServiceBusNamespaceConfig, clock: Clock): Namespace {
     const ns = new Namespace(config.name, clock);
-    for (const q of config.queues) ns.queues.set(q.name.toLowerCase(), new Queue(q.name, { ...q.options }, clock));
-    for (const t of config.topics) {
-      const topic = new Topic(t.name, { ...t.options }, clock);
-      for (const s of t.subscriptions) topic.addSubscription(new Subscription(t.name, s.name, { ...s.options }, [...s.rules], clock));
-      ns.topics.set(t.name.toLowerCase(), topic);
-    }
+    ns.load(config);
     return ns;
+  }
+
+  private load(config: ServiceBusNamespaceConfig): void {
+    for (const q of config.queues) this.addQueue(q.name, q.options);
+    for (const t of config.topics) {
+      const topic = this.addTopic(t.name, t.options);
+      for (const s of t.subscriptions) this.addSubscription(topic, s.name, s.options, s.rules);
+    }
   }
 
   /** Resolves an entity path (no leading slash, no host); undefined when no such entity exists. */
@@ -69,6 +73,54 @@ export class Namespace {
   close(): void {
     for (const q of this.queues.values()) q.close();
     for (const t of this.topics.values()) t.close();
+  }
+
+  // ---- Entities created, removed and reset at run time (administration API, explorer endpoints). ----
+  // Callers check names for clashes first; these only build and register (the one construction path, config included).
+
+  addQueue(name: string, options: QueueOptions): Queue {
+    const queue = new Queue(name, { ...options }, this.clock);
+    this.queues.set(name.toLowerCase(), queue);
+    return queue;
+  }
+
+  addTopic(name: string, options: TopicOptions): Topic {
+    const topic = new Topic(name, { ...options }, this.clock);
+    this.topics.set(name.toLowerCase(), topic);
+    return topic;
+  }
+
+  addSubscription(topic: Topic, name: string, options: SubscriptionOptions, rules: readonly RuleDescription[]): Subscription {
+    const subscription = new Subscription(topic.name, name, { ...options }, [...rules], this.clock);
+    topic.addSubscription(subscription);
+    return subscription;
+  }
+
+  /** Removes a queue or topic (with its subscriptions) and drops its messages; false when there is none. */
+  removeEntity(name: string): boolean {
+    const key = name.toLowerCase();
+    const entity = this.queues.get(key) ?? this.topics.get(key);
+    if (!entity) return false;
+    entity.close();
+    if (entity.kind === "queue") this.queues.delete(key);
+    else this.topics.delete(key);
+    return true;
+  }
+
+  removeSubscription(topic: Topic, name: string): boolean {
+    const subscription = topic.subscription(name);
+    if (!subscription) return false;
+    subscription.close();
+    topic.subscriptions.delete(name.toLowerCase());
+    return true;
+  }
+
+  /** Drops every entity and message and loads `config` again (the explorer's reset). */
+  reset(config: ServiceBusNamespaceConfig): void {
+    this.close();
+    this.queues.clear();
+    this.topics.clear();
+    this.load(config);
   }
 }
 
