@@ -23,11 +23,15 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-/** Set per request: a body no larger than one event's limit cannot hold an event over it, so most checks are free. */
-let bodyMayHoldLargeEvent = false;
+/** Per request: a body no larger than one event's limit cannot hold an event over it, so most requests skip the check. */
+interface ParseContext {
+  topic: TopicConfig;
+  now: number;
+  checkSizes: boolean;
+}
 
-function checkSize(event: unknown, id: string): void {
-  if (bodyMayHoldLargeEvent && Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) throw publishErrors.eventTooLarge(id, MAX_EVENT_BYTES);
+function checkSize(ctx: ParseContext, event: unknown, id: string): void {
+  if (ctx.checkSizes && Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) throw publishErrors.eventTooLarge(id, MAX_EVENT_BYTES);
 }
 
 function asArray(value: unknown, schema: SchemaName): unknown[] {
@@ -52,7 +56,8 @@ function checkTime(value: string, schema: SchemaName, prop: string): void {
   if (Number.isNaN(Date.parse(value))) throw publishErrors.invalidProperty(schema, prop, `'${value}' is not a valid date-time`);
 }
 
-function parseEventGrid(body: unknown, topic: TopicConfig, now: number): AcceptedEvent[] {
+function parseEventGrid(body: unknown, ctx: ParseContext): AcceptedEvent[] {
+  const { topic, now } = ctx;
   const schema: SchemaName = "EventGridEvent";
   return asArray(body, schema).map((raw) => {
     if (!isObject(raw)) throw publishErrors.notConforming(schema, "Each event must be a JSON object.");
@@ -65,7 +70,7 @@ function parseEventGrid(body: unknown, topic: TopicConfig, now: number): Accepte
     checkTopic(raw.topic, topic);
     if (raw.dataVersion !== undefined && raw.dataVersion !== null && typeof raw.dataVersion !== "string")
       throw publishErrors.invalidProperty(schema, "dataVersion", "must be a string");
-    checkSize(raw, id);
+    checkSize(ctx, raw, id);
     const event: EventGridEvent = {
       id,
       topic: topic.armId,
@@ -82,7 +87,7 @@ function parseEventGrid(body: unknown, topic: TopicConfig, now: number): Accepte
 
 const CE_CONTEXT = new Set(["id", "source", "type", "specversion", "datacontenttype", "dataschema", "subject", "time", "data", "data_base64"]);
 
-function validateCloudEvent(raw: unknown): CloudEvent {
+function validateCloudEvent(ctx: ParseContext, raw: unknown): CloudEvent {
   const schema: SchemaName = "CloudEventV10";
   if (!isObject(raw)) throw publishErrors.notConforming(schema, "Each event must be a JSON object.");
   const id = requireString(raw, "id", schema);
@@ -96,12 +101,12 @@ function validateCloudEvent(raw: unknown): CloudEvent {
     if (!CE_CONTEXT.has(k) && !/^[a-z0-9]{1,20}$/.test(k))
       throw publishErrors.invalidProperty(schema, k, "is not a valid extension attribute name (lower-case letters and digits, at most 20 characters)");
   }
-  checkSize(raw, id);
+  checkSize(ctx, raw, id);
   return raw as CloudEvent;
 }
 
 /** Binary content mode: attributes in `ce-*` headers, the body is the data. */
-function cloudEventFromHeaders(headers: IncomingHttpHeaders, body: Buffer): CloudEvent {
+function cloudEventFromHeaders(ctx: ParseContext, headers: IncomingHttpHeaders, body: Buffer): CloudEvent {
   const event: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith("ce-") && typeof value === "string") event[name.slice(3)] = decodeURIComponent(value);
@@ -113,21 +118,22 @@ function cloudEventFromHeaders(headers: IncomingHttpHeaders, body: Buffer): Clou
     else if (/^text\//i.test(contentType ?? "")) event.data = body.toString("utf8");
     else event.data_base64 = body.toString("base64");
   }
-  return validateCloudEvent(event);
+  return validateCloudEvent(ctx, event);
 }
 
-function parseCloudEvents(headers: IncomingHttpHeaders, body: Buffer, now: number): AcceptedEvent[] {
+function parseCloudEvents(ctx: ParseContext, headers: IncomingHttpHeaders, body: Buffer): AcceptedEvent[] {
+  const validate = (raw: unknown) => validateCloudEvent(ctx, raw);
   const contentType = (headers["content-type"] ?? "").toLowerCase();
   let events: CloudEvent[];
-  if (headers["ce-specversion"] !== undefined) events = [cloudEventFromHeaders(headers, body)];
-  else if (contentType.startsWith("application/cloudevents-batch+json")) events = asArray(parseJson(body), "CloudEventV10").map(validateCloudEvent);
+  if (headers["ce-specversion"] !== undefined) events = [cloudEventFromHeaders(ctx, headers, body)];
+  else if (contentType.startsWith("application/cloudevents-batch+json")) events = asArray(parseJson(body), "CloudEventV10").map(validate);
   else if (contentType.startsWith("application/cloudevents+json") || contentType.startsWith("application/json")) {
     const value = parseJson(body);
     if (Array.isArray(value))
       throw publishErrors.notConforming("CloudEventV10", "Token Expected: StartObject, Actual Token Received: StartArray.");
-    events = [validateCloudEvent(value)];
+    events = [validate(value)];
   } else throw publishErrors.unsupportedContentType();
-  return events.map((event) => ({ internalId: randomUUID(), publishTime: now, stored: { schema: "CloudEvent", event } }));
+  return events.map((event) => ({ internalId: randomUUID(), publishTime: ctx.now, stored: { schema: "CloudEvent", event } }));
 }
 
 function pick(obj: Record<string, unknown>, path: string): unknown {
@@ -146,7 +152,8 @@ function mapped(raw: Record<string, unknown>, field: InputMappingField | undefin
 }
 
 /** Custom input schema: each object is mapped to an EventGrid event whose `data` is the whole original object. */
-function parseCustom(body: unknown, topic: TopicConfig, now: number): AcceptedEvent[] {
+function parseCustom(body: unknown, ctx: ParseContext): AcceptedEvent[] {
+  const { topic, now } = ctx;
   const schema: SchemaName = "CustomEvent";
   const m = topic.inputSchemaMapping ?? {};
   return asArray(body, schema).map((raw) => {
@@ -159,7 +166,7 @@ function parseCustom(body: unknown, topic: TopicConfig, now: number): AcceptedEv
     const subject = mapped(raw, m.subject, () => undefined);
     if (subject === undefined) throw publishErrors.requiresProperty(schema, m.subject?.sourceField ?? "subject");
     checkTopic(m.topic?.sourceField ? pick(raw, m.topic.sourceField) : undefined, topic);
-    checkSize(raw, id);
+    checkSize(ctx, raw, id);
     const event: EventGridEvent = {
       id,
       topic: topic.armId,
@@ -175,13 +182,13 @@ function parseCustom(body: unknown, topic: TopicConfig, now: number): AcceptedEv
 }
 
 export function parsePublishedEvents(topic: TopicConfig, headers: IncomingHttpHeaders, body: Buffer, now: number): AcceptedEvent[] {
-  bodyMayHoldLargeEvent = body.length > MAX_EVENT_BYTES;
+  const ctx: ParseContext = { topic, now, checkSizes: body.length > MAX_EVENT_BYTES };
   switch (topic.inputSchema) {
     case "EventGridSchema":
-      return parseEventGrid(parseJson(body), topic, now);
+      return parseEventGrid(parseJson(body), ctx);
     case "CloudEventSchemaV1_0":
-      return parseCloudEvents(headers, body, now);
+      return parseCloudEvents(ctx, headers, body);
     case "CustomEventSchema":
-      return parseCustom(parseJson(body), topic, now);
+      return parseCustom(parseJson(body), ctx);
   }
 }
