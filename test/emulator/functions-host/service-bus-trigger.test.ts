@@ -15,6 +15,7 @@ beforeAll(async () => {
         { Name: "orders", Properties: { MaxDeliveryCount: 2, LockDuration: "PT30S" } },
         { Name: "orders-batch", Properties: { MaxDeliveryCount: 2 } },
         { Name: "notifications", Properties: {} },
+        { Name: "manual", Properties: { MaxDeliveryCount: 5, LockDuration: "PT30S" } },
       ],
       [{ Name: "tickets", Subscriptions: [{ Name: "audit" }] }],
     ),
@@ -27,6 +28,7 @@ beforeAll(async () => {
       "AzureWebJobs.sb-order.Disabled": "false",
       "AzureWebJobs.sb-batch.Disabled": "false",
       "AzureWebJobs.sb-audit.Disabled": "false",
+      "AzureWebJobs.sb-manual.Disabled": "false",
     },
   });
 });
@@ -99,6 +101,22 @@ describe("Service Bus queue trigger (cardinality one)", () => {
     await dlq.close();
     expect(dead?.messageId).toBe("order-2");
     expect(dead?.deadLetterReason).toBe("MaxDeliveryCountExceeded");
+  });
+});
+
+describe("autoCompleteMessages: false", () => {
+  it("leaves the message locked; when the lock expires on the emulator clock it is delivered again", async () => {
+    const first = host.nextInvocation("sb-manual");
+    await send("manual", { body: "settle me", messageId: "m-1" });
+    const r1 = await first;
+    const again = host.nextInvocation("sb-manual", host.invocations.indexOf(r1) + 1);
+    emulator.clock.advance(31_000);
+    await again;
+    const runs = await seenMessages("sb-manual");
+    expect(runs.map((r) => [r.message, r.triggerMetadata.deliveryCount])).toEqual([
+      ["settle me", 1],
+      ["settle me", 2],
+    ]);
   });
 });
 
