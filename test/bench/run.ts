@@ -6,10 +6,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { type BenchRow, type BenchSuite, percentOf } from "./harness.js";
 import { serviceBusSuite } from "./servicebus.js";
 import { eventGridSuite } from "./eventgrid.js";
+import { kafkaSuite } from "./kafka.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
 suites.push(eventGridSuite);
+suites.push(kafkaSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

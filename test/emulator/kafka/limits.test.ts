@@ -116,3 +116,17 @@ test("garbage, truncated requests, unknown API keys and oversized length prefixe
   await producer.disconnect();
   await consumer.disconnect();
 });
+
+test("requests split into single bytes and requests pipelined in one write are answered in order", async () => {
+  const conn = await rawConnect(env.kafka.port);
+  for (const byte of frame(18, 2, 11)) conn.socket.write(Buffer.from([byte]));
+  expect((await conn.response()).correlationId).toBe(11);
+  conn.socket.write(Buffer.concat([frame(18, 0, 12), frame(18, 1, 13), frame(18, 2, 14)]));
+  const ids = [(await conn.response()).correlationId, (await conn.response()).correlationId, (await conn.response()).correlationId];
+  expect(ids).toEqual([12, 13, 14]);
+  // ApiVersions above v2 is answered in the v0 layout with UNSUPPORTED_VERSION, so newer clients downgrade (KIP-511).
+  conn.socket.write(frame(18, 3, 15));
+  const tooNew = await conn.response();
+  expect(tooNew.body.readInt16BE(0)).toBe(35);
+  conn.socket.destroy();
+});

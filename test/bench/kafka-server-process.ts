@@ -1,0 +1,46 @@
+/**
+ * Child process hosting the Kafka server under measurement (the emulator's endpoint or the null sink), so kafkajs
+ * in the bench process and the server each have an event loop. Started with
+ * `node --import tsx --expose-gc kafka-server-process.ts <null-sink|emulator>`; IPC:
+ *   -> { type: "ready", bootstrapServers, connectionString }
+ *   <- { type: "memory" } -> { type: "memory", rss }   after a full gc
+ *   <- { type: "close" }  closes the server and exits
+ */
+import { EmulatorClock } from "../../emulator/common/clock.js";
+import { createLogger } from "../../emulator/common/logger.js";
+import { parseEventHubsConfig, startKafka } from "../../emulator/kafka/index.js";
+import { startKafkaNullSink } from "./kafka-null-sink.js";
+
+const benchHubs = Array.from({ length: 10 }, (_, i) => `bench-${i}`);
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  let server: { bootstrapServers: string; connectionString: string; close(): Promise<void> };
+  if (mode === "null-sink") {
+    server = await startKafkaNullSink();
+  } else if (mode === "emulator") {
+    const config = parseEventHubsConfig({
+      UserConfig: { NamespaceConfig: [{ Entities: benchHubs.map((Name) => ({ Name, PartitionCount: 1 })) }], LoggingConfig: { Type: "Console" } },
+    });
+    server = await startKafka({ config, port: 0, host: "127.0.0.1", clock: new EmulatorClock(), logger: createLogger("silent") });
+  } else {
+    throw new Error(`usage: kafka-server-process.ts <null-sink|emulator>, got "${mode}"`);
+  }
+  process.on("message", (command: { type: string }) => {
+    if (command.type === "memory") {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+      process.send?.({ type: "memory", rss: process.memoryUsage().rss });
+    } else if (command.type === "close") {
+      server.close().finally(() => process.exit(0));
+    }
+  });
+  process.on("disconnect", () => process.exit(0));
+  process.send?.({ type: "ready", bootstrapServers: server.bootstrapServers, connectionString: server.connectionString });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
