@@ -86,7 +86,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       }
     }
 
-    const http = new HttpTrigger({ functions, routePrefix: settings.routePrefix, keys, invoker, logger, httpUri: worker.capabilities.HttpUri });
+    const http = new HttpTrigger({ functions, routePrefix: settings.routePrefix, keys, invoker, logger, httpUri: () => worker.capabilities.HttpUri });
     const eventGrid = new EventGridTrigger(functions, keys, invoker, clock);
     timers = new TimerTrigger(functions, settings.env, clock, invoker, logger);
     const sbOptions = serviceBusHostOptions(settings.hostJson.extensions?.serviceBus as Record<string, unknown> | undefined);

@@ -48,79 +48,121 @@ function loaderArgs(entryFiles: string[]): string[] {
   return ["--import", pathToFileURL(tsx).href];
 }
 
+interface Spawned {
+  child: ChildProcess;
+  functions: FunctionMetadata[];
+  capabilities: Record<string, string>;
+}
+
+/** Forks the worker, loads the app in it and waits for its function list. */
+async function spawnWorker(options: StartWorkerOptions): Promise<Spawned> {
+  const logger = options.logger;
+  const child = fork(workerFile, [], {
+    cwd: options.appDir,
+    env: options.env,
+    execArgv: loaderArgs(options.entryFiles),
+    serialization: "advanced",
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  child.stdout?.on("data", (d: Buffer) => logger.info(d.toString().trimEnd(), { stream: "stdout" }));
+  child.stderr?.on("data", (d: Buffer) => logger.warn(d.toString().trimEnd(), { stream: "stderr" }));
+
+  return new Promise<Spawned>((resolve, reject) => {
+    const onMessage = (m: WorkerToHost) => {
+      if (m.type === "ready") {
+        cleanup();
+        resolve({ child, functions: m.functions, capabilities: m.capabilities });
+      } else if (m.type === "loadFailed") {
+        cleanup();
+        child.kill();
+        reject(new Error(`The function app in ${options.appDir} failed to load: ${m.message}`));
+      } else if (m.type === "log") {
+        logger.debug(m.message, { level: m.level, category: m.category });
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`The Functions worker exited (code ${code}) before the app was loaded.`));
+    };
+    const cleanup = () => {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    child.send({ type: "init", appDir: options.appDir, entryFiles: options.entryFiles } satisfies HostToWorker);
+  });
+}
+
+// After an unexpected exit the host starts a new worker, as the Functions host does; a worker that keeps dying
+// is given up after this many restarts in a row without a successful invocation in between.
+const MAX_RESTARTS = 5;
+const RESTART_DELAY_MS = 500;
+
 export class WorkerProcess {
   private readonly pending = new Map<string, Pending>();
-  private exited = false;
+  private closing = false;
+  private restarting: Promise<void> | undefined;
+  private failedRestarts = 0;
+  private gaveUp: Error | undefined;
+
   private constructor(
-    private readonly child: ChildProcess,
-    private readonly logger: Logger,
-    readonly functions: FunctionMetadata[],
-    readonly capabilities: Record<string, string>,
-  ) {}
-
-  static async start(options: StartWorkerOptions): Promise<WorkerProcess> {
-    const logger = options.logger;
-    const child = fork(workerFile, [], {
-      cwd: options.appDir,
-      env: options.env,
-      execArgv: loaderArgs(options.entryFiles),
-      serialization: "advanced",
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    });
-    child.stdout?.on("data", (d: Buffer) => logger.info(d.toString().trimEnd(), { stream: "stdout" }));
-    child.stderr?.on("data", (d: Buffer) => logger.warn(d.toString().trimEnd(), { stream: "stderr" }));
-
-    const ready = await new Promise<{ functions: FunctionMetadata[]; capabilities: Record<string, string> }>((resolve, reject) => {
-      const onMessage = (m: WorkerToHost) => {
-        if (m.type === "ready") {
-          cleanup();
-          resolve(m);
-        } else if (m.type === "loadFailed") {
-          cleanup();
-          child.kill();
-          reject(new Error(`The function app in ${options.appDir} failed to load: ${m.message}`));
-        } else if (m.type === "log") {
-          logger.debug(m.message, { level: m.level, category: m.category });
-        }
-      };
-      const onExit = (code: number | null) => {
-        cleanup();
-        reject(new Error(`The Functions worker exited (code ${code}) before the app was loaded.`));
-      };
-      const cleanup = () => {
-        child.off("message", onMessage);
-        child.off("exit", onExit);
-      };
-      child.on("message", onMessage);
-      child.on("exit", onExit);
-      child.send({ type: "init", appDir: options.appDir, entryFiles: options.entryFiles } satisfies HostToWorker);
-    });
-
-    const worker = new WorkerProcess(child, logger, ready.functions, ready.capabilities);
-    child.on("message", (m: WorkerToHost) => worker.onMessage(m));
-    child.on("exit", (code, signal) => worker.onExit(code, signal));
-    return worker;
+    private readonly options: StartWorkerOptions,
+    private current: Spawned,
+  ) {
+    this.attach(current.child);
   }
 
-  invoke(functionName: string, request: RpcInvocationRequest): Promise<RpcInvocationResponse> {
-    if (this.exited) return Promise.reject(new Error("The Functions worker is not running."));
+  static async start(options: StartWorkerOptions): Promise<WorkerProcess> {
+    return new WorkerProcess(options, await spawnWorker(options));
+  }
+
+  get functions(): FunctionMetadata[] {
+    return this.current.functions;
+  }
+
+  /** The worker's capabilities; HttpUri (the library's stream proxy) changes when a worker is restarted. */
+  get capabilities(): Record<string, string> {
+    return this.current.capabilities;
+  }
+
+  async invoke(functionName: string, request: RpcInvocationRequest): Promise<RpcInvocationResponse> {
+    if (this.restarting) await this.restarting;
+    if (this.closing) throw new Error("The Functions host is shutting down.");
+    if (this.gaveUp) throw this.gaveUp;
     return new Promise((resolve, reject) => {
-      this.pending.set(request.invocationId, { functionName, resolve, reject });
-      this.child.send({ type: "invoke", functionName, request } satisfies HostToWorker);
+      this.pending.set(request.invocationId, {
+        functionName,
+        resolve: (r) => {
+          this.failedRestarts = 0;
+          resolve(r);
+        },
+        reject,
+      });
+      this.current.child.send({ type: "invoke", functionName, request } satisfies HostToWorker);
     });
   }
 
   /** Runs appTerminate hooks in the worker and waits for it to exit (killing it if it hangs). */
   async close(timeoutMs = 5000): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.send({ type: "terminate" } satisfies HostToWorker);
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+    this.closing = true;
+    await this.restarting;
+    const child = this.current.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.send({ type: "terminate" } satisfies HostToWorker);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     await exited;
     clearTimeout(timer);
   }
 
+  private attach(child: ChildProcess): void {
+    child.on("message", (m: WorkerToHost) => this.onMessage(m));
+    child.on("exit", (code, signal) => this.onExit(child, code, signal));
+  }
+
   private onMessage(m: WorkerToHost): void {
+    const logger = this.options.logger;
     if (m.type === "invokeResult") {
       const p = this.pending.get(m.invocationId);
       if (!p) return;
@@ -129,16 +171,38 @@ export class WorkerProcess {
       else p.resolve(m.response ?? {});
     } else if (m.type === "log") {
       const fields = { category: m.category, invocationId: m.invocationId };
-      if (m.level === "error" || m.level === "critical") this.logger.error(m.message, fields);
-      else if (m.level === "warning") this.logger.warn(m.message, fields);
-      else if (m.level === "information") this.logger.info(m.message, fields);
-      else this.logger.debug(m.message, fields);
+      if (m.level === "error" || m.level === "critical") logger.error(m.message, fields);
+      else if (m.level === "warning") logger.warn(m.message, fields);
+      else if (m.level === "information") logger.info(m.message, fields);
+      else logger.debug(m.message, fields);
     }
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.exited = true;
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.current.child) return;
     for (const [id, p] of this.pending) p.reject(new Error(`The Functions worker exited (code ${code}, signal ${signal}) during invocation ${id}.`));
     this.pending.clear();
+    if (this.closing) return;
+    this.options.logger.error("The Functions worker exited unexpectedly; starting a new one", { code, signal });
+    this.restarting = this.restart().finally(() => (this.restarting = undefined));
+  }
+
+  private async restart(): Promise<void> {
+    while (!this.closing) {
+      if (++this.failedRestarts > MAX_RESTARTS) {
+        this.gaveUp = new Error(`The Functions worker exited ${MAX_RESTARTS} times in a row; the host stopped restarting it.`);
+        this.options.logger.error(this.gaveUp.message);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS));
+      if (this.closing) return;
+      try {
+        this.current = await spawnWorker(this.options);
+        this.attach(this.current.child);
+        return;
+      } catch (err) {
+        this.options.logger.error("Restarting the Functions worker failed", { error: (err as Error).message });
+      }
+    }
   }
 }

@@ -34,8 +34,8 @@ export interface HttpTriggerOptions {
   keys: FunctionKeys;
   invoker: Invoker;
   logger: Logger;
-  /** The library's proxy server when the app called app.setup({ enableHttpStream: true }). */
-  httpUri?: string;
+  /** The library's proxy server when the app called app.setup({ enableHttpStream: true }) (read per request: a restarted worker has a new one). */
+  httpUri: () => string | undefined;
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
@@ -100,7 +100,8 @@ export class HttpTrigger {
       return true;
     }
     try {
-      if (this.options.httpUri) await this.invokeStreaming(fn, found.params, req, res, url);
+      const httpUri = this.options.httpUri();
+      if (httpUri) await this.invokeStreaming(httpUri, fn, found.params, req, res, url);
       else await this.invokeBuffered(fn, found.params, req, res, url);
     } catch (err) {
       if (err instanceof HttpError) writeEmpty(res, err.status);
@@ -138,9 +139,9 @@ export class HttpTrigger {
     else writeEmpty(res, 204);
   }
 
-  private async invokeStreaming(fn: HostedFunction, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async invokeStreaming(httpUri: string, fn: HostedFunction, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const invocationId = this.options.invoker.newInvocationId();
-    const exchange = forwardToWorkerProxy(this.options.httpUri as string, invocationId, req, res);
+    const exchange = forwardToWorkerProxy(httpUri, invocationId, req, res);
     try {
       await this.options.invoker.invoke(fn, {
         invocationId,
