@@ -45,14 +45,21 @@ export interface AmqpServerOptions {
   namespace: Namespace;
   credentials: SasCredentials;
   logger: Logger;
+  /**
+   * Takes sockets whose first byte is a TLS handshake (0x16): the administration API over HTTPS on the AMQP port,
+   * where the SDK's admin client sends it. Without it every socket is AMQP.
+   */
+  onTlsSocket?: (socket: net.Socket) => void;
 }
 
 const MANAGEMENT = /(^|\/)\$management$/i;
 
 export class ServiceBusAmqpServer {
   private readonly container = createContainer("servicebus-emulator");
-  private readonly server = net.createServer((socket) => this.accept(socket));
+  private readonly server = net.createServer((socket) => this.sniff(socket));
   private readonly connections = new Map<any, ConnectionState>();
+  /** Sockets not (yet) handed to rhea: still silent, or taken by onTlsSocket; destroyed on close. */
+  private readonly otherSockets = new Set<net.Socket>();
 
   constructor(private readonly options: AmqpServerOptions) {
     this.container.on("error", (err: Error) => this.options.logger.warn("amqp error", { error: err.message }));
@@ -71,11 +78,32 @@ export class ServiceBusAmqpServer {
 
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.otherSockets) socket.destroy();
     for (const connection of [...this.connections.keys()]) {
       this.cleanup(connection);
       forceCloseConnection(connection, { condition: "amqp:connection:forced", description: "The emulator is shutting down." });
     }
     await closed;
+  }
+
+  /** One port, two protocols: 'A' (the AMQP header) and anything else go to rhea, a TLS ClientHello to onTlsSocket. */
+  private sniff(socket: net.Socket): void {
+    const onTls = this.options.onTlsSocket;
+    if (!onTls) return this.accept(socket);
+    this.otherSockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.once("close", () => this.otherSockets.delete(socket));
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === 0x16) {
+        onTls(socket);
+      } else {
+        this.otherSockets.delete(socket);
+        this.accept(socket);
+      }
+      socket.resume();
+    });
   }
 
   private accept(socket: net.Socket): void {
