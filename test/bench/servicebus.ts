@@ -40,20 +40,9 @@ async function withServer<T>(mode: ServerMode, work: (client: ServiceBusClient, 
   }
 }
 
-/** Fills the queue first when the server really stores messages (the null sink streams them on demand). */
-async function fillIfStored(mode: ServerMode, client: ServiceBusClient, count: number): Promise<void> {
-  if (mode === "null-sink") return;
-  const sender = client.createSender(benchQueue);
-  try {
-    await sendMessages(sender, count);
-  } finally {
-    await sender.close();
-  }
-}
-
 type Measure = (client: ServiceBusClient, count: number) => Promise<number>;
 
-/** Medians over the repetitions: throughput, and CPU time per message in the server child and in this (SDK) process. */
+/** Throughput, and CPU time per message in the server child and in this (SDK) process. */
 interface Figures {
   rate: number;
   serverCpuUs: number;
@@ -62,28 +51,91 @@ interface Figures {
 
 const failed: Figures = { rate: NaN, serverCpuUs: NaN, clientCpuUs: NaN };
 
-async function measureFigures(mode: ServerMode, measure: Measure, fillFirst: boolean): Promise<Figures> {
-  return withServer(mode, async (client, server) => {
-    if (fillFirst) await fillIfStored(mode, client, warmUpCount);
-    await measure(client, warmUpCount);
-    const runs: Figures[] = [];
-    for (let i = 0; i < repetitions; i++) {
-      if (fillFirst) await fillIfStored(mode, client, throughputCount);
-      const serverBefore = await server.cpu();
-      const clientBefore = process.cpuUsage();
-      const rate = await measure(client, throughputCount);
-      const clientUsed = process.cpuUsage(clientBefore);
-      const serverAfter = await server.cpu();
-      runs.push({
-        rate,
-        serverCpuUs: (serverAfter.user - serverBefore.user + serverAfter.system - serverBefore.system) / throughputCount,
-        clientCpuUs: (clientUsed.user + clientUsed.system) / throughputCount,
-      });
+/** One server under measurement; a side that fails stops measuring and reports NaN, the other goes on. */
+interface Side {
+  mode: ServerMode;
+  server?: ServerChild;
+  client?: ServiceBusClient;
+  runs: Figures[];
+  failed: boolean;
+}
+
+function logFailure(side: Side, what: string, err: unknown): void {
+  side.failed = true;
+  log(`${what} (${side.mode}) failed: ${(err as Error)?.stack ?? String(err)}`);
+}
+
+async function openSide(mode: ServerMode, what: string): Promise<Side> {
+  const side: Side = { mode, runs: [], failed: false };
+  try {
+    side.server = await startServerChild(mode);
+    side.client = new ServiceBusClient(side.server.connectionString);
+  } catch (err) {
+    logFailure(side, what, err);
+  }
+  return side;
+}
+
+async function closeSide(side: Side): Promise<void> {
+  await side.client?.close().catch(() => undefined);
+  await side.server?.close().catch(() => undefined);
+}
+
+/** Fills the queue first when the server really stores messages (the null sink streams them on demand). */
+async function fillIfStored(side: Side, count: number): Promise<void> {
+  if (side.mode === "null-sink") return;
+  const sender = side.client!.createSender(benchQueue);
+  try {
+    await sendMessages(sender, count);
+  } finally {
+    await sender.close();
+  }
+}
+
+async function runOnce(side: Side, measure: Measure, fillFirst: boolean, count: number): Promise<Figures> {
+  if (fillFirst) await fillIfStored(side, count);
+  const serverBefore = await side.server!.cpu();
+  const clientBefore = process.cpuUsage();
+  const rate = await measure(side.client!, count);
+  const clientUsed = process.cpuUsage(clientBefore);
+  const serverAfter = await side.server!.cpu();
+  return {
+    rate,
+    serverCpuUs: (serverAfter.user - serverBefore.user + serverAfter.system - serverBefore.system) / count,
+    clientCpuUs: (clientUsed.user + clientUsed.system) / count,
+  };
+}
+
+function summarize(side: Side): Figures {
+  if (side.failed || side.runs.length === 0) return failed;
+  const show = (pick: (f: Figures) => number) => side.runs.map((f) => Math.round(pick(f))).join(", ");
+  log(`${side.mode}: ${show((f) => f.rate)} msg/s; server CPU ${show((f) => f.serverCpuUs)} µs/msg; client CPU ${show((f) => f.clientCpuUs)} µs/msg`);
+  const pick = (get: (f: Figures) => number) => median(side.runs.map(get));
+  return { rate: pick((f) => f.rate), serverCpuUs: pick((f) => f.serverCpuUs), clientCpuUs: pick((f) => f.clientCpuUs) };
+}
+
+/**
+ * Null sink and emulator run side by side, their repetitions alternating, so a change in the neighbours' load on this
+ * shared machine hits both alike and the ratio stays meaningful. Medians over the repetitions, after a warm-up.
+ */
+async function measurePair(what: string, measure: Measure, fillFirst: boolean): Promise<{ sink: Figures; emulator: Figures }> {
+  const sides = [await openSide("null-sink", what), await openSide("emulator", what)];
+  try {
+    for (let i = -1; i < repetitions; i++) {
+      for (const side of sides) {
+        if (side.failed) continue;
+        try {
+          const figures = await runOnce(side, measure, fillFirst, i < 0 ? warmUpCount : throughputCount);
+          if (i >= 0) side.runs.push(figures);
+        } catch (err) {
+          logFailure(side, what, err);
+        }
+      }
     }
-    const show = (pick: (f: Figures) => number) => runs.map((f) => Math.round(pick(f))).join(", ");
-    log(`${mode}: ${show((f) => f.rate)} msg/s; server CPU ${show((f) => f.serverCpuUs)} µs/msg; client CPU ${show((f) => f.clientCpuUs)} µs/msg`);
-    return { rate: median(runs.map((f) => f.rate)), serverCpuUs: median(runs.map((f) => f.serverCpuUs)), clientCpuUs: median(runs.map((f) => f.clientCpuUs)) };
-  });
+  } finally {
+    for (const side of sides) await closeSide(side);
+  }
+  return { sink: summarize(sides[0]), emulator: summarize(sides[1]) };
 }
 
 /** A measure that throws gives NaN figures that fail their target, so one broken measure does not hide the others. */
@@ -98,12 +150,11 @@ async function guarded<T>(what: string, fallback: T, measure: () => Promise<T>):
 
 /**
  * One throughput row with its target, plus CPU per message on each side: on a shared machine wall-clock rates swing
- * with the neighbours' load, while CPU time per message stays put and shows where the time goes.
+ * with the neighbours' load, while CPU time per message moves much less and shows where the time goes.
  */
 async function throughputRows(name: string, measure: Measure, fillFirst: boolean, target: (value: number, baseline: number) => boolean, targetText: string): Promise<BenchRow[]> {
   log(name);
-  const sink = await guarded(`${name} (null sink)`, failed, () => measureFigures("null-sink", measure, fillFirst));
-  const emulator = await guarded(`${name} (emulator)`, failed, () => measureFigures("emulator", measure, fillFirst));
+  const { sink, emulator } = await measurePair(name, measure, fillFirst);
   const baseline = (value: number) => ({ name: "null sink", value });
   return [
     { suite, name, value: emulator.rate, unit: "msg/s", baseline: baseline(sink.rate), target: targetText, pass: target(emulator.rate, sink.rate) },
