@@ -27,8 +27,8 @@ async function main(): Promise<void> {
       received += batch.messages.length;
       if (received >= target) {
         process.send?.({ type: "done" });
-        await consumer.disconnect().catch(() => undefined);
-        process.exit(0);
+        // Disconnecting waits for this batch handler to return, so it runs after it.
+        setImmediate(() => void consumer.disconnect().finally(() => process.exit(0)));
       }
     },
   });

@@ -57,3 +57,32 @@ test("events and committed offsets survive a restart; a torn write at the end of
     await second.close();
   }
 });
+
+test("events deleted by retention stay deleted after a restart", async () => {
+  const retentionDir = mkdtempSync(join(tmpdir(), "kafka-retention-"));
+  const retained = [{ name: "short-lived", partitions: 1, retentionHours: 1 }];
+  try {
+    const first = await startKafkaEnv(retained, { dataDir: retentionDir });
+    const producer = first.client().producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({ topic: "short-lived", messages: [{ value: "expires" }] });
+    first.clock.advance(61 * 60_000);
+    await producer.send({ topic: "short-lived", messages: [{ value: "stays" }] });
+    await producer.disconnect();
+    await first.close();
+
+    // A fresh clock: the deletion must come from the stored log start, not from re-running retention.
+    const second = await startKafkaEnv(retained, { dataDir: retentionDir });
+    try {
+      const admin = second.client().admin();
+      await admin.connect();
+      const [offsets] = await admin.fetchTopicOffsets("short-lived");
+      await admin.disconnect();
+      expect([offsets.low, offsets.high]).toEqual(["1", "2"]);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(retentionDir, { recursive: true, force: true });
+  }
+});
