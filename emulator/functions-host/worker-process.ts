@@ -60,7 +60,8 @@ async function spawnWorker(options: StartWorkerOptions): Promise<Spawned> {
   const child = fork(workerFile, [], {
     cwd: options.appDir,
     env: options.env,
-    execArgv: loaderArgs(options.entryFiles),
+    // `languageWorkers__node__arguments` (e.g. "--inspect=9229") passes Node options to the worker, as with the Functions host.
+    execArgv: [...loaderArgs(options.entryFiles), ...(options.env.languageWorkers__node__arguments ?? "").split(/\s+/).filter(Boolean)],
     serialization: "advanced",
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

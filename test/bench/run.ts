@@ -7,11 +7,13 @@ import { type BenchRow, type BenchSuite, percentOf } from "./harness.js";
 import { serviceBusSuite } from "./servicebus.js";
 import { eventGridSuite } from "./eventgrid.js";
 import { kafkaSuite } from "./kafka.js";
+import { functionsHostSuite } from "./functions-host.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
 suites.push(eventGridSuite);
 suites.push(kafkaSuite);
+suites.push(functionsHostSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
