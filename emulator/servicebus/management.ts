@@ -1,15 +1,21 @@
 /**
  * `$management` operations on one entity (request/response over AMQP, notes section 9): peek, renew-lock,
- * receive-by-sequence-number and update-disposition. Replies use camelCase `statusCode` (the SDK checks for 204)
- * and always carry an explicit `errorCondition` on errors.
+ * receive-by-sequence-number, update-disposition, schedule and cancel, session lock and state, and the rule
+ * operations (management-rules.ts). Replies use camelCase `statusCode` (the SDK checks for 204) and always carry an
+ * explicit `errorCondition` on errors.
  */
+import { AmqpPayload } from "./amqp/amqp-payload.js";
 import { amqpTypes, scanSections, SECTION, type TypedValue } from "./amqp/codec.js";
 import { encodeRecord } from "./amqp/delivery-encoding.js";
 import { asFault, faults, ServiceBusFault } from "./amqp/errors.js";
 import { lockTokenFrom, lockTokenToRfcBytes } from "./amqp/lock-token.js";
 import { typedEntries } from "./consumer-link.js";
+import { addRule, enumerateRules, removeRule } from "./management-rules.js";
 import type { MessageStore } from "./model/message-store.js";
 import type { ResolvedEntity } from "./model/namespace.js";
+import type { Queue } from "./model/queue.js";
+import type { Subscription } from "./model/subscription.js";
+import type { Topic } from "./model/topic.js";
 
 export interface ManagementReply {
   statusCode: number;
@@ -30,20 +36,7 @@ export interface ManagementRequest {
 
 const OP = "com.microsoft:";
 /** Operations the SDK can send that this emulator does not handle yet: an error reply, the link stays. */
-const NOT_YET = new Set(
-  [
-    "schedule-message",
-    "cancel-scheduled-message",
-    "renew-session-lock",
-    "set-session-state",
-    "get-session-state",
-    "get-message-sessions",
-    "enumerate-rules",
-    "add-rule",
-    "remove-rule",
-    "batch-delete-messages",
-  ].map((o) => OP + o),
-);
+const NOT_YET = new Set(["get-message-sessions", "batch-delete-messages"].map((o) => OP + o));
 
 export function handleManagement(request: ManagementRequest, target: ResolvedEntity | undefined): ManagementReply {
   try {
@@ -57,6 +50,33 @@ export function handleManagement(request: ManagementRequest, target: ResolvedEnt
         return receiveBySequenceNumber(need(store, request.operation), request.body);
       case OP + "update-disposition":
         return updateDisposition(need(store, request.operation), request);
+      case OP + "schedule-message":
+        return schedule(sender(target, request.operation), request.body);
+      case OP + "cancel-scheduled-message":
+        sender(target, request.operation).cancelScheduled(numbers(request.body["sequence-numbers"], "sequence-numbers"));
+        return { statusCode: 200 };
+      case OP + "renew-session-lock":
+        return { statusCode: 200, body: { expiration: new Date(need(store, request.operation).renewSessionLock(sessionIdIn(request.body))) } };
+      case OP + "get-session-state": {
+        const state = need(store, request.operation).sessionState(sessionIdIn(request.body));
+        return { statusCode: 200, body: { "session-state": state === undefined ? null : amqpTypes.wrap_binary(state) } };
+      }
+      case OP + "set-session-state":
+        need(store, request.operation).setSessionState(sessionIdIn(request.body), sessionStateIn(request.body));
+        return { statusCode: 200 };
+      case OP + "add-rule":
+        addRule(subscription(target, request.operation), request.body);
+        return { statusCode: 200 };
+      case OP + "remove-rule":
+        removeRule(subscription(target, request.operation), request.body);
+        return { statusCode: 200 };
+      case OP + "enumerate-rules": {
+        const skip = Math.max(0, toNumber(request.body.skip ?? 0, "skip"));
+        const top = Math.max(0, toNumber(request.body.top ?? 2 ** 31 - 1, "top"));
+        const rules = enumerateRules(subscription(target, request.operation), skip, top);
+        if (rules.length === 0) return { statusCode: 204, statusDescription: "No rules." };
+        return { statusCode: 200, body: { rules } };
+      }
       default:
         if (NOT_YET.has(request.operation)) return errorReply(faults.notImplemented(request.operation));
         return { ...errorReply(faults.notImplemented(String(request.operation))), closeLink: true };
@@ -75,6 +95,58 @@ function need(store: MessageStore | undefined, operation: string): MessageStore 
   return store;
 }
 
+/** Queues and topics take scheduled messages (a topic keeps them until they are due, then fans them out). */
+function sender(target: ResolvedEntity | undefined, operation: string): Queue | Topic {
+  const entity = target?.entity;
+  if (!entity || entity.kind === "subscription" || target.subQueue !== "main") {
+    throw faults.notAllowed(`The operation '${operation}' is supported only on queues and topics.`);
+  }
+  return entity;
+}
+
+function subscription(target: ResolvedEntity | undefined, operation: string): Subscription {
+  const entity = target?.entity;
+  if (!entity || entity.kind !== "subscription" || target.subQueue !== "main") {
+    throw faults.notAllowed(`The operation '${operation}' is supported only on subscriptions.`);
+  }
+  return entity;
+}
+
+function sessionIdIn(body: Record<string, unknown>): string {
+  const id = body["session-id"];
+  if (typeof id !== "string") throw faults.badRequest("The request field 'session-id' must be a string.");
+  return id;
+}
+
+/** The SDK sends JSON bytes; a null state arrives as the bytes of `null` and clears the state. */
+function sessionStateIn(body: Record<string, unknown>): Buffer | undefined {
+  const state = body["session-state"];
+  if (state === undefined || state === null) return undefined;
+  if (Buffer.isBuffer(state)) return state.toString() === "null" ? undefined : Buffer.from(state);
+  throw faults.badRequest("The request field 'session-state' must be binary.");
+}
+
+function schedule(entity: Queue | Topic, body: Record<string, unknown>): ManagementReply {
+  const payloads = list(body.messages, "messages").map((entry) => {
+    const bytes = entry && typeof entry === "object" ? (entry as Record<string, unknown>).message : undefined;
+    if (!Buffer.isBuffer(bytes)) throw faults.badRequest("Each entry of 'messages' needs the encoded message as binary.");
+    try {
+      return AmqpPayload.parse(bytes).withMessageId().ownBytes();
+    } catch (err) {
+      throw faults.badRequest(`A scheduled message could not be decoded: ${(err as Error).message}`);
+    }
+  });
+  for (const payload of payloads) {
+    if (payload.size > entity.maxMessageSizeInBytes) throw faults.messageSizeExceeded(payload.size, entity.maxMessageSizeInBytes);
+  }
+  const sequenceNumbers = entity.schedule(payloads);
+  return { statusCode: 200, body: { "sequence-numbers": amqpTypes.wrap_array(sequenceNumbers, 0x81, undefined) } };
+}
+
+function numbers(value: unknown, field: string): number[] {
+  return list(value, field).map((v) => toNumber(v, field));
+}
+
 function toNumber(value: unknown, field: string): number {
   if (typeof value === "number") return value;
   if (Buffer.isBuffer(value) && value.length === 8) return Number(value.readBigInt64BE(0));
@@ -91,7 +163,8 @@ function list(value: unknown, field: string): unknown[] {
 function peek(store: MessageStore, body: Record<string, unknown>): ManagementReply {
   const from = toNumber(body["from-sequence-number"] ?? 0, "from-sequence-number");
   const count = toNumber(body["message-count"] ?? 1, "message-count");
-  const records = store.peek(from, Math.max(0, count));
+  const sessionId = typeof body["session-id"] === "string" ? body["session-id"] : undefined;
+  const records = store.peek(from, Math.max(0, count), sessionId);
   if (records.length === 0) return { statusCode: 204, statusDescription: "No messages to peek." };
   return { statusCode: 200, body: { messages: records.map((r) => ({ message: encodeRecord(r, r.deliveryCount) })) } };
 }
@@ -110,9 +183,10 @@ function renewLock(store: MessageStore, body: Record<string, unknown>): Manageme
 }
 
 function receiveBySequenceNumber(store: MessageStore, body: Record<string, unknown>): ManagementReply {
-  const seqs = list(body["sequence-numbers"], "sequence-numbers").map((v) => toNumber(v, "sequence-numbers"));
+  const seqs = numbers(body["sequence-numbers"], "sequence-numbers");
   const receiveAndDelete = body["receiver-settle-mode"] === 0;
-  const results = store.receiveDeferred(seqs, receiveAndDelete);
+  const sessionId = typeof body["session-id"] === "string" ? body["session-id"] : undefined;
+  const results = store.receiveDeferred(seqs, receiveAndDelete, sessionId);
   return {
     statusCode: 200,
     body: {

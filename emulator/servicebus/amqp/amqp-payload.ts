@@ -175,6 +175,10 @@ export class AmqpPayload implements MessagePayload {
     return undefined;
   }
 
+  userPropertyNames(): string[] {
+    return names(this.applicationProperties());
+  }
+
   /** The typed application property (for tests of type fidelity and for re-encoding). */
   userTyped(name: string): TypedValue | undefined {
     const items = this.applicationProperties();
@@ -211,6 +215,7 @@ export class AmqpPayload implements MessagePayload {
         if (props && index !== undefined) return plain(props[index]);
         return base.system(name);
       },
+      userPropertyNames: () => (app ? names(app) : base.userPropertyNames()),
       user: (name) => {
         if (!app) return base.user(name);
         for (let i = 0; i + 1 < app.length; i += 2) if (keyOf(app[i]) === name) return plain(app[i + 1]);
@@ -293,6 +298,12 @@ export class AmqpPayload implements MessagePayload {
     if (a) for (let i = 0; i + 1 < a.length; i += 2) if (!own.has(keyOf(a[i]))) items.push(a[i], a[i + 1]);
     return encodeTyped(items.length > 0 ? [header, described(SECTION.messageAnnotations, amqpTypes.Map32(items))] : [header], this.bare);
   }
+}
+
+function names(items: TypedValue[] | null | undefined): string[] {
+  const out: string[] = [];
+  if (items) for (let i = 0; i + 1 < items.length; i += 2) out.push(keyOf(items[i]));
+  return out;
 }
 
 function setEntry(items: TypedValue[], key: string, value: TypedValue): void {

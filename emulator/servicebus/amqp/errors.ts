@@ -52,6 +52,39 @@ export const faults = {
     new ServiceBusFault("amqp:not-implemented", `The operation '${operation}' is not supported by this emulator.${trackingSuffix()}`, 501),
   decodeError: (what: string) => new ServiceBusFault("amqp:decode-error", what, 400),
   internal: (what: string) => new ServiceBusFault("amqp:internal-error", `${what}${trackingSuffix()}`, 500),
+  sessionLockLost: (sessionId: string) =>
+    new ServiceBusFault(
+      "com.microsoft:session-lock-lost",
+      `The session lock has expired on the MessageSession. Accept a new MessageSession. Session '${sessionId}'.${trackingSuffix()}`,
+      410,
+    ),
+  sessionCannotBeLocked: (sessionId: string) =>
+    new ServiceBusFault(
+      "com.microsoft:session-cannot-be-locked",
+      `The requested session '${sessionId}' cannot be accepted. It may be locked by another receiver.${trackingSuffix()}`,
+      410,
+    ),
+  /** acceptNextSession found no session in time (the SDK reports ServiceTimeout). */
+  noSessionAvailable: (timeoutMs: number) =>
+    new ServiceBusFault("com.microsoft:timeout", `The operation did not complete within the allocated time ${timeoutMs} ms: no unlocked session with messages became available.${trackingSuffix()}`, 408),
+  /** Azure's text for a message without SessionId sent to an entity that requires sessions. */
+  sessionIdRequired: () =>
+    new ServiceBusFault(
+      "amqp:not-allowed",
+      `The SessionId was not set on a message, and it cannot be sent to the entity. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.${trackingSuffix()}`,
+      400,
+    ),
+  sessionReceiverNotAllowed: () =>
+    new ServiceBusFault(
+      "amqp:not-allowed",
+      `A sessionful message receiver cannot be created on an entity that does not require sessions. Ensure RequiresSession is set to true when creating a Queue or Subscription to enable sessionful behavior.${trackingSuffix()}`,
+      400,
+    ),
+  sessionReceiverRequired: () =>
+    new ServiceBusFault("amqp:not-allowed", `It is not possible for an entity that requires sessions to create a non-sessionful message receiver.${trackingSuffix()}`, 400),
+  entityAlreadyExists: (what: string) => new ServiceBusFault("com.microsoft:entity-already-exists", `${what}${trackingSuffix()}`, 409),
+  /** Rejected input such as a filter that does not parse (Azure's ArgumentException). */
+  argumentError: (what: string) => new ServiceBusFault("com.microsoft:argument-error", `${what}${trackingSuffix()}`, 400),
   entityDisabled: (name: string) => new ServiceBusFault("com.microsoft:entity-disabled", `Messaging entity '${name}' is currently disabled.${trackingSuffix()}`, 400),
 };
 

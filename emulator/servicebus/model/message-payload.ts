@@ -7,6 +7,8 @@ export interface MessageFields {
   system(name: string): unknown;
   /** An application property; undefined when absent. */
   user(name: string): unknown;
+  /** The names of the application properties (filters match them ignoring case). */
+  userPropertyNames?(): Iterable<string>;
 }
 
 export interface MessagePayload extends MessageFields {

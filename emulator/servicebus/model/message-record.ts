@@ -9,7 +9,8 @@ export const MESSAGE_STATE_CODE: Record<MessageState, number> = { active: 0, def
 export interface MessageRecord {
   readonly sequenceNumber: number;
   payload: MessagePayload;
-  readonly enqueuedAt: number;
+  /** When the message became available (for a scheduled message: when it is due to). */
+  enqueuedAt: number;
   /** ms since the epoch; Infinity when it never expires. */
   expiresAt: number;
   /** How many times the message has been delivered (locked or received) so far. */
@@ -19,4 +20,8 @@ export interface MessageRecord {
   lockedUntil: number;
   /** Entity the message was dead-lettered from, when it was forwarded. */
   deadLetterSource?: string;
+  /** The message's session (AMQP group-id), kept for session entities and session peeks. */
+  sessionId?: string;
+  /** How many times auto-forwarding has moved the message so far (Azure allows 4 hops). */
+  transferHops?: number;
 }

@@ -1,12 +1,15 @@
 /**
  * The namespace: queues and topics by name (case-insensitive, as in Azure), and the resolution of link addresses
  * such as `q1`, `q1/$DeadLetterQueue`, `t1/Subscriptions/s1` or `t1/Subscriptions/s1/$Transfer/$DeadLetterQueue`.
+ * It is also the router auto-forwarding uses: an entity added to `queues` or `topics` is connected to it.
  */
 import type { Clock } from "../../common/clock.js";
 import type { ServiceBusNamespaceConfig } from "../config.js";
 import type { QueueOptions, RuleDescription, SubscriptionOptions, TopicOptions } from "./entity-options.js";
+import type { Router, TransferTarget } from "./forwarding.js";
 import type { MessageStore } from "./message-store.js";
 import { Queue } from "./queue.js";
+import { type EntityStorage, inMemoryStorage } from "./record-store.js";
 import { Subscription } from "./subscription.js";
 import { Topic } from "./topic.js";
 
@@ -19,17 +22,31 @@ export interface ResolvedEntity {
   store: MessageStore | undefined;
 }
 
-export class Namespace {
-  readonly queues = new Map<string, Queue>();
-  readonly topics = new Map<string, Topic>();
+/** A map of entities that connects each entity it receives to the namespace's router. */
+class EntityMap<T extends { router: Router | undefined }> extends Map<string, T> {
+  constructor(private readonly router: Router) {
+    super();
+  }
+
+  override set(key: string, entity: T): this {
+    entity.router = this.router;
+    return super.set(key, entity);
+  }
+}
+
+export class Namespace implements Router {
+  readonly queues: Map<string, Queue> = new EntityMap<Queue>(this);
+  readonly topics: Map<string, Topic> = new EntityMap<Topic>(this);
 
   constructor(
     readonly name: string,
     private readonly clock: Clock,
+    /** Where entities keep their messages (in memory unless the durable mode supplies a store). */
+    readonly storage: EntityStorage = inMemoryStorage,
   ) {}
 
-  static fromConfig(config: ServiceBusNamespaceConfig, clock: Clock): Namespace {
-    const ns = new Namespace(config.name, clock);
+  static fromConfig(config: ServiceBusNamespaceConfig, clock: Clock, storage: EntityStorage = inMemoryStorage): Namespace {
+    const ns = new Namespace(config.name, clock, storage);
     ns.load(config);
     return ns;
   }
@@ -70,6 +87,18 @@ export class Namespace {
     return undefined;
   }
 
+  /**
+   * The queue or topic a ForwardTo names: a plain name, or the `sb://<host>/<name>` form the administration client
+   * writes.
+   */
+  forwardTarget(name: string): TransferTarget | undefined {
+    const key = name
+      .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*\//i, "")
+      .replace(/^\/+|\/+$/g, "")
+      .toLowerCase();
+    return this.queues.get(key) ?? this.topics.get(key);
+  }
+
   close(): void {
     for (const q of this.queues.values()) q.close();
     for (const t of this.topics.values()) t.close();
@@ -79,19 +108,19 @@ export class Namespace {
   // Callers check names for clashes first; these only build and register (the one construction path, config included).
 
   addQueue(name: string, options: QueueOptions): Queue {
-    const queue = new Queue(name, { ...options }, this.clock);
+    const queue = new Queue(name, { ...options }, this.clock, this.storage);
     this.queues.set(name.toLowerCase(), queue);
     return queue;
   }
 
   addTopic(name: string, options: TopicOptions): Topic {
-    const topic = new Topic(name, { ...options }, this.clock);
+    const topic = new Topic(name, { ...options }, this.clock, this.storage);
     this.topics.set(name.toLowerCase(), topic);
     return topic;
   }
 
   addSubscription(topic: Topic, name: string, options: SubscriptionOptions, rules: readonly RuleDescription[]): Subscription {
-    const subscription = new Subscription(topic.name, name, { ...options }, [...rules], this.clock);
+    const subscription = new Subscription(topic.name, name, { ...options }, [...rules], this.clock, this.storage);
     topic.addSubscription(subscription);
     return subscription;
   }

@@ -1,8 +1,37 @@
 /**
- * The storage seam of a message store: records by sequence number, iterable in sequence order. In memory now; a
- * durable implementation (the --data-dir mode) implements the same interface.
+ * The storage seams of the model: a message store's records (by sequence number, iterable in sequence order) and
+ * session states, and an entity's sequence-number counter. In memory now; a durable implementation (the --data-dir
+ * mode) implements the same interfaces, so every state change (new, scheduled, deferred, dead-lettered, removed
+ * messages, session state, sequence numbers) passes through here and can be logged.
  */
 import type { MessageRecord } from "./message-record.js";
+
+/** The sequence numbers of one queue or topic: never reused, even after every message is gone. */
+export interface SequenceNumbers {
+  /** Reserves and returns the next number (the first is 1). */
+  next(): number;
+}
+
+export class InMemorySequenceNumbers implements SequenceNumbers {
+  constructor(private last = 0) {}
+
+  next(): number {
+    return ++this.last;
+  }
+}
+
+/** Where an entity keeps its state; the durable mode supplies its own. */
+export interface EntityStorage {
+  /** The records of the store at `path` (e.g. `q1`, `q1/$DeadLetterQueue`, `t1/Subscriptions/s1`). */
+  records(path: string): RecordStore;
+  /** The counter of the queue or topic at `path`. */
+  sequenceNumbers(path: string): SequenceNumbers;
+}
+
+export const inMemoryStorage: EntityStorage = {
+  records: () => new InMemoryRecordStore(),
+  sequenceNumbers: () => new InMemorySequenceNumbers(),
+};
 
 export interface RecordStore {
   readonly size: number;
@@ -14,6 +43,10 @@ export interface RecordStore {
   /** Records with sequence number >= from, in sequence order. */
   from(sequenceNumber: number): Iterable<MessageRecord>;
   values(): Iterable<MessageRecord>;
+  /** A session's state (set-session-state); undefined when none was set or it was cleared. */
+  sessionState(sessionId: string): Buffer | undefined;
+  /** Sets or (with undefined) clears a session's state. */
+  setSessionState(sessionId: string, state: Buffer | undefined): void;
 }
 
 export class InMemoryRecordStore implements RecordStore {
@@ -21,6 +54,7 @@ export class InMemoryRecordStore implements RecordStore {
   /** Sequence numbers in order; deleted ones stay until the next compaction. */
   private order: number[] = [];
   private deleted = 0;
+  private readonly states = new Map<string, Buffer>();
 
   get size(): number {
     return this.bySeq.size;
@@ -64,6 +98,15 @@ export class InMemoryRecordStore implements RecordStore {
 
   values(): Iterable<MessageRecord> {
     return this.bySeq.values();
+  }
+
+  sessionState(sessionId: string): Buffer | undefined {
+    return this.states.get(sessionId);
+  }
+
+  setSessionState(sessionId: string, state: Buffer | undefined): void {
+    if (state === undefined) this.states.delete(sessionId);
+    else this.states.set(sessionId, state);
   }
 
   private lowerBound(seq: number): number {
