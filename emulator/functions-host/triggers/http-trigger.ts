@@ -69,8 +69,11 @@ export class HttpTrigger {
         const own = typeof fn.trigger.route === "string" && fn.trigger.route.trim() !== "" ? fn.trigger.route.trim() : fn.name;
         const template = prefix ? `${prefix}/${own.replace(/^\/+/, "")}` : own;
         const methods = Array.isArray(fn.trigger.methods) && fn.trigger.methods.length > 0 ? new Set(fn.trigger.methods.map((m) => String(m).toUpperCase())) : undefined;
-        const authLevel = (String(fn.trigger.authLevel ?? "function").toLowerCase() as AuthLevel) ?? "function";
-        return { fn, route: compileRoute(template), methods, authLevel };
+        const authLevel = String(fn.trigger.authLevel ?? "function").toLowerCase();
+        if (authLevel !== "anonymous" && authLevel !== "function" && authLevel !== "admin") {
+          throw new Error(`Function "${fn.name}": authLevel "${String(fn.trigger.authLevel)}" is not one of anonymous, function, admin.`);
+        }
+        return { fn, route: compileRoute(template), methods, authLevel: authLevel as AuthLevel };
       })
       .sort((a, b) => byPrecedence(a.route, b.route));
   }
