@@ -1,7 +1,7 @@
 /**
  * Child process of the Event Grid bench: an Event Grid service (one topic, one webhook subscription to the URL given
  * in argv[2]) on its own HTTP port, and a plain node:http server answering 200 to any POST (the baseline), in the same
- * process. Talks to the parent over IPC: "ready" with the URLs, then "close".
+ * process. Talks to the parent over IPC: "ready" with the URLs, "cpu" (CPU time used so far), then "close".
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,6 +37,11 @@ await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
 const topic = eventGrid.topics[0];
 process.send!({ type: "ready", endpoint: topic.endpoint, key: topic.key, plainUrl: `http://127.0.0.1:${(plain.address() as AddressInfo).port}/plain` });
 process.on("message", async (message: { type: string }) => {
+  if (message.type === "cpu") {
+    const { user, system } = process.cpuUsage();
+    process.send!({ type: "cpu", micros: user + system });
+    return;
+  }
   if (message.type !== "close") return;
   await eventGrid.close();
   await server.close();

@@ -3,7 +3,9 @@
  * emulator in a child process), next to a plain HTTP POST from this process to a plain server in the same child as the
  * baseline. Both sides publish with the same keep-alive node:http client and the same event JSON, one event per
  * request. Targets: delivered events/s >= 50% of the baseline's POSTs/s; p99 publish-to-delivery < 20 ms at 1,000
- * events/s.
+ * events/s. The CPU time per event of both processes is reported too: the emulator path makes two HTTP exchanges
+ * per event (publish, then delivery) where the baseline makes one, and CPU time stays meaningful when other work
+ * shares the machine, which moves the rates a lot.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import http from "node:http";
@@ -23,6 +25,8 @@ interface Child {
   endpoint: string;
   key: string;
   plainUrl: string;
+  /** CPU time (user + system) the child has used so far, in microseconds. */
+  cpu(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,16 @@ async function startChild(webhookUrl: string): Promise<Child> {
   });
   return {
     ...ready,
+    cpu: () =>
+      new Promise<number>((resolve) => {
+        const onMessage = (m: { type: string; micros: number }) => {
+          if (m.type !== "cpu") return;
+          child.off("message", onMessage);
+          resolve(m.micros);
+        };
+        child.on("message", onMessage);
+        child.send({ type: "cpu" });
+      }),
     async close() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -188,9 +202,18 @@ async function run(): Promise<BenchRow[]> {
     await throughput(emulator, hook, warmUpCount, "warm-e-");
     await throughput(baseline, hook, warmUpCount, "warm-b-");
     const rates = { emulator: [] as number[], baseline: [] as number[] };
+    const cpu = { emulator: [] as number[], baseline: [] as number[] };
+    // CPU time per event in both processes: unlike rates, it barely moves when other work shares the machine.
+    const measured = async (target: Target, prefix: string, side: "emulator" | "baseline") => {
+      const [parentBefore, childBefore] = [process.cpuUsage(), await child.cpu()];
+      rates[side].push(await throughput(target, hook, throughputCount, prefix));
+      const parent = process.cpuUsage(parentBefore);
+      const childUs = (await child.cpu()) - childBefore;
+      cpu[side].push((parent.user + parent.system + childUs) / throughputCount);
+    };
     for (let r = 0; r < repetitions; r++) {
-      rates.emulator.push(await throughput(emulator, hook, throughputCount, `t${r}-e-`));
-      rates.baseline.push(await throughput(baseline, hook, throughputCount, `t${r}-b-`));
+      await measured(emulator, `t${r}-e-`, "emulator");
+      await measured(baseline, `t${r}-b-`, "baseline");
     }
     const emulatorLatency = await pacedLatency(emulator, hook, "l-e-");
     const baselineLatency = await pacedLatency(baseline, hook, "l-b-");
@@ -208,6 +231,13 @@ async function run(): Promise<BenchRow[]> {
         baseline: { name: "plain HTTP POST", value: baseEps },
         target: ">= 50% of baseline",
         pass: percentOf(eps, baseEps) >= 50,
+      },
+      {
+        suite,
+        name: "CPU per event, both processes (publisher + webhook, emulator or plain server)",
+        value: median(cpu.emulator),
+        unit: "us",
+        baseline: { name: "plain HTTP POST", value: median(cpu.baseline) },
       },
       {
         suite,

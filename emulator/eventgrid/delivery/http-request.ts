@@ -13,8 +13,8 @@ export interface HttpAnswer {
 }
 
 const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
 };
 
 /** Largest response body kept (validation answers are tiny; the rest is drained). */

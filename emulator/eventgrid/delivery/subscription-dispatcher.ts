@@ -18,8 +18,11 @@ import type { PendingStore } from "./pending-store.js";
 import { type DeliveryOutcome, retryDelayMs, RETRY_SCHEDULE_MS } from "./retry-policy.js";
 import type { SubscriptionState } from "./subscription-state.js";
 
-/** Requests in flight at once per subscription (Azure does not document its own number). */
-export const MAX_CONCURRENT_DELIVERIES = 16;
+/**
+ * Requests in flight at once per subscription. Azure does not document its number; it pushes with high concurrency.
+ * A low cap makes delivery latency-bound: events/s <= cap / round-trip time, which a busy machine quickly hits.
+ */
+export const MAX_CONCURRENT_DELIVERIES = 64;
 const RECENT = 100;
 const MANUAL_VALIDATION_WINDOW_MS = 5 * 60_000;
 const DEAD_LETTER_RETRY_MS = 60_000;
