@@ -1,12 +1,13 @@
 /**
  * A client's receive link on a queue, subscription or dead-letter queue: offers messages within its credit,
- * answers drains, and turns the client's dispositions into complete / abandon / defer / dead-letter.
+ * answers drains, and turns the client's dispositions into complete / abandon / defer / dead-letter. A session
+ * receiver holds one session's lock; when that lock expires the link is detached with session-lock-lost.
  */
 import { keyOf, type TypedValue } from "./amqp/codec.js";
 import { encodeRecord } from "./amqp/delivery-encoding.js";
-import { asFault } from "./amqp/errors.js";
+import { asFault, faults } from "./amqp/errors.js";
 import { lockTokenToDeliveryTag } from "./amqp/lock-token.js";
-import { OutgoingLink, outcomes } from "./amqp/rhea-adapter.js";
+import { OutgoingLink, outcomes, refuseLink } from "./amqp/rhea-adapter.js";
 import type { Logger } from "../common/logger.js";
 import type { MessageRecord } from "./model/message-record.js";
 import type { MessageConsumer, MessageStore, PropertyChanges } from "./model/message-store.js";
@@ -26,11 +27,15 @@ export class ConsumerLink implements MessageConsumer {
   readonly out: OutgoingLink;
   readonly receiveAndDelete: boolean;
   private tags = 0;
+  private closeHandlers: (() => void)[] = [];
+  private closed = false;
 
   constructor(
     link: any,
     readonly store: MessageStore,
     private readonly logger: Logger,
+    /** The session this receiver holds (set once the session is locked). */
+    public sessionId?: string,
   ) {
     this.out = new OutgoingLink(link);
     this.receiveAndDelete = this.out.presettled;
@@ -105,8 +110,24 @@ export class ConsumerLink implements MessageConsumer {
     }
   }
 
+  /** The store ended this receiver's session lock (it expired): detach, as Azure does. */
+  sessionLost(): void {
+    if (this.out.link.is_closed()) return;
+    refuseLink(this.out.link, faults.sessionLockLost(this.sessionId ?? "").toAmqpError());
+  }
+
+  /** Runs `fn` when the link goes away (once). */
+  onClose(fn: () => void): void {
+    if (this.closed) fn();
+    else this.closeHandlers.push(fn);
+  }
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.store.removeConsumer(this);
+    for (const fn of this.closeHandlers) fn();
+    this.closeHandlers = [];
   }
 }
 

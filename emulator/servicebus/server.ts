@@ -23,6 +23,7 @@ import {
 import { ClaimSet, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
+import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
 import type { Namespace, ResolvedEntity } from "./model/namespace.js";
 import type { Queue } from "./model/queue.js";
 import type { Topic } from "./model/topic.js";
@@ -223,15 +224,19 @@ export class ServiceBusAmqpServer {
       }
       const resolved = this.resolveOrFail(address);
       if (!resolved.store) throw faults.notAllowed(`Cannot receive from topic '${address}': receive from one of its subscriptions.`);
-      const filter = link.remote.attach?.source?.filter;
-      if (filter && Object.keys(filter).some((k) => k.toLowerCase() === "com.microsoft:session-filter")) {
-        throw faults.notImplemented("session receivers (acceptSession / acceptNextSession)");
-      }
       this.authorize(state, address);
-      answerAttach(link, { source: { address }, target, copySettleModes: true });
-      const consumer = new ConsumerLink(link, resolved.store, this.options.logger);
+      const store = resolved.store;
+      const session = sessionRequestOf(link);
+      if (session.sessionful && !store.sessionful) throw faults.sessionReceiverNotAllowed();
+      if (!session.sessionful && store.sessionful) throw faults.sessionReceiverRequired();
+      const consumer = new ConsumerLink(link, store, this.options.logger);
+      if (session.sessionful) {
+        openSessionReceiver({ link, consumer, address, target, clock: this.options.namespace.clock }, session.sessionId);
+      } else {
+        answerAttach(link, { source: { address }, target, copySettleModes: true });
+        consumer.start();
+      }
       state.links.set(link, { kind: "consumer", consumer });
-      consumer.start();
     } catch (err) {
       answerAttach(link, { source: { address }, target });
       refuseLink(link, asFault(err).toAmqpError());

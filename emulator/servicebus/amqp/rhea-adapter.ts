@@ -140,6 +140,20 @@ export function answerAttach(link: any, answer: AttachAnswer): void {
   if (answer.properties) link.local.attach.properties = answer.properties;
 }
 
+/**
+ * Holds back the answering attach of a link opened by the client (acceptNextSession's long poll, notes section 10):
+ * rhea queues it on open and writes it on its next tick, and offers no API to delay it. Call inside sender_open.
+ */
+export function holdAttach(link: any): void {
+  if (link.state.open_requests > 0) link.state.open_requests--;
+}
+
+/** Sends an attach held by holdAttach (fill it in with answerAttach first). */
+export function releaseAttach(link: any): void {
+  link.state.open_requests++;
+  link.connection._register();
+}
+
 /** Refuses a link: rhea sends the attach, then a detach carrying the error. */
 export function refuseLink(link: any, error: { condition: string; description: string }): void {
   link.close(error);

@@ -40,7 +40,8 @@ export class Namespace implements Router {
 
   constructor(
     readonly name: string,
-    private readonly clock: Clock,
+    /** The emulator clock every timer of the namespace runs on. */
+    readonly clock: Clock,
     /** Where entities keep their messages (in memory unless the durable mode supplies a store). */
     readonly storage: EntityStorage = inMemoryStorage,
   ) {}
