@@ -185,6 +185,21 @@ describe("CloudEvents schema", () => {
     expect(got.some((r) => r.json.id === "single-1")).toBe(true);
   });
 
+  it("accepts a binary-mode CloudEvent (ce-* headers, the body as data)", async () => {
+    const before = ceHook.notifications().length;
+    const res = await rawPost("tickets", JSON.stringify({ seat: "C3" }), {
+      "ce-specversion": "1.0",
+      "ce-id": "binary-1",
+      "ce-type": "Contoso.Tickets.Sold",
+      "ce-source": "/contoso/box%20office",
+      "content-type": "application/json",
+    });
+    expect(res.status).toBe(200);
+    const got = await ceHook.waitForNotifications(before + 1);
+    const event = got.map((r) => r.json).find((e) => e.id === "binary-1");
+    expect(event).toMatchObject({ source: "/contoso/box office", datacontenttype: "application/json", data: { seat: "C3" } });
+  });
+
   it("refuses a CloudEvent without source, and an unsupported content type", async () => {
     const noSource = await rawPost("tickets", JSON.stringify([{ specversion: "1.0", id: "1", type: "x" }]), { "content-type": "application/cloudevents-batch+json; charset=utf-8" });
     expect(noSource.status).toBe(400);
