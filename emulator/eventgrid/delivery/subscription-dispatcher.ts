@@ -95,11 +95,12 @@ export class SubscriptionDispatcher {
     });
     if (persist) this.deps.store?.add(this.config.name, events);
     this.counts.matched += outgoing.length;
-    this.queue.push(...outgoing);
+    // A loop, not push(...outgoing): a durable restart may re-queue more events than a call takes arguments.
+    for (const o of outgoing) this.queue.push(o);
     this.pump();
   }
 
-  /** The endpoint GET the validation URL (manual validation). */
+  /** The endpoint GETs the validation URL (manual validation). */
   confirmManualValidation(code: string): boolean {
     if (this.provisioning !== "AwaitingManualAction" || code !== this.validationCode) return false;
     this.validationTimer?.cancel();
