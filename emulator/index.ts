@@ -33,6 +33,10 @@ export interface EmulatorOptions {
   kafkaPort?: number;
   /** Path of an Event Grid config (ARM property names), or an already-parsed object in that format. */
   eventgridConfig?: string | object;
+  /** Directory of the HTTPS certificate the Service Bus administration API uses (default ~/.cache/fest-emulator). */
+  certificateDir?: string;
+  /** A ready certificate for that HTTPS endpoint instead (PEM cert and key). */
+  tlsCertificate?: { cert: string; key: string };
   /** Keep state on disk under this directory (durable mode); in memory when absent. */
   dataDir?: string;
   logLevel?: LogLevel;
@@ -88,6 +92,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clock,
       http,
       logger: logger.child("servicebus"),
+      certificateDir: options.certificateDir,
+      tlsCertificate: options.tlsCertificate,
     });
     closers.push(() => serviceBus.close());
 

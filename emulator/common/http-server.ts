@@ -53,8 +53,12 @@ export async function readBody(req: http.IncomingMessage, limit = 16 * 1024 * 10
   return Buffer.concat(chunks);
 }
 
+/** Takes a request no route matched; returns false to leave it to the router's 404. */
+export type FallbackHandler = (ctx: RouteContext) => boolean | Promise<boolean>;
+
 export class EmulatorHttpServer {
   private readonly routes: Route[] = [];
+  private fallbackHandler: FallbackHandler | undefined;
   readonly server: http.Server;
 
   constructor() {
@@ -83,6 +87,14 @@ export class EmulatorHttpServer {
       })
       .join("/");
     this.routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${source}/?$`, "i"), names, handler });
+  }
+
+  /**
+   * Handles requests no route matched, before the 404: the Service Bus administration API lives at the root paths the
+   * SDK uses (`/{queue}`, `/$Resources/Queues`...), which cannot be listed as routes ahead of time.
+   */
+  fallback(handler: FallbackHandler): void {
+    this.fallbackHandler = handler;
   }
 
   /** Handles a request that arrived on another listener (the AMQP port sniffs HTTP and hands it here). */
@@ -134,6 +146,14 @@ export class EmulatorHttpServer {
         this.fail(res, err);
       }
       return;
+    }
+    if (this.fallbackHandler) {
+      try {
+        if (await this.fallbackHandler({ req, res, params: {}, url })) return;
+      } catch (err) {
+        this.fail(res, err);
+        return;
+      }
     }
     if (!methodAllowed) sendJson(res, 405, { error: { code: "MethodNotAllowed", message: `${req.method} is not allowed on ${pathname}.` } });
     else sendJson(res, 404, { error: { code: "NotFound", message: `No emulator endpoint at ${pathname}.` } });

@@ -5,6 +5,8 @@
 import type { EmulatorClock } from "../common/clock.js";
 import type { EmulatorHttpServer } from "../common/http-server.js";
 import type { Logger } from "../common/logger.js";
+import type { TlsCertificate } from "../common/tls.js";
+import { attachAdministration, type CertificateOptions } from "./admin/index.js";
 import type { ServiceBusNamespaceConfig } from "./config.js";
 import { Namespace } from "./model/namespace.js";
 import { ServiceBusAmqpServer } from "./server.js";
@@ -18,10 +20,12 @@ export interface ServiceBusService {
   readonly connectionString: string;
   /** Queues, topics and subscriptions with their messages (for tests and the administration API). */
   readonly namespace: Namespace;
+  /** The certificate the administration API serves over HTTPS on `port` (made on first use), with its PEM file. */
+  certificate(): Promise<TlsCertificate & { certPath?: string }>;
   close(): Promise<void>;
 }
 
-export interface StartServiceBusOptions {
+export interface StartServiceBusOptions extends CertificateOptions {
   config: ServiceBusNamespaceConfig;
   port: number;
   host: string;
@@ -36,7 +40,9 @@ export function connectionStringFor(port: number, host = "localhost"): string {
 
 export async function startServiceBus(opts: StartServiceBusOptions): Promise<ServiceBusService> {
   const namespace = Namespace.fromConfig(opts.config, opts.clock);
-  const server = new ServiceBusAmqpServer({ namespace, credentials: { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE }, logger: opts.logger });
+  const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
+  const admin = attachAdministration({ ...opts, namespace, credentials });
+  const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
   let port: number;
   try {
     port = await server.listen(opts.port, opts.host);
@@ -49,7 +55,9 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
     port,
     connectionString: connectionStringFor(port),
     namespace,
+    certificate: admin.certificate,
     async close() {
+      admin.close();
       await server.close();
       namespace.close();
     },

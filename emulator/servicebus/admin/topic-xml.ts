@@ -1,0 +1,57 @@
+/** TopicDescription: request body -> TopicOptions, and a topic -> the description the SDK parses. */
+import type { EntityCounts } from "../model/message-counts.js";
+import type { TopicOptions } from "../model/entity-options.js";
+import type { XmlNode } from "./atom-xml.js";
+import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
+import type { EntityTimes } from "./entity-times.js";
+import { checkUserMetadata, LIMITS } from "./queue-xml.js";
+
+export function parseTopicDescription(node: XmlNode, base: TopicOptions): TopicOptions {
+  const r = new DescriptionReader(node, "Topic");
+  const L = LIMITS;
+  return {
+    ...base,
+    defaultMessageTimeToLiveMs: r.duration("DefaultMessageTimeToLive", L.ttlMinMs) ?? base.defaultMessageTimeToLiveMs,
+    maxSizeInMegabytes: r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]) ?? base.maxSizeInMegabytes,
+    requiresDuplicateDetection: r.boolean("RequiresDuplicateDetection") ?? base.requiresDuplicateDetection,
+    duplicateDetectionHistoryTimeWindowMs:
+      r.duration("DuplicateDetectionHistoryTimeWindow", L.duplicateWindowMs[0], L.duplicateWindowMs[1]) ?? base.duplicateDetectionHistoryTimeWindowMs,
+    enableBatchedOperations: r.boolean("EnableBatchedOperations") ?? base.enableBatchedOperations,
+    status: r.status() ?? base.status,
+    userMetadata: node.UserMetadata === undefined ? base.userMetadata : checkUserMetadata(r.string("UserMetadata")),
+    supportOrdering: r.boolean("SupportOrdering") ?? base.supportOrdering,
+    autoDeleteOnIdleMs: r.duration("AutoDeleteOnIdle", L.autoDeleteMinMs) ?? base.autoDeleteOnIdleMs,
+    enablePartitioning: r.boolean("EnablePartitioning") ?? base.enablePartitioning,
+    maxMessageSizeInKilobytes:
+      r.integer("MaxMessageSizeInKilobytes", L.maxMessageSizeInKilobytes[0], L.maxMessageSizeInKilobytes[1]) ?? base.maxMessageSizeInKilobytes,
+  };
+}
+
+export function topicDescription(options: TopicOptions, counts: EntityCounts, subscriptionCount: number, times: EntityTimes): XmlNode {
+  const node: XmlNode = {
+    DefaultMessageTimeToLive: formatDuration(options.defaultMessageTimeToLiveMs),
+    MaxSizeInMegabytes: options.maxSizeInMegabytes,
+    RequiresDuplicateDetection: options.requiresDuplicateDetection,
+    DuplicateDetectionHistoryTimeWindow: formatDuration(options.duplicateDetectionHistoryTimeWindowMs),
+    EnableBatchedOperations: options.enableBatchedOperations,
+    SizeInBytes: counts.sizeInBytes,
+    FilteringMessagesBeforePublishing: false,
+    IsAnonymousAccessible: false,
+    AuthorizationRules: "",
+    Status: options.status,
+    CreatedAt: isoDate(times.createdAt),
+    UpdatedAt: isoDate(times.updatedAt),
+    AccessedAt: isoDate(times.accessedAt),
+    SupportOrdering: options.supportOrdering,
+    CountDetails: countDetails(counts),
+    SubscriptionCount: subscriptionCount,
+    AutoDeleteOnIdle: formatDuration(options.autoDeleteOnIdleMs),
+    EnablePartitioning: options.enablePartitioning,
+    IsExpress: false,
+    EnableSubscriptionPartitioning: false,
+    EnableExpress: false,
+  };
+  if (options.userMetadata !== undefined) node.UserMetadata = options.userMetadata;
+  node.MaxMessageSizeInKilobytes = options.maxMessageSizeInKilobytes;
+  return node;
+}
