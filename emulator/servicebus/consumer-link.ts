@@ -25,7 +25,6 @@ export function typedEntries(map: TypedValue | undefined | null): [string, Typed
 
 export class ConsumerLink implements MessageConsumer {
   readonly out: OutgoingLink;
-  readonly receiveAndDelete: boolean;
   private tags = 0;
   private closeHandlers: (() => void)[] = [];
   private closed = false;
@@ -38,7 +37,11 @@ export class ConsumerLink implements MessageConsumer {
     public sessionId?: string,
   ) {
     this.out = new OutgoingLink(link);
-    this.receiveAndDelete = this.out.presettled;
+  }
+
+  /** Read from our answering attach, which copies the client's settle modes (filled in after construction). */
+  get receiveAndDelete(): boolean {
+    return this.out.presettled;
   }
 
   start(): void {
