@@ -297,8 +297,60 @@ function toModel(raw: RawConfig, file: string): ServiceBusNamespaceConfig {
     }),
   );
 
+  if (problems.length === 0) problems.push(...forwardingLoops(queues, topics));
   if (problems.length > 0) throw new ConfigError(file, problems);
   return { name: ns.Name, queues, topics };
+}
+
+/**
+ * ForwardTo chains that come back to where they started (a queue forwarding to itself, q1 -> q2 -> q1, or a
+ * subscription forwarding to its own topic). Azure refuses these; a message would otherwise circle until the hop
+ * limit. A topic stands for all of its subscriptions. One problem per loop, at the ForwardTo that starts it.
+ */
+function forwardingLoops(queues: QueueConfig[], topics: TopicConfig[]): { path: string; message: string }[] {
+  interface Node {
+    label: string;
+    forwardTo: string | undefined;
+    path: (string | number)[];
+  }
+  const nodes = new Map<string, Node>();
+  queues.forEach((q, i) =>
+    nodes.set(q.name.toLowerCase(), { label: q.name, forwardTo: q.options.forwardTo, path: ["UserConfig", "Namespaces", 0, "Queues", i, "Properties", "ForwardTo"] }),
+  );
+  const subscriptionsOf = new Map<string, string[]>();
+  topics.forEach((t, ti) => {
+    const keys = t.subscriptions.map((s, si) => {
+      const key = `${t.name}/Subscriptions/${s.name}`.toLowerCase();
+      const path = ["UserConfig", "Namespaces", 0, "Topics", ti, "Subscriptions", si, "Properties", "ForwardTo"];
+      nodes.set(key, { label: `${t.name}/Subscriptions/${s.name}`, forwardTo: s.options.forwardTo, path });
+      return key;
+    });
+    subscriptionsOf.set(t.name.toLowerCase(), keys);
+  });
+  const next = (node: Node): string[] => {
+    const target = node.forwardTo?.toLowerCase();
+    if (!target) return [];
+    if (nodes.has(target) && !subscriptionsOf.has(target)) return [target];
+    return subscriptionsOf.get(target) ?? [];
+  };
+  const problems: { path: string; message: string }[] = [];
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const visit = (key: string): void => {
+    if (done.has(key)) return;
+    const at = onPath.indexOf(key);
+    if (at >= 0) {
+      const loop = [...onPath.slice(at), key].map((k) => nodes.get(k)!.label);
+      problems.push({ path: formatJsonPath(nodes.get(key)!.path), message: `ForwardTo makes a loop: ${loop.join(" -> ")}` });
+      return;
+    }
+    onPath.push(key);
+    for (const n of next(nodes.get(key)!)) visit(n);
+    onPath.pop();
+    done.add(key);
+  };
+  for (const key of nodes.keys()) visit(key);
+  return problems;
 }
 
 function describeFilterError(err: unknown): string {

@@ -88,4 +88,23 @@ describe("Service Bus Config.json", () => {
     writeFileSync(file, '{\n  "UserConfig": {\n    "Namespaces": [ }\n}');
     expect(() => loadServiceBusConfig(file)).toThrow(/line 3, column \d+/);
   });
+
+  it("refuses ForwardTo loops, naming the ForwardTo that starts each loop and the loop itself", () => {
+    const problems = problemsOf(
+      ns({
+        Queues: [
+          { Name: "self", Properties: { ForwardTo: "self" } },
+          { Name: "a", Properties: { ForwardTo: "b" } },
+          { Name: "b", Properties: { ForwardTo: "t" } },
+          { Name: "end" },
+          { Name: "chain", Properties: { ForwardTo: "end", ForwardDeadLetteredMessagesTo: "chain" } },
+        ],
+        Topics: [{ Name: "t", Subscriptions: [{ Name: "back", Properties: { ForwardTo: "a" } }, { Name: "plain" }] }],
+      }),
+    );
+    expect(problems).toEqual([
+      { path: "UserConfig.Namespaces[0].Queues[0].Properties.ForwardTo", message: "ForwardTo makes a loop: self -> self" },
+      { path: "UserConfig.Namespaces[0].Queues[1].Properties.ForwardTo", message: "ForwardTo makes a loop: a -> b -> t/Subscriptions/back -> a" },
+    ]);
+  });
 });
