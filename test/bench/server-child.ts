@@ -1,6 +1,6 @@
 /**
- * Starts `servicebus-server-process.ts` in a child process and talks to it over IPC. Set BENCH_CPU_PROF=DIR to write
- * a V8 CPU profile of every server child into DIR (open it in Chrome DevTools or speedscope).
+ * Starts `servicebus-server-process.ts` in a child process and talks to it over IPC. Set BENCH_CPU_PROF=DIR to get a
+ * V8 CPU profile of each server child over each timed run, in DIR (open it in Chrome DevTools or speedscope).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 export type ServerMode = "null-sink" | "emulator";
 
 export interface ServerChild {
+  readonly pid: number;
   readonly connectionString: string;
   /** Start call to listening, inside the child (module loading excluded). */
   readonly startMs: number;
@@ -15,6 +16,8 @@ export interface ServerChild {
   memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
   /** CPU time the child has used so far, in microseconds. */
   cpu(): Promise<{ user: number; system: number }>;
+  /** Starts a CPU profile; the returned function stops it and writes it to `file`. */
+  profile(): Promise<(file: string) => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -41,13 +44,13 @@ function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
 }
 
 export async function startServerChild(mode: ServerMode): Promise<ServerChild> {
-  const profileDir = process.env.BENCH_CPU_PROF;
   const child = fork(script, [mode], {
-    execArgv: ["--import", "tsx", "--expose-gc", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+    execArgv: ["--import", "tsx", "--expose-gc"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const ready = await nextMessage<{ connectionString: string; startMs: number }>(child, "ready");
   return {
+    pid: child.pid!,
     connectionString: ready.connectionString,
     startMs: ready.startMs,
     async memory() {
@@ -59,6 +62,16 @@ export async function startServerChild(mode: ServerMode): Promise<ServerChild> {
       const answer = nextMessage<{ user: number; system: number }>(child, "cpu");
       child.send({ type: "cpu" });
       return answer;
+    },
+    async profile() {
+      const started = nextMessage(child, "profile-started");
+      child.send({ type: "profile-start" });
+      await started;
+      return async (file: string) => {
+        const stopped = nextMessage(child, "profile-stopped");
+        child.send({ type: "profile-stop", file });
+        await stopped;
+      };
     },
     async close() {
       if (child.exitCode !== null) return;

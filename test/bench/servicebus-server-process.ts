@@ -5,12 +5,17 @@
  *   -> { type: "ready", connectionString, startMs }  once listening (startMs: start call to ready)
  *   <- { type: "memory" }  -> { type: "memory", rss, heapUsed }  after a full gc when exposed
  *   <- { type: "cpu" }     -> { type: "cpu", user, system }  CPU time used so far, in microseconds
+ *   <- { type: "profile-start" } / { type: "profile-stop", file }  V8 CPU profile of the span between, written to file
  *   <- { type: "close" }   closes the server and exits
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { benchServiceBusConfig } from "./servicebus-config.js";
 import { startNullSink } from "./servicebus-null-sink.js";
 
-type Command = { type: "memory" } | { type: "cpu" } | { type: "close" };
+type Command = { type: "memory" } | { type: "cpu" } | { type: "profile-start" } | { type: "profile-stop"; file: string } | { type: "close" };
+
+const profiler = new Session();
 
 function send(message: object): void {
   process.send?.(message);
@@ -32,7 +37,7 @@ async function main(): Promise<void> {
     server = await startNullSink();
   } else if (mode === "emulator") {
     const { startEmulator } = await import("../../emulator/index.js");
-    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0 });
+    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0, kafkaPort: 0 });
     server = { connectionString: emulator.serviceBus.connectionString, close: () => emulator.close() };
   } else {
     throw new Error(`usage: servicebus-server-process.ts <null-sink|emulator>, got "${mode}"`);
@@ -46,6 +51,18 @@ async function main(): Promise<void> {
       send({ type: "memory", rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external });
     } else if (command.type === "cpu") {
       send({ type: "cpu", ...process.cpuUsage() });
+    } else if (command.type === "profile-start") {
+      profiler.connect();
+      void profiler
+        .post("Profiler.enable")
+        .then(() => profiler.post("Profiler.start"))
+        .then(() => send({ type: "profile-started" }));
+    } else if (command.type === "profile-stop") {
+      void profiler.post("Profiler.stop").then(({ profile }) => {
+        writeFileSync(command.file, JSON.stringify(profile));
+        profiler.disconnect();
+        send({ type: "profile-stopped" });
+      });
     } else if (command.type === "close") {
       server.close().finally(() => process.exit(0));
     }

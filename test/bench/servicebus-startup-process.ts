@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const startsMs: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0 });
+    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0, kafkaPort: 0 });
     await untilHealthy(emulator.http.url);
     startsMs.push(performance.now() - started);
     await emulator.close();

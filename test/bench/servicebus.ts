@@ -3,7 +3,10 @@
  * same SDK against the null sink (servicebus-null-sink.ts) in the same run. Servers run in child processes so that
  * client and server each have an event loop, as in real use. Targets: send >= 80% of the null sink; receive +
  * complete >= 10,000 msg/s; start to ready < 300 ms; 100,000 queued 1 KB messages add < 250 MB of resident memory.
+ * `BENCH_CPU_PROF=DIR npm run bench -- servicebus` also writes a CPU profile of the server over each timed run.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { ServiceBusClient } from "@azure/service-bus";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
 import { type ServerChild, type ServerMode, startServerChild } from "./server-child.js";
@@ -92,13 +95,21 @@ async function fillIfStored(side: Side, count: number): Promise<void> {
   }
 }
 
-async function runOnce(side: Side, measure: Measure, fillFirst: boolean, count: number): Promise<Figures> {
+const profileDir = process.env.BENCH_CPU_PROF;
+let profiles = 0;
+
+async function runOnce(side: Side, measure: Measure, fillFirst: boolean, count: number, label: string): Promise<Figures> {
   if (fillFirst) await fillIfStored(side, count);
+  const stopProfile = profileDir ? await side.server!.profile() : undefined;
   const serverBefore = await side.server!.cpu();
   const clientBefore = process.cpuUsage();
   const rate = await measure(side.client!, count);
   const clientUsed = process.cpuUsage(clientBefore);
   const serverAfter = await side.server!.cpu();
+  if (stopProfile) {
+    mkdirSync(profileDir!, { recursive: true });
+    await stopProfile(join(profileDir!, `${String(++profiles).padStart(2, "0")}-${side.mode}-${label}.cpuprofile`));
+  }
   return {
     rate,
     serverCpuUs: (serverAfter.user - serverBefore.user + serverAfter.system - serverBefore.system) / count,
@@ -118,14 +129,14 @@ function summarize(side: Side): Figures {
  * Null sink and emulator run side by side, their repetitions alternating, so a change in the neighbours' load on this
  * shared machine hits both alike and the ratio stays meaningful. Medians over the repetitions, after a warm-up.
  */
-async function measurePair(what: string, measure: Measure, fillFirst: boolean): Promise<{ sink: Figures; emulator: Figures }> {
+async function measurePair(what: string, label: string, measure: Measure, fillFirst: boolean): Promise<{ sink: Figures; emulator: Figures }> {
   const sides = [await openSide("null-sink", what), await openSide("emulator", what)];
   try {
     for (let i = -1; i < repetitions; i++) {
       for (const side of sides) {
         if (side.failed) continue;
         try {
-          const figures = await runOnce(side, measure, fillFirst, i < 0 ? warmUpCount : throughputCount);
+          const figures = await runOnce(side, measure, fillFirst, i < 0 ? warmUpCount : throughputCount, i < 0 ? `${label}-warm-up` : label);
           if (i >= 0) side.runs.push(figures);
         } catch (err) {
           logFailure(side, what, err);
@@ -152,9 +163,20 @@ async function guarded<T>(what: string, fallback: T, measure: () => Promise<T>):
  * One throughput row with its target, plus CPU per message on each side: on a shared machine wall-clock rates swing
  * with the neighbours' load, while CPU time per message moves much less and shows where the time goes.
  */
-async function throughputRows(name: string, measure: Measure, fillFirst: boolean, target: (value: number, baseline: number) => boolean, targetText: string): Promise<BenchRow[]> {
+interface ThroughputMeasure {
+  name: string;
+  /** Short name for profile files. */
+  label: string;
+  measure: Measure;
+  /** Whether the emulator's queue must hold the messages before the timed run. */
+  fillFirst: boolean;
+  target: (value: number, baseline: number) => boolean;
+  targetText: string;
+}
+
+async function throughputRows({ name, label, measure, fillFirst, target, targetText }: ThroughputMeasure): Promise<BenchRow[]> {
   log(name);
-  const { sink, emulator } = await measurePair(name, measure, fillFirst);
+  const { sink, emulator } = await measurePair(name, label, measure, fillFirst);
   const baseline = (value: number) => ({ name: "null sink", value });
   return [
     { suite, name, value: emulator.rate, unit: "msg/s", baseline: baseline(sink.rate), target: targetText, pass: target(emulator.rate, sink.rate) },
@@ -214,33 +236,33 @@ async function memoryRows(): Promise<BenchRow[]> {
 export const serviceBusSuite: BenchSuite = {
   name: suite,
   async run() {
+    const atLeast10k = (value: number) => value >= 10_000;
     const rows: BenchRow[] = [];
     rows.push(
-      ...(await throughputRows(
-        "send 1 KB messages, batches of 100 (createMessageBatch)",
-        (client, count) => sendRate(client, benchQueue, count),
-        false,
-        (value, baseline) => value >= 0.8 * baseline,
-        ">= 80% of baseline",
-      )),
-    );
-    rows.push(
-      ...(await throughputRows(
-        "receive + complete, peekLock, receiveMessages(100)",
-        (client, count) => receiveBatchRate(client, benchQueue, count),
-        true,
-        (value) => value >= 10_000,
-        ">= 10,000 msg/s",
-      )),
-    );
-    rows.push(
-      ...(await throughputRows(
-        `receive + complete, peekLock, subscribe (maxConcurrentCalls ${maxConcurrentCalls}, autoComplete)`,
-        (client, count) => subscribeRate(client, benchQueue, count, maxConcurrentCalls),
-        true,
-        (value) => value >= 10_000,
-        ">= 10,000 msg/s",
-      )),
+      ...(await throughputRows({
+        name: "send 1 KB messages, batches of 100 (createMessageBatch)",
+        label: "send",
+        measure: (client, count) => sendRate(client, benchQueue, count),
+        fillFirst: false,
+        target: (value, baseline) => value >= 0.8 * baseline,
+        targetText: ">= 80% of baseline",
+      })),
+      ...(await throughputRows({
+        name: "receive + complete, peekLock, receiveMessages(100)",
+        label: "receive-batch",
+        measure: (client, count) => receiveBatchRate(client, benchQueue, count),
+        fillFirst: true,
+        target: atLeast10k,
+        targetText: ">= 10,000 msg/s",
+      })),
+      ...(await throughputRows({
+        name: `receive + complete, peekLock, subscribe (maxConcurrentCalls ${maxConcurrentCalls}, autoComplete)`,
+        label: "subscribe",
+        measure: (client, count) => subscribeRate(client, benchQueue, count, maxConcurrentCalls),
+        fillFirst: true,
+        target: atLeast10k,
+        targetText: ">= 10,000 msg/s",
+      })),
     );
     rows.push(...(await startRows()));
     rows.push(...(await memoryRows()));
