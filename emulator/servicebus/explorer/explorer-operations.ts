@@ -99,28 +99,35 @@ export interface ResubmitResult {
 }
 
 /**
- * Moves dead letters back to the queue or subscription they were dead-lettered in, without their DeadLetterReason
- * and DeadLetterErrorDescription: all of them, or those with the given sequence numbers. A message keeps its sequence
- * number (unique in its entity, so no clash) and starts over with a delivery count of 0.
+ * Sends dead letters again, without their DeadLetterReason and DeadLetterErrorDescription, and removes them from the
+ * dead-letter queue: all of them, or those with the given sequence numbers. As with Azure's Service Bus Explorer,
+ * each is a new message (new sequence number, delivery count 0) sent to the queue, or for a subscription to its
+ * topic (the only thing Azure can send to), whose rules route it again.
  */
-export function resubmit(entity: Entity, sequenceNumbers: number[] | undefined): ResubmitResult {
+export function resubmit(namespace: Namespace, entity: Entity, sequenceNumbers: number[] | undefined): ResubmitResult {
   if (entity.kind === "topic") throw explorerError(400, "BadRequest", `'${entity.name}' is a topic: resubmit the dead letters of one of its subscriptions.`);
+  const topicName = entity.kind === "subscription" ? entity.topicName : "";
+  const target: Queue | Topic | undefined = entity.kind === "queue" ? entity : namespace.topics.get(topicName.toLowerCase());
+  if (!target) throw explorerError(404, "EntityNotFound", `The topic '${topicName}' no longer exists.`);
   const deadLetters = entity.deadLetters;
   const wanted = sequenceNumbers ?? deadLetters.peek(0, Number.POSITIVE_INFINITY).map((r) => r.sequenceNumber);
   const result: ResubmitResult = { resubmitted: [], notFound: [] };
   for (const seq of wanted) {
-    const record = deadLetters.removeMessage(seq);
-    if (!record) {
+    const record = deadLetters.peek(seq, 1)[0];
+    if (!record || record.sequenceNumber !== seq) {
       result.notFound.push(seq);
       continue;
     }
     const editor = record.payload.edit();
     editor.removeUser("DeadLetterReason");
     editor.removeUser("DeadLetterErrorDescription");
-    const payload = editor.finish();
-    const clash = entity.store.peek(seq, 1)[0]?.sequenceNumber === seq;
-    if (clash && entity.kind === "queue") entity.send([payload]);
-    else entity.store.enqueue(payload, seq);
+    try {
+      target.send([editor.finish()]);
+    } catch (err) {
+      // The entity refused it (disabled, a session entity and no session id...): it stays a dead letter.
+      throw explorerError(409, "ResubmitRefused", `Message ${seq} could not be sent to '${target.name}': ${(err as Error).message}`);
+    }
+    deadLetters.removeMessage(seq);
     result.resubmitted.push(seq);
   }
   return result;

@@ -100,7 +100,7 @@ export function registerExplorerRoutes(http: EmulatorHttpServer, options: Explor
       sendJson(res, 200, { entity: entityPath(entity), subQueue: which, purged: purge(entity, which) });
       return;
     }
-    const result = resubmit(entity, sequenceNumbersOf(await jsonBody(req)));
+    const result = resubmit(namespace, entity, sequenceNumbersOf(await jsonBody(req)));
     sendJson(res, 200, { entity: entityPath(entity), ...result });
   });
 

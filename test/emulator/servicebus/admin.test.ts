@@ -102,7 +102,7 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     await sender.scheduleMessages({ body: "later" }, new Date(Date.now() + 3_600_000));
     const receiver = client.createReceiver("runtime");
     const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
-    await receiver.deadLetterMessage(first, { deadLetterReason: "test" });
+    await receiver.deadLetterMessage(first, { deadLetterReason: "test", deadLetterErrorDescription: "admin test" });
     const props = await admin.getQueueRuntimeProperties("runtime");
     expect(props.activeMessageCount).toBe(2);
     expect(props.deadLetterMessageCount).toBe(1);
@@ -145,8 +145,9 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     const sender = client.createSender("events");
     await sender.sendMessages([{ body: "r", applicationProperties: { color: "red" } }, { body: "g", applicationProperties: { color: "green" } }]);
     const red = client.createReceiver("events", "red");
-    const got = await red.receiveMessages(5, { maxWaitTimeInMs: 1000 });
+    const got = await red.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(got.map((m) => m.body)).toEqual(["r"]);
+    expect((await admin.getSubscriptionRuntimeProperties("events", "red")).activeMessageCount).toBe(1);
     expect(got[0].applicationProperties?.seen).toBe(1);
     await red.completeMessage(got[0]);
     const runtime = await admin.getSubscriptionRuntimeProperties("events", "blue");
@@ -161,7 +162,7 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     expect(subs.sort()).toEqual(["blue", "red"]);
     const updated = await admin.updateSubscription({ ...(await admin.getSubscription("events", "blue")), maxDeliveryCount: 9 });
     expect(updated.maxDeliveryCount).toBe(9);
-    const updatedRule = await admin.updateRule("events", "blue", { name: "corr", filter: { correlationId: "x" }, action: {} });
+    const updatedRule = await admin.updateRule("events", "blue", { ...(await admin.getRule("events", "blue", "corr")), filter: { correlationId: "x" } });
     expect(updatedRule.filter).toMatchObject({ correlationId: "x" });
     await admin.deleteSubscription("events", "blue");
     expect(await admin.subscriptionExists("events", "blue")).toBe(false);
