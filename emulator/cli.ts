@@ -14,6 +14,8 @@ const usage = `Usage: npm run emulator -- [options]
   --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default emulator/config/eventgrid.json)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
+  --certificate-dir DIR      where the HTTPS certificate of the Service Bus administration API is kept
+                             (default ~/.cache/fest-emulator; made on first start, trust it once)
   --log-level LEVEL          silent | error | warn | info | debug (default info)
   --help                     this text`;
 
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
       "eventgrid-config": { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
+      "certificate-dir": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean" },
     },
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     eventgridConfig: values["eventgrid-config"],
     host: values.host,
     dataDir: values["data-dir"],
+    certificateDir: values["certificate-dir"],
     logLevel: (values["log-level"] as never) ?? "info",
   });
   const ms = Math.round(performance.now() - started);
@@ -62,6 +66,10 @@ async function main(): Promise<void> {
   console.log(`Service Bus AMQP port: ${emulator.serviceBus.port}`);
   console.log("Service Bus connection string:");
   console.log(emulator.serviceBus.connectionString);
+  const certificate = await emulator.serviceBus.certificate();
+  console.log(`Service Bus administration: https on port ${emulator.serviceBus.port} (same connection string), http on ${emulator.http.url}`);
+  console.log(`HTTPS certificate to trust (e.g. NODE_EXTRA_CA_CERTS=<file>): ${certificate.certPath ?? `${emulator.http.url}/emulator/certificate`}`);
+  console.log(`Service Bus explorer: ${emulator.http.url}/emulator/servicebus/entities (npm run sb -- --help)`);
   console.log(`Kafka bootstrap servers (SASL PLAIN, user name $ConnectionString): ${emulator.kafka.bootstrapServers}`);
   console.log("Event Hubs connection string (Kafka SASL password):");
   console.log(emulator.kafka.connectionString);
