@@ -1,0 +1,132 @@
+/**
+ * The whole system on this machine: Azurite, the emulator (Service Bus, Event Grid, the Kafka endpoint) and the
+ * local Functions host running the app, wired together. `npm start`, the system tests and the slice bench share it.
+ * The app settings that point at the emulators are computed from the ports actually bound, and passed to the host
+ * over local.settings.json, so any port can be moved.
+ */
+import net from "node:net";
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { parse as parseJsonc } from "jsonc-parser";
+import { defaultEventGridConfigFile, type Emulator, startEmulator } from "../../emulator/index.js";
+import { type FunctionsHost, type InvocationListener, startFunctionsHost } from "../../emulator/functions-host/index.js";
+import type { LogLevel } from "../../emulator/common/logger.js";
+import { type AzuriteProcess, startAzurite } from "./azurite.js";
+
+/** The function app named in emulator/config/eventgrid.json `functionApps`, whose URL follows the host's port. */
+export const FUNCTION_APP_NAME = "musicfest-functions";
+export const EVENT_GRID_TOPIC = "musicfest-events";
+
+export interface LocalSystemPorts {
+  functions: number;
+  serviceBus: number;
+  emulatorHttp: number;
+  kafka: number;
+  blob: number;
+  queue: number;
+  table: number;
+}
+
+export const DEFAULT_PORTS: LocalSystemPorts = { functions: 7071, serviceBus: 5672, emulatorHttp: 5300, kafka: 9092, blob: 10000, queue: 10001, table: 10002 };
+
+export interface LocalSystemOptions {
+  /** The Functions app folder (host.json, local.settings.json, package.json `main`). */
+  appDir: string;
+  ports: LocalSystemPorts;
+  /** Keep emulator state and Azurite data under this folder; in memory when absent. */
+  dataDir?: string;
+  logLevel?: LogLevel;
+  /** Start the local Functions host (false when the app runs under `func start` instead). */
+  functionsHost?: boolean;
+  /** Create local.settings.json from local.settings.example.json when missing (first start). */
+  createLocalSettings?: boolean;
+  onInvocation?: InvocationListener;
+  /** Settings that override everything else (tests). */
+  extraSettings?: Record<string, string>;
+}
+
+export interface LocalSystem {
+  readonly azurite: AzuriteProcess;
+  readonly emulator: Emulator;
+  readonly host: FunctionsHost | undefined;
+  /** The Functions host's base URL (where it listens, or where `func start` is expected). */
+  readonly functionsUrl: string;
+  /** The app settings that point the app at these emulators. */
+  readonly appSettings: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** emulator/config/eventgrid.json with the function app's URL on the host's actual port. */
+function eventGridConfig(functionsUrl: string): object {
+  const config = parseJsonc(readFileSync(defaultEventGridConfigFile, "utf8")) as { functionApps?: Record<string, string> };
+  return { ...config, functionApps: { ...config.functionApps, [FUNCTION_APP_NAME]: functionsUrl } };
+}
+
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const { ports } = options;
+  const withHost = options.functionsHost ?? true;
+  // The Event Grid subscription must know the host's address before the emulator starts.
+  const functionsPort = ports.functions === 0 ? await freePort() : ports.functions;
+  const functionsUrl = `http://127.0.0.1:${functionsPort}`;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    closers.length = 0;
+  };
+  try {
+    const azurite = await startAzurite({
+      blobPort: ports.blob,
+      queuePort: ports.queue,
+      tablePort: ports.table,
+      location: options.dataDir ? path.join(options.dataDir, "azurite") : undefined,
+    });
+    closers.push(() => azurite.close());
+
+    const emulator = await startEmulator({
+      servicebusPort: ports.serviceBus,
+      httpPort: ports.emulatorHttp,
+      kafkaPort: ports.kafka,
+      eventgridConfig: eventGridConfig(functionsUrl),
+      dataDir: options.dataDir ? path.join(options.dataDir, "emulator") : undefined,
+      logLevel: options.logLevel ?? "silent",
+    });
+    closers.push(() => emulator.close());
+
+    const topic = emulator.eventGrid.topics.find((t) => t.name === EVENT_GRID_TOPIC);
+    if (!topic) throw new Error(`emulator/config/eventgrid.json has no topic "${EVENT_GRID_TOPIC}", which the app publishes to.`);
+    const appSettings: Record<string, string> = {
+      AzureWebJobsStorage: azurite.connectionString,
+      TicketingStorage: azurite.connectionString,
+      ServiceBusConnection: emulator.serviceBus.connectionString,
+      MusicFestEvents__topicEndpointUri: topic.endpoint,
+      MusicFestEvents__topicKey: topic.key,
+      ...options.extraSettings,
+    };
+
+    let host: FunctionsHost | undefined;
+    if (withHost) {
+      host = await startFunctionsHost({
+        appDir: options.appDir,
+        port: functionsPort,
+        clock: emulator.clock,
+        env: appSettings,
+        createLocalSettings: options.createLocalSettings,
+        logLevel: options.logLevel ?? "silent",
+        onInvocation: options.onInvocation,
+      });
+      closers.push(() => host!.close());
+    }
+    return { azurite, emulator, host, functionsUrl: host?.url ?? functionsUrl, appSettings, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
