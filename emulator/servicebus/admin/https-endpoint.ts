@@ -12,6 +12,8 @@ import { Duplex } from "node:stream";
 import tls from "node:tls";
 import type { TlsCertificate } from "../../common/tls.js";
 
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** A Duplex over a net.Socket: reads what the socket emits (unshifted bytes included), writes through to it. */
 function streamOver(socket: net.Socket): Duplex {
   const duplex = new Duplex({
@@ -66,6 +68,14 @@ export class HttpsEndpoint {
         if (socket.destroyed) return;
         const secure = new tls.TLSSocket(stream as unknown as net.Socket, { isServer: true, secureContext });
         secure.on("error", () => secure.destroy());
+        // A peer that never finishes its handshake is dropped, as tls.Server does (its handshakeTimeout).
+        const handshake = setTimeout(() => secure.destroy(), HANDSHAKE_TIMEOUT_MS);
+        secure.once("secure", () => clearTimeout(handshake));
+        secure.once("close", () => {
+          clearTimeout(handshake);
+          // Destroying the TLS layer leaves the wrapped stream alone: end the raw socket too.
+          socket.destroy();
+        });
         this.server.emit("connection", secure);
       },
       (err: Error) => {

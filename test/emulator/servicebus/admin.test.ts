@@ -2,6 +2,7 @@
  * ServiceBusAdministrationClient against the emulator over HTTPS on the AMQP port (one connection string for both
  * clients), with the emulator's self-signed certificate passed as tlsOptions.ca.
  */
+import net from "node:net";
 import { type ServiceBusAdministrationClient, ServiceBusAdministrationClient as AdminClient, type ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCertificate } from "../../../emulator/common/tls.js";
@@ -184,6 +185,22 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     expect(ns.name).toBe("sbemulatorns");
     expect(ns.messagingSku).toBe("Standard");
     expect(ns.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("closes a socket whose TLS handshake is garbage and keeps serving both protocols on the port", async () => {
+    const closed = await new Promise<boolean>((resolve, reject) => {
+      const socket = net.connect(emulator.serviceBus.port, "127.0.0.1", () => socket.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x20]), Buffer.alloc(32, 0xee)])));
+      socket.on("error", () => undefined);
+      socket.on("data", () => undefined);
+      socket.on("close", () => resolve(true));
+      socket.setTimeout(5000, () => reject(new Error("the server kept a garbage TLS socket open")));
+    });
+    expect(closed).toBe(true);
+    expect(await admin.queueExists("configured")).toBe(true);
+    await client.createSender("configured").sendMessages({ body: "still here" });
+    const receiver = client.createReceiver("configured", { receiveMode: "receiveAndDelete" });
+    expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 })).map((m) => m.body)).toEqual(["still here"]);
+    await receiver.close();
   });
 
   it("rejects a wrong key with UnauthorizedRequestError", async () => {
