@@ -71,7 +71,11 @@ export class InMemoryRecordStore implements RecordStore {
     const order = this.order;
     // Nearly always appended in order; dead-lettered messages keep their number and may land in the middle.
     if (order.length === 0 || order[order.length - 1] < seq) order.push(seq);
-    else order.splice(this.lowerBound(seq), 0, seq);
+    else {
+      // A number deleted earlier may still sit in `order` until compaction: reuse its slot instead of adding it twice.
+      const at = this.lowerBound(seq);
+      if (order[at] !== seq) order.splice(at, 0, seq);
+    }
   }
 
   update(): void {
