@@ -8,12 +8,14 @@ import { serviceBusSuite } from "./servicebus.js";
 import { eventGridSuite } from "./eventgrid.js";
 import { kafkaSuite } from "./kafka.js";
 import { functionsHostSuite } from "./functions-host.js";
+import { sliceSuite } from "./slice.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
 suites.push(eventGridSuite);
 suites.push(kafkaSuite);
 suites.push(functionsHostSuite);
+suites.push(sliceSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -1,0 +1,110 @@
+/**
+ * `npm ci && npm start` as a new user runs it: a fresh clone of the committed HEAD in a temp folder, npm's cache
+ * for the install, every port moved to a free one through the documented environment variables (so this file can
+ * run beside others). It waits for the endpoints `npm start` prints, buys a ticket with plain fetch calls, sees the
+ * purchase completed, then presses Ctrl-C (SIGINT to the process group) and checks that no process is left.
+ * Slow (npm ci and the app's build): one test, long timeout.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { freePort } from "../../scripts/local-system/index.js";
+import { repoRoot, until } from "./system-under-test.js";
+
+const MINUTE = 60_000;
+let workDir: string | undefined;
+let child: ChildProcess | undefined;
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+afterAll(() => {
+  if (child?.pid && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+/** A user's environment: none of the test runner's variables. */
+function userEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(VITEST|NODE_OPTIONS$|npm_|TEST$|NODE_ENV$)/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+test(
+  "npm ci && npm start from a fresh clone serves the slice, and Ctrl-C stops every process",
+  async () => {
+    workDir = mkdtempSync(path.join(tmpdir(), "musicfest-clone-"));
+    execFileSync("git", ["clone", "--quiet", repoRoot, workDir], { stdio: "pipe" });
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: workDir, stdio: "pipe", env: userEnvironment({}), timeout: 8 * MINUTE });
+
+    const ports = {
+      FUNCTIONS_PORT: await freePort(),
+      SERVICEBUS_PORT: await freePort(),
+      EMULATOR_HTTP_PORT: await freePort(),
+      KAFKA_PORT: await freePort(),
+      AZURITE_BLOB_PORT: await freePort(),
+      AZURITE_QUEUE_PORT: await freePort(),
+      AZURITE_TABLE_PORT: await freePort(),
+    };
+    const env = userEnvironment(Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])));
+    // detached: its own process group, as a terminal gives a command; Ctrl-C signals that whole group.
+    child = spawn("npm", ["start"], { cwd: workDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once("exit", (code, signal) => resolve({ code, signal })));
+
+    await until(
+      async () => output,
+      (o) => o.includes("Press Ctrl-C to stop.") || child!.exitCode !== null,
+      5 * MINUTE,
+    );
+    expect(child.exitCode, output).toBeNull();
+    const hostUrl = /^Functions host: (http:\/\/\S+)$/m.exec(output)?.[1];
+    expect(hostUrl, output).toBe(`http://127.0.0.1:${ports.FUNCTIONS_PORT}`);
+    expect(output).toContain(`Service Bus (AMQP): localhost:${ports.SERVICEBUS_PORT}`);
+    expect(output).toContain(`ServiceBusConnection=Endpoint=sb://localhost:${ports.SERVICEBUS_PORT};`);
+    expect(output).toContain(`Emulator health: http://127.0.0.1:${ports.EMULATOR_HTTP_PORT}/health`);
+    expect(output).toContain(`Azurite table: http://127.0.0.1:${ports.AZURITE_TABLE_PORT}/devstoreaccount1`);
+    expect(output).toContain(`purchases-create: [POST] ${hostUrl}/api/purchases`);
+    expect(existsSync(path.join(workDir, "local.settings.json")), "local.settings.json is created on first start").toBe(true);
+    expect(existsSync(path.join(workDir, "dist", "functions", "index.js")), "npm start builds the app").toBe(true);
+
+    const res = await fetch(`${hostUrl}/api/purchases`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ concertId: "opening-night", fan: { id: "new-user", email: "new.user@example.com" }, tickets: 3 }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const purchase = await until(
+      async () => (await (await fetch(`${hostUrl}/api/purchases/${id}`)).json()) as { status: string; reservation?: { ticketIds: string[] } },
+      (p) => p.status !== "pending",
+      30_000,
+    );
+    expect(purchase.status).toBe("completed");
+    expect(purchase.reservation?.ticketIds).toHaveLength(3);
+    // Each invocation is logged with its trigger, outcome and duration; the app's lines carry the correlation id.
+    await until(async () => output, (o) => o.includes("Executed 'Functions.notify-fan' (Succeeded"), 30_000);
+    expect(output).toMatch(/Executed 'Functions\.purchases-create' \(Succeeded, Id=[0-9a-f-]+, Duration=[\d.]+ms\) \{"trigger":"httpTrigger"\}/);
+    expect(output).toMatch(/\[correlationId=[0-9a-f-]+\] fan new-user notified: PurchaseCompleted/);
+
+    const pgid = child.pid!;
+    process.kill(-pgid, "SIGINT");
+    const { code, signal } = await exited;
+    await until(async () => groupAlive(pgid), (alive) => !alive, 20_000);
+    expect(output).toContain("Stopped.");
+    // npm passes the interrupt on: it ends by SIGINT itself (or exits 0 / 130, depending on its version).
+    expect(code === 0 || code === 130 || signal === "SIGINT", `npm exited with code ${code}, signal ${signal}\n${output}`).toBe(true);
+    expect(output).not.toMatch(/ERROR|exited unexpectedly/);
+  },
+  15 * MINUTE,
+);
