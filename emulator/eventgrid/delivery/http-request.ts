@@ -1,58 +1,104 @@
 /**
- * One outgoing HTTP request for delivery or a handshake, over keep-alive agents, with the attempt timeout on the
- * emulator clock (so tests can make an endpoint time out by moving the clock).
+ * One outgoing HTTP request for delivery or a handshake, with the attempt timeout on the emulator clock (so tests can
+ * make an endpoint time out by moving the clock).
+ *
+ * Requests go through undici's dispatcher (keep-alive pools per origin): per request it costs about half the CPU of a
+ * node:http ClientRequest, and sends the request in fewer segments, which the endpoint's side pays for too.
  */
-import http from "node:http";
-import https from "node:https";
-import type { Clock } from "../../common/clock.js";
+import { Agent, type Dispatcher } from "undici";
+import type { Clock, TimerHandle } from "../../common/clock.js";
+
+export type HttpHeaders = Record<string, string | string[] | undefined>;
 
 export interface HttpAnswer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: HttpHeaders;
   body: Buffer;
 }
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-};
+/** Enough connections per endpoint for every subscription's deliveries in flight to the same app. */
+const dispatcher = new Agent({ connections: 256 });
 
 /** Largest response body kept (validation answers are tiny; the rest is drained). */
 const MAX_KEPT_BODY = 64 * 1024;
 
-export function httpRequest(
-  url: string | URL,
-  options: { method: string; headers: Record<string, string>; body?: Buffer | string; clock: Clock; timeoutMs: number },
-): Promise<HttpAnswer> {
+export interface HttpRequestOptions {
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+  clock: Clock;
+  timeoutMs: number;
+}
+
+/** Collects one answer; a class rather than closures, as it runs once per delivery. */
+class AnswerCollector implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: HttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Timed out while waiting for a connection: abort as soon as undici hands the request a socket.
+    if (this.settled) controller.abort(new Error("timed out before it was sent"));
+    else this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: HttpHeaders): void {
+    this.status = status;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.kept >= MAX_KEPT_BODY) return;
+    this.chunks.push(chunk);
+    this.kept += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (!this.settle()) return;
+    const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.settle()) this.reject(err);
+  }
+
+  timeout(timeoutMs: number): void {
+    if (!this.settle()) return;
+    const err = Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: "TimedOut" });
+    this.controller?.abort(err);
+    this.reject(err);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.timer?.cancel();
+    return true;
+  }
+}
+
+export function httpRequest(url: string | URL, options: HttpRequestOptions): Promise<HttpAnswer> {
+  const target = typeof url === "string" ? new URL(url) : url;
   return new Promise((resolve, reject) => {
-    const target = typeof url === "string" ? new URL(url) : url;
-    const secure = target.protocol === "https:";
-    const req = (secure ? https : http).request(target, { method: options.method, headers: options.headers, agent: secure ? agents.https : agents.http });
-    const timer = options.clock.setTimer(options.timeoutMs, () => {
-      req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs / 1000} s`), { code: "TimedOut" }));
-    });
-    req.on("error", (err) => {
-      timer.cancel();
-      reject(err);
-    });
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      res.on("data", (c: Buffer) => {
-        if (kept < MAX_KEPT_BODY) {
-          chunks.push(c);
-          kept += c.length;
-        }
-      });
-      res.on("end", () => {
-        timer.cancel();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-      });
-      res.on("error", (err) => {
-        timer.cancel();
-        reject(err);
-      });
-    });
-    req.end(options.body);
+    const collector = new AnswerCollector(resolve, reject);
+    collector.timer = options.clock.setTimer(options.timeoutMs, () => collector.timeout(options.timeoutMs));
+    try {
+      dispatcher.dispatch(
+        { origin: target.origin, path: target.pathname + target.search, method: options.method as Dispatcher.HttpMethod, headers: options.headers, body: options.body },
+        collector,
+      );
+    } catch (err) {
+      collector.onResponseError(undefined as never, err as Error);
+    }
   });
 }
