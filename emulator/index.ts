@@ -94,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       logger: logger.child("servicebus"),
       certificateDir: options.certificateDir,
       tlsCertificate: options.tlsCertificate,
+      dataDir: options.dataDir,
     });
     closers.push(() => serviceBus.close());
 

@@ -35,6 +35,8 @@ export class ConsumerLink implements MessageConsumer {
     private readonly logger: Logger,
     /** The session this receiver holds (set once the session is locked). */
     public sessionId?: string,
+    /** Durable mode: settles once every change so far is on disk; settlements are answered after it. */
+    private readonly durable?: () => Promise<void> | undefined,
   ) {
     this.out = new OutgoingLink(link);
   }
@@ -74,7 +76,7 @@ export class ConsumerLink implements MessageConsumer {
       switch (kind) {
         case "accepted":
           this.store.complete(token);
-          this.out.settle(delivery, outcomes.accepted());
+          this.settle(delivery, outcomes.accepted());
           break;
         case "modified": {
           const fields = state?.value ?? [];
@@ -82,7 +84,7 @@ export class ConsumerLink implements MessageConsumer {
           const deferred = Boolean(fields[1]?.value);
           if (deferred) this.store.defer(token, nonEmpty(changes));
           else this.store.abandon(token, nonEmpty(changes));
-          this.out.settle(delivery, outcomes.modified({ delivery_failed: Boolean(fields[0]?.value), undeliverable_here: deferred }));
+          this.settle(delivery, outcomes.modified({ delivery_failed: Boolean(fields[0]?.value), undeliverable_here: deferred }));
           break;
         }
         case "rejected": {
@@ -98,12 +100,12 @@ export class ConsumerLink implements MessageConsumer {
           }
           this.store.deadLetter(token, reason, description, nonEmpty(rest));
           // Never echo an error here: the SDK treats a settled state with an error as a failed dead-letter.
-          this.out.settle(delivery, outcomes.rejected());
+          this.settle(delivery, outcomes.rejected());
           break;
         }
         case "released":
           this.store.abandon(token);
-          this.out.settle(delivery, outcomes.released());
+          this.settle(delivery, outcomes.released());
           break;
       }
     } catch (err) {
@@ -111,6 +113,26 @@ export class ConsumerLink implements MessageConsumer {
       if (fault.condition === "amqp:internal-error") this.logger.warn("settlement failed", { error: fault.message });
       this.out.settle(delivery, outcomes.rejected(fault.toAmqpError()));
     }
+  }
+
+  /** Settles a delivery, in durable mode once the settlement's change is on disk. */
+  private settle(delivery: any, outcome: unknown): void {
+    const pending = this.durable?.();
+    if (!pending) {
+      this.out.settle(delivery, outcome);
+      return;
+    }
+    const later = (final: unknown) => {
+      try {
+        this.out.settle(delivery, final);
+      } catch {
+        // The link closed while the log was syncing.
+      }
+    };
+    pending.then(
+      () => later(outcome),
+      (err: Error) => later(outcomes.rejected(faults.internal(`The settlement could not be stored: ${err.message}`).toAmqpError())),
+    );
   }
 
   /** The store ended this receiver's session lock (it expired): detach, as Azure does. */

@@ -8,6 +8,9 @@ import type { Logger } from "../common/logger.js";
 import type { TlsCertificate } from "../common/tls.js";
 import { attachAdministration, type CertificateOptions } from "./admin/index.js";
 import type { ServiceBusNamespaceConfig } from "./config.js";
+import { amqpPayloadCodec } from "./amqp/payload-codec.js";
+import { DurableStorage } from "./durable/durable-storage.js";
+import { mergeTopology } from "./durable/topology.js";
 import { Namespace } from "./model/namespace.js";
 import { ServiceBusAmqpServer } from "./server.js";
 
@@ -32,6 +35,8 @@ export interface StartServiceBusOptions extends CertificateOptions {
   clock: EmulatorClock;
   http: EmulatorHttpServer;
   logger: Logger;
+  /** Durable mode: entities and messages kept under `${dataDir}/servicebus/` and restored on start. */
+  dataDir?: string;
 }
 
 export function connectionStringFor(port: number, host = "localhost"): string {
@@ -39,7 +44,16 @@ export function connectionStringFor(port: number, host = "localhost"): string {
 }
 
 export async function startServiceBus(opts: StartServiceBusOptions): Promise<ServiceBusService> {
-  const namespace = Namespace.fromConfig(opts.config, opts.clock);
+  const storage = opts.dataDir ? DurableStorage.open(opts.dataDir, amqpPayloadCodec, opts.logger) : undefined;
+  let namespace: Namespace;
+  try {
+    const topology = storage?.storedTopology ? mergeTopology(storage.storedTopology, opts.config) : opts.config;
+    namespace = storage ? Namespace.fromConfig(topology, opts.clock, storage) : Namespace.fromConfig(opts.config, opts.clock);
+    storage?.start(namespace);
+  } catch (err) {
+    storage?.close();
+    throw err;
+  }
   const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
   const admin = attachAdministration({ ...opts, namespace, credentials });
   const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
@@ -48,6 +62,7 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
     port = await server.listen(opts.port, opts.host);
   } catch (err) {
     namespace.close();
+    storage?.close();
     throw err;
   }
   opts.logger.info("listening", { port, queues: namespace.queues.size, topics: namespace.topics.size });
@@ -60,6 +75,7 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
       admin.close();
       await server.close();
       namespace.close();
+      storage?.close();
     },
   };
 }

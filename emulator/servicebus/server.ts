@@ -61,8 +61,12 @@ export class ServiceBusAmqpServer {
   private readonly connections = new Map<any, ConnectionState>();
   /** Sockets not (yet) handed to rhea: still silent, or taken by onTlsSocket; destroyed on close. */
   private readonly otherSockets = new Set<net.Socket>();
+  /** Durable mode: settles once every change so far is on disk (absent in memory, where nothing waits). */
+  private readonly durable: (() => Promise<void> | undefined) | undefined;
 
   constructor(private readonly options: AmqpServerOptions) {
+    const storage = options.namespace.storage;
+    this.durable = storage.durable ? () => storage.durable!() : undefined;
     this.container.on("error", (err: Error) => this.options.logger.warn("amqp error", { error: err.message }));
     this.server.on("error", (err) => this.options.logger.error("listener error", { error: err.message }));
   }
@@ -229,7 +233,7 @@ export class ServiceBusAmqpServer {
       const session = sessionRequestOf(link);
       if (session.sessionful && !store.sessionful) throw faults.sessionReceiverNotAllowed();
       if (!session.sessionful && store.sessionful) throw faults.sessionReceiverRequired();
-      const consumer = new ConsumerLink(link, store, this.options.logger);
+      const consumer = new ConsumerLink(link, store, this.options.logger, undefined, this.durable);
       if (session.sessionful) {
         openSessionReceiver({ link, consumer, address, target, clock: this.options.namespace.clock }, session.sessionId);
       } else {
@@ -286,7 +290,16 @@ export class ServiceBusAmqpServer {
     } catch (err) {
       fault = err instanceof TypeError || err instanceof RangeError ? faults.decodeError(`The message could not be decoded: ${err.message}`) : asFault(err);
     }
-    settleIncoming(delivery, fault?.toAmqpError());
+    // Durable mode: accepted only once the message is on disk (group commit: one sync for all sends of this turn).
+    const pending = fault ? undefined : this.durable?.();
+    if (!pending) {
+      settleIncoming(delivery, fault?.toAmqpError());
+      return;
+    }
+    pending.then(
+      () => settleLater(delivery),
+      (err: Error) => settleLater(delivery, faults.internal(`The message could not be stored: ${err.message}`).toAmqpError()),
+    );
   }
 
   private reply(state: ConnectionState, request: any, applicationProperties: Record<string, unknown>, body: unknown): void {
@@ -323,14 +336,35 @@ export class ServiceBusAmqpServer {
       const fault = asFault(err);
       reply = { statusCode: fault.statusCode, statusDescription: fault.description, errorCondition: fault.condition, closeLink: true };
     }
-    if (request) {
-      const props: Record<string, unknown> = { statusCode: amqpTypes.wrap_int(reply.statusCode) };
-      if (reply.statusDescription) props.statusDescription = reply.statusDescription;
-      if (reply.errorCondition) props.errorCondition = amqpTypes.wrap_symbol(reply.errorCondition);
-      this.reply(state, request, props, reply.body ?? {});
-    }
-    if (reply.closeLink) {
-      refuseLink(link, { condition: reply.errorCondition ?? "amqp:not-implemented", description: reply.statusDescription ?? "Bad request." });
-    }
+    const answer = (final: ManagementReply) => {
+      if (request) {
+        const props: Record<string, unknown> = { statusCode: amqpTypes.wrap_int(final.statusCode) };
+        if (final.statusDescription) props.statusDescription = final.statusDescription;
+        if (final.errorCondition) props.errorCondition = amqpTypes.wrap_symbol(final.errorCondition);
+        this.reply(state, request, props, final.body ?? {});
+      }
+      if (final.closeLink && !link.is_closed()) {
+        refuseLink(link, { condition: final.errorCondition ?? "amqp:not-implemented", description: final.statusDescription ?? "Bad request." });
+      }
+    };
+    // Durable mode: settlements, schedules and session states are answered once they are on disk.
+    const pending = this.durable?.();
+    if (!pending) return answer(reply);
+    pending.then(
+      () => answer(reply),
+      (err: Error) => {
+        const fault = faults.internal(`The change could not be stored: ${err.message}`);
+        answer({ statusCode: fault.statusCode, statusDescription: fault.description, errorCondition: fault.condition });
+      },
+    );
+  }
+}
+
+/** Settles an incoming delivery after a wait; its link may have gone meanwhile (the client then sees the send fail). */
+function settleLater(delivery: any, error?: { condition: string; description: string }): void {
+  try {
+    settleIncoming(delivery, error);
+  } catch {
+    // The link or connection closed while the log was syncing.
   }
 }

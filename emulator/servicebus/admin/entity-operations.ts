@@ -81,6 +81,7 @@ export class EntityOperations {
     keepImmutable("Queue", queue.options, options, ["requiresSession", "enablePartitioning", "requiresDuplicateDetection"]);
     this.checkForwarding(name, options);
     queue.options = options;
+    this.namespace.changed();
     return queue;
   }
 
@@ -95,6 +96,7 @@ export class EntityOperations {
     const options = build(topic.options);
     keepImmutable("Topic", topic.options, options, ["enablePartitioning", "requiresDuplicateDetection"]);
     topic.options = options;
+    this.namespace.changed();
     return topic;
   }
 
@@ -118,6 +120,7 @@ export class EntityOperations {
     keepImmutable("Subscription", subscription.options, options, ["requiresSession"]);
     this.checkForwarding(`${topicName}/Subscriptions/${name}`, options);
     subscription.options = options;
+    this.namespace.changed();
     return subscription;
   }
 

@@ -95,6 +95,23 @@ export class MessageStore {
     this.ttlDue = new DueQueue(clock, (seq, at) => this.onTtlDue(seq, at));
     this.scheduleDue = new DueQueue(clock, (seq, at) => this.onScheduleDue(seq, at));
     this.sessionDue = new DueQueue(clock, (id) => this.onSessionDue(id));
+    if (records.size > 0) this.restore();
+  }
+
+  /** Indexes messages a durable store brought back after a restart: counts, availability, TTL and schedule timers. */
+  private restore(): void {
+    for (const record of this.records.from(0)) {
+      const seq = record.sequenceNumber;
+      this.count[record.state]++;
+      if (record.state === "scheduled") {
+        this.scheduleDue.push(record.enqueuedAt, seq);
+        continue;
+      }
+      if (record.expiresAt !== Infinity) this.ttlDue.push(record.expiresAt, seq);
+      if (record.state !== "active") continue;
+      if (this.sessionful) this.sessions.getOrCreate(record.sessionId ?? "").available.push(seq);
+      else this.available.push(seq);
+    }
   }
 
   get messageCount(): number {

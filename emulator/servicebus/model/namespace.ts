@@ -52,12 +52,24 @@ export class Namespace implements Router {
     return ns;
   }
 
+  private loading = false;
+
   private load(config: ServiceBusNamespaceConfig): void {
-    for (const q of config.queues) this.addQueue(q.name, q.options);
-    for (const t of config.topics) {
-      const topic = this.addTopic(t.name, t.options);
-      for (const s of t.subscriptions) this.addSubscription(topic, s.name, s.options, s.rules);
+    this.loading = true;
+    try {
+      for (const q of config.queues) this.addQueue(q.name, q.options);
+      for (const t of config.topics) {
+        const topic = this.addTopic(t.name, t.options);
+        for (const s of t.subscriptions) this.addSubscription(topic, s.name, s.options, s.rules);
+      }
+    } finally {
+      this.loading = false;
     }
+  }
+
+  /** Entities were added, changed or removed: tells the storage (the durable mode records the topology). */
+  changed(): void {
+    if (!this.loading) this.storage.entitiesChanged?.(this);
   }
 
   /** Resolves an entity path (no leading slash, no host); undefined when no such entity exists. */
@@ -111,18 +123,22 @@ export class Namespace implements Router {
   addQueue(name: string, options: QueueOptions): Queue {
     const queue = new Queue(name, { ...options }, this.clock, this.storage);
     this.queues.set(name.toLowerCase(), queue);
+    this.changed();
     return queue;
   }
 
   addTopic(name: string, options: TopicOptions): Topic {
     const topic = new Topic(name, { ...options }, this.clock, this.storage);
     this.topics.set(name.toLowerCase(), topic);
+    this.changed();
     return topic;
   }
 
   addSubscription(topic: Topic, name: string, options: SubscriptionOptions, rules: readonly RuleDescription[]): Subscription {
     const subscription = new Subscription(topic.name, name, { ...options }, [...rules], this.clock, this.storage);
     topic.addSubscription(subscription);
+    subscription.onRulesChanged = () => this.changed();
+    this.changed();
     return subscription;
   }
 
@@ -134,6 +150,7 @@ export class Namespace implements Router {
     entity.close();
     if (entity.kind === "queue") this.queues.delete(key);
     else this.topics.delete(key);
+    this.changed();
     return true;
   }
 
@@ -142,6 +159,7 @@ export class Namespace implements Router {
     if (!subscription) return false;
     subscription.close();
     topic.subscriptions.delete(name.toLowerCase());
+    this.changed();
     return true;
   }
 
@@ -150,7 +168,9 @@ export class Namespace implements Router {
     this.close();
     this.queues.clear();
     this.topics.clear();
+    this.changed();
     this.load(config);
+    this.changed();
   }
 }
 

@@ -5,6 +5,7 @@
  * messages, session state, sequence numbers) passes through here and can be logged.
  */
 import type { MessageRecord } from "./message-record.js";
+import type { Namespace } from "./namespace.js";
 
 /** The sequence numbers of one queue or topic: never reused, even after every message is gone. */
 export interface SequenceNumbers {
@@ -26,6 +27,13 @@ export interface EntityStorage {
   records(path: string): RecordStore;
   /** The counter of the queue or topic at `path`. */
   sequenceNumbers(path: string): SequenceNumbers;
+  /**
+   * Settles once every change made so far is on disk; undefined when nothing waits (always, in memory). Replies that
+   * promise durability (a send's accepted, a settlement) go out after it.
+   */
+  durable?(): Promise<void> | undefined;
+  /** Entities were created, changed or removed (the durable mode records the topology and drops removed ones' messages). */
+  entitiesChanged?(namespace: Namespace): void;
 }
 
 export const inMemoryStorage: EntityStorage = {

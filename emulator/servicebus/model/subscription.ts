@@ -59,6 +59,8 @@ export class Subscription implements ForwardingSource {
   /** Set by the topic when it joins a namespace; forwarding needs it to find targets. */
   router: Router | undefined;
   transferredCount = 0;
+  /** Set by the namespace: the rules changed (the durable mode records them). */
+  onRulesChanged: (() => void) | undefined;
   private compiled: CompiledRule[] = [];
 
   constructor(
@@ -92,6 +94,7 @@ export class Subscription implements ForwardingSource {
   /** Replaces every rule. Throws FilterSyntaxError (and changes nothing) when one does not compile. */
   setRules(rules: RuleDescription[]): void {
     this.compiled = rules.map(compileRule);
+    this.onRulesChanged?.();
   }
 
   /** `$management` add-rule (and the administration API): compiled first, so a bad expression changes nothing. */
@@ -99,6 +102,7 @@ export class Subscription implements ForwardingSource {
     const compiled = compileRule(rule);
     if (this.findRule(rule.name) >= 0) throw faults.entityAlreadyExists(`The messaging entity '${this.path}/Rules/${rule.name}' already exists.`);
     this.compiled = [...this.compiled, compiled];
+    this.onRulesChanged?.();
   }
 
   /** Throws MessagingEntityNotFound when there is no rule of that name (names ignore case, as in Azure). */
@@ -106,6 +110,7 @@ export class Subscription implements ForwardingSource {
     const index = this.findRule(name);
     if (index < 0) throw faults.entityNotFound(`${this.path}/Rules/${name}`);
     this.compiled = this.compiled.filter((_, i) => i !== index);
+    this.onRulesChanged?.();
   }
 
   private findRule(name: string): number {
