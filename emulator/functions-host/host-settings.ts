@@ -14,6 +14,7 @@ const hostJsonSchema = z.looseObject({
     .looseObject({
       http: z.looseObject({ routePrefix: z.string().optional() }).optional(),
       serviceBus: z.looseObject({}).optional(),
+      kafka: z.looseObject({}).optional(),
     })
     .optional(),
 });

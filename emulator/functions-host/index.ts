@@ -13,6 +13,7 @@ import { resolveEntryFiles } from "./app-entry.js";
 import { describeFunctions, type HostedFunction } from "./function-registry.js";
 import { loadHostSettings } from "./host-settings.js";
 import { Invoker, type InvocationListener, type InvocationRecord } from "./invoker.js";
+import { KafkaClients } from "./kafka-clients.js";
 import { OutputBindings } from "./outputs/output-bindings.js";
 import { ServiceBusClients } from "./service-bus-clients.js";
 import { serviceBusHostOptions } from "./service-bus-options.js";
@@ -20,6 +21,7 @@ import { EventGridTrigger } from "./triggers/event-grid-trigger.js";
 import { FunctionKeys } from "./triggers/http-keys.js";
 import { writeEmpty } from "./triggers/http-response.js";
 import { HttpTrigger } from "./triggers/http-trigger.js";
+import { KafkaTrigger, kafkaHostOptions } from "./triggers/kafka-trigger.js";
 import { ServiceBusTrigger } from "./triggers/service-bus-trigger.js";
 import { TimerTrigger } from "./triggers/timer-trigger.js";
 import { WorkerProcess } from "./worker-process.js";
@@ -60,7 +62,7 @@ export interface FunctionsHost {
   close(): Promise<void>;
 }
 
-const SUPPORTED_TRIGGERS = new Set(["httptrigger", "timertrigger", "eventgridtrigger", "servicebustrigger"]);
+const SUPPORTED_TRIGGERS = new Set(["httptrigger", "timertrigger", "eventgridtrigger", "servicebustrigger", "kafkatrigger"]);
 
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<FunctionsHost> {
   const appDir = path.resolve(options.appDir);
@@ -72,12 +74,14 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const worker = await WorkerProcess.start({ appDir, entryFiles, env: settings.env, logger: logger.child("worker") });
   const server = new EmulatorHttpServer();
   const serviceBusClients = new ServiceBusClients();
+  const kafkaClients = new KafkaClients(logger.child("kafka"));
   let timers: TimerTrigger | undefined;
   let serviceBus: ServiceBusTrigger | undefined;
+  let kafka: KafkaTrigger | undefined;
   let running = false;
   try {
     const functions: HostedFunction[] = describeFunctions(worker.functions, settings.env);
-    const invoker = new Invoker(worker, logger, new OutputBindings(settings.env, serviceBusClients, logger));
+    const invoker = new Invoker(worker, logger, new OutputBindings(settings.env, serviceBusClients, kafkaClients, logger));
     if (options.onInvocation) invoker.onInvocation(options.onInvocation);
     const keys = new FunctionKeys(settings.env);
     for (const fn of functions) {
@@ -91,6 +95,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     timers = new TimerTrigger(functions, settings.env, clock, invoker, logger);
     const sbOptions = serviceBusHostOptions(settings.hostJson.extensions?.serviceBus as Record<string, unknown> | undefined);
     serviceBus = new ServiceBusTrigger(functions, settings.env, sbOptions, serviceBusClients, invoker, clock, logger);
+    const kafkaOptions = kafkaHostOptions(settings.hostJson.extensions?.kafka as Record<string, unknown> | undefined);
+    kafka = new KafkaTrigger(functions, settings.env, kafkaOptions, kafkaClients, invoker, clock, logger);
 
     server.route("POST", "/runtime/webhooks/eventgrid", ({ req, res, url }) => eventGrid.handle(req, res, url));
     server.route("OPTIONS", "/runtime/webhooks/eventgrid", ({ req, res, url }) => eventGrid.handle(req, res, url));
@@ -109,6 +115,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     running = true;
     timers.start();
     serviceBus.start();
+    await kafka.start();
     const routes = http.describe(url);
     for (const r of routes) logger.info(`${r.name}: [${r.methods}] ${r.url}`);
 
@@ -122,16 +129,18 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       async close() {
         running = false;
         timers?.close();
-        await serviceBus?.close();
+        await Promise.all([serviceBus?.close(), kafka?.close()]);
         await server.close();
-        await serviceBusClients.close();
+        await Promise.all([serviceBusClients.close(), kafkaClients.close()]);
         await worker.close();
       },
     };
   } catch (err) {
     timers?.close();
     await serviceBus?.close().catch(() => undefined);
+    await kafka?.close().catch(() => undefined);
     await serviceBusClients.close();
+    await kafkaClients.close();
     await server.close().catch(() => undefined);
     await worker.close().catch(() => undefined);
     throw err;

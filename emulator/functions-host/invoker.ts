@@ -1,6 +1,8 @@
 /**
  * Every invocation goes through here: a fresh invocation id, the worker call, and one log line per invocation
- * (function, trigger, duration, outcome, invocation id), also handed to `onInvocation` listeners.
+ * (function, trigger, duration, outcome, invocation id, correlation id), also handed to `onInvocation` listeners.
+ * The trigger names the correlation id (a message's CorrelationId, an event's correlationid, a request's
+ * x-correlation-id or traceparent); without one the invocation id stands in, so every line carries one.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../common/logger.js";
@@ -15,8 +17,18 @@ export interface InvocationRecord {
   invocationId: string;
   durationMs: number;
   outcome: "succeeded" | "failed";
+  correlationId: string;
   error?: string;
 }
+
+/** What a trigger asks for: the worker's request plus the host-side correlation of the invocation. */
+export type InvokeRequest = Omit<RpcInvocationRequest, "invocationId"> & {
+  invocationId?: string;
+  /** The correlation id the trigger found in its input. */
+  correlationId?: string;
+  /** Reads a correlation id from the function's response (an HTTP response header), which wins when present. */
+  correlationFromResponse?: (response: RpcInvocationResponse) => string | undefined;
+};
 
 export type InvocationListener = (record: InvocationRecord) => void;
 
@@ -38,8 +50,10 @@ export class Invoker {
     return randomUUID();
   }
 
-  async invoke(fn: HostedFunction, request: Omit<RpcInvocationRequest, "invocationId"> & { invocationId?: string }): Promise<RpcInvocationResponse> {
-    const invocationId = request.invocationId ?? this.newInvocationId();
+  async invoke(fn: HostedFunction, request: InvokeRequest): Promise<RpcInvocationResponse> {
+    const { correlationId: given, correlationFromResponse, invocationId: chosenId, ...rpc } = request;
+    const invocationId = chosenId ?? this.newInvocationId();
+    let correlationId = given || invocationId;
     const started = performance.now();
     const record = (outcome: InvocationRecord["outcome"], error?: string): InvocationRecord => ({
       functionName: fn.name,
@@ -47,11 +61,13 @@ export class Invoker {
       invocationId,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       outcome,
+      correlationId,
       ...(error === undefined ? {} : { error }),
     });
-    this.logger.info(`Executing 'Functions.${fn.name}'`, { trigger: fn.trigger.type, invocationId });
+    this.logger.debug(`Executing 'Functions.${fn.name}' (Id=${invocationId}, CorrelationId=${correlationId})`, { trigger: fn.trigger.type });
     try {
-      const response = await this.worker.invoke(fn.name, { ...request, invocationId });
+      const response = await this.worker.invoke(fn.name, { ...rpc, invocationId });
+      correlationId = correlationFromResponse?.(response) || correlationId;
       await this.outputs?.forward(fn, response);
       this.emit(record("succeeded"));
       return response;
@@ -62,7 +78,7 @@ export class Invoker {
   }
 
   private emit(r: InvocationRecord): void {
-    const line = `Executed 'Functions.${r.functionName}' (${r.outcome === "succeeded" ? "Succeeded" : "Failed"}, Id=${r.invocationId}, Duration=${r.durationMs}ms)`;
+    const line = `Executed 'Functions.${r.functionName}' (${r.outcome === "succeeded" ? "Succeeded" : "Failed"}, Id=${r.invocationId}, CorrelationId=${r.correlationId}, Duration=${r.durationMs}ms)`;
     if (r.outcome === "succeeded") this.logger.info(line, { trigger: r.trigger });
     else this.logger.error(line, { trigger: r.trigger, error: r.error });
     // Listeners hear of it once the trigger has armed its follow-up (next occurrence, retry timer), so a test that

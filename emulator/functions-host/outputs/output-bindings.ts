@@ -1,13 +1,15 @@
 /**
- * Forwards an invocation's output bindings (Service Bus, Event Grid) after the function returns, before the
+ * Forwards an invocation's output bindings (Service Bus, Event Grid, Kafka) after the function returns, before the
  * trigger settles: a failed send fails the invocation, as in the host. HTTP outputs are the HTTP trigger's
  * business; other types are reported once, not dropped silently.
  */
 import type { Logger } from "../../common/logger.js";
 import type { HostedFunction } from "../function-registry.js";
 import type { RpcInvocationResponse, RpcTypedData } from "../rpc-types.js";
+import type { KafkaClients } from "../kafka-clients.js";
 import type { ServiceBusClients } from "../service-bus-clients.js";
 import { sendEventGridOutput } from "./event-grid-output.js";
+import { sendKafkaOutput } from "./kafka-output.js";
 import { outputItems } from "./output-value.js";
 import { sendServiceBusOutput } from "./service-bus-output.js";
 
@@ -17,6 +19,7 @@ export class OutputBindings {
   constructor(
     private readonly env: Record<string, string>,
     private readonly clients: ServiceBusClients,
+    private readonly kafka: KafkaClients,
     private readonly logger: Logger,
   ) {}
 
@@ -31,6 +34,7 @@ export class OutputBindings {
       const where = `Function "${fn.name}" output "${name}"`;
       if (type === "servicebus") sends.push(sendServiceBusOutput(binding, items, this.env, this.clients, where));
       else if (type === "eventgrid") sends.push(sendEventGridOutput(binding, items, this.env, where));
+      else if (type === "kafka") sends.push(sendKafkaOutput(binding, items, this.env, this.kafka, where));
       else if (!this.warned.has(`${fn.name}/${name}`)) {
         this.warned.add(`${fn.name}/${name}`);
         this.logger.warn(`The local host does not forward "${binding.type}" output bindings yet; ${where} was not sent.`);

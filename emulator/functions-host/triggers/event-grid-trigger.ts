@@ -27,6 +27,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A CloudEvents `correlationid` extension attribute (or the trace id of a `traceparent` one), when the event has it. */
+function eventCorrelationId(event: Record<string, unknown>): string | undefined {
+  const id = event.correlationid ?? event.correlationId;
+  if (typeof id === "string" && id !== "") return id;
+  const traceId = typeof event.traceparent === "string" ? event.traceparent.split("-")[1] : undefined;
+  return traceId || undefined;
+}
+
 export class EventGridTrigger {
   private readonly functions = new Map<string, HostedFunction>();
 
@@ -113,6 +121,7 @@ export class EventGridTrigger {
     await this.invoker.invoke(fn, {
       inputData: [{ name: fn.triggerName, data: jsonData(event) }],
       triggerMetadata: { data: jsonData(event.data), sys: sysMetadata(fn.name, this.clock.now()) },
+      correlationId: eventCorrelationId(event),
     });
   }
 

@@ -58,6 +58,16 @@ function httpOutput(fn: HostedFunction, response: RpcInvocationResponse): RpcHtt
   return data?.http ?? undefined;
 }
 
+/** The caller's correlation id: `x-correlation-id`, else the trace id of a W3C `traceparent`. */
+function requestCorrelationId(req: IncomingMessage): string | undefined {
+  const given = req.headers["x-correlation-id"];
+  const id = Array.isArray(given) ? given[0] : given;
+  if (id && id.trim() !== "") return id.trim();
+  const traceparent = req.headers.traceparent;
+  const traceId = typeof traceparent === "string" ? traceparent.split("-")[1] : undefined;
+  return traceId && /^[0-9a-f]{32}$/i.test(traceId) ? traceId : undefined;
+}
+
 export class HttpTrigger {
   private readonly routes: HttpRoute[];
 
@@ -136,6 +146,9 @@ export class HttpTrigger {
     const response = await this.options.invoker.invoke(fn, {
       inputData: [{ name: fn.triggerName, data: { http } }],
       triggerMetadata: this.metadata(req, url, params),
+      correlationId: requestCorrelationId(req),
+      // An app that makes up a correlation id for a request without one answers with it.
+      correlationFromResponse: (r) => httpOutput(fn, r)?.headers?.["x-correlation-id"] ?? undefined,
     });
     const out = httpOutput(fn, response);
     if (out) writeRpcHttpResponse(res, out, req.method === "HEAD");
@@ -150,6 +163,7 @@ export class HttpTrigger {
         invocationId,
         inputData: [{ name: fn.triggerName, data: { http: this.rpcRequest(req, url, params) } }],
         triggerMetadata: this.metadata(req, url, params),
+        correlationId: requestCorrelationId(req),
       });
     } catch (err) {
       if (!exchange.responded()) exchange.abort();

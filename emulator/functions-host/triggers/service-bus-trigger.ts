@@ -96,9 +96,10 @@ export class ServiceBusTrigger {
     const request = l.many
       ? { inputData: [{ name: l.fn.triggerName, data: batchData(messages) }], triggerMetadata: batchMetadata(l.fn.name, messages, now) }
       : { inputData: [{ name: l.fn.triggerName, data: messageData(messages[0]) }], triggerMetadata: messageMetadata(l.fn.name, messages[0], now) };
+    const correlationId = messages[0]?.correlationId;
     let ok = true;
     try {
-      await this.invoker.invoke(l.fn, request);
+      await this.invoker.invoke(l.fn, { ...request, correlationId: correlationId === undefined ? undefined : String(correlationId) });
     } catch {
       ok = false;
     }
