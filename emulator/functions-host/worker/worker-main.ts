@@ -66,3 +66,6 @@ process.on("message", (message: HostToWorker) => {
 process.on("unhandledRejection", (reason) => core.emitLog("error", "system", `Unhandled promise rejection: ${describe(reason).stack ?? describe(reason).message}`));
 process.on("uncaughtException", (err) => core.emitLog("error", "system", `Uncaught exception: ${err.stack ?? err.message}`));
 process.on("disconnect", () => process.exit(0));
+// Ctrl-C in a terminal signals the whole process group; the host decides when the worker stops (it sends
+// "terminate" on close, and the worker leaves when the host's channel goes), so the interrupt is not a crash here.
+process.on("SIGINT", () => undefined);
