@@ -5,7 +5,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export type ServerMode = "null-sink" | "emulator";
+export type ServerMode = "null-sink" | "emulator" | "emulator-durable";
 
 export interface ServerChild {
   readonly pid: number;

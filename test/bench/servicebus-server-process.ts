@@ -1,14 +1,16 @@
 /**
  * Child process that hosts the server under measurement, so the SDK client (in the bench process) and the server
  * each get their own event loop, as they would in real use. Started by `server-child.ts` with
- * `node --import tsx --expose-gc servicebus-server-process.ts <null-sink|emulator>`; it answers over IPC:
+ * `node --import tsx --expose-gc servicebus-server-process.ts <null-sink|emulator|emulator-durable>`; it answers over IPC:
  *   -> { type: "ready", connectionString, startMs }  once listening (startMs: start call to ready)
  *   <- { type: "memory" }  -> { type: "memory", rss, heapUsed }  after a full gc when exposed
  *   <- { type: "cpu" }     -> { type: "cpu", user, system }  CPU time used so far, in microseconds
  *   <- { type: "profile-start" } / { type: "profile-stop", file }  V8 CPU profile of the span between, written to file
  *   <- { type: "close" }   closes the server and exits
  */
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Session } from "node:inspector/promises";
 import { benchServiceBusConfig } from "./servicebus-config.js";
 import { startNullSink } from "./servicebus-null-sink.js";
@@ -35,12 +37,16 @@ async function main(): Promise<void> {
   let server: { connectionString: string; close(): Promise<void> };
   if (mode === "null-sink") {
     server = await startNullSink();
-  } else if (mode === "emulator") {
+  } else if (mode === "emulator" || mode === "emulator-durable") {
     const { startEmulator } = await import("../../emulator/index.js");
-    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0, kafkaPort: 0 });
-    server = { connectionString: emulator.serviceBus.connectionString, close: () => emulator.close() };
+    // Durable mode writes its log to a fresh folder on the machine's disk, removed again on close.
+    const dataDir = mode === "emulator-durable" ? mkdtempSync(join(tmpdir(), "sb-bench-durable-")) : undefined;
+    const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0, kafkaPort: 0, dataDir });
+    const removeData = () => dataDir && rmSync(dataDir, { recursive: true, force: true });
+    process.on("exit", () => removeData());
+    server = { connectionString: emulator.serviceBus.connectionString, close: () => emulator.close().finally(removeData) };
   } else {
-    throw new Error(`usage: servicebus-server-process.ts <null-sink|emulator>, got "${mode}"`);
+    throw new Error(`usage: servicebus-server-process.ts <null-sink|emulator|emulator-durable>, got "${mode}"`);
   }
   const startMs = performance.now() - started;
 

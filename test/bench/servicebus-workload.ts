@@ -3,14 +3,14 @@
  * batches of 100, and receive + complete them in peekLock, with receiveMessages(100) or subscribe(). Each function
  * returns messages per second over its timed part only.
  */
-import type { ServiceBusReceivedMessage, ServiceBusClient, ServiceBusSender } from "@azure/service-bus";
+import type { ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusClient, ServiceBusSender } from "@azure/service-bus";
 import { benchBody } from "./servicebus-null-sink.js";
 
 export const batchSize = 100;
 
-const message = { body: benchBody(), contentType: "application/json" };
+const plainMessage: ServiceBusMessage = { body: benchBody(), contentType: "application/json" };
 
-async function sendBatch(sender: ServiceBusSender, count: number): Promise<void> {
+async function sendBatch(sender: ServiceBusSender, count: number, message: ServiceBusMessage): Promise<void> {
   const batch = await sender.createMessageBatch();
   for (let i = 0; i < count; i++) {
     if (!batch.tryAddMessage(message)) throw new Error(`a batch of ${batchSize} 1 KB messages did not fit in ${batch.maxSizeInBytes} bytes`);
@@ -19,16 +19,17 @@ async function sendBatch(sender: ServiceBusSender, count: number): Promise<void>
 }
 
 /** Sends `count` messages in batches of 100, one batch in flight at a time. */
-export async function sendMessages(sender: ServiceBusSender, count: number): Promise<void> {
-  for (let sent = 0; sent < count; sent += batchSize) await sendBatch(sender, Math.min(batchSize, count - sent));
+export async function sendMessages(sender: ServiceBusSender, count: number, message = plainMessage): Promise<void> {
+  for (let sent = 0; sent < count; sent += batchSize) await sendBatch(sender, Math.min(batchSize, count - sent), message);
 }
 
-export async function sendRate(client: ServiceBusClient, queue: string, count: number): Promise<number> {
+/** Sends to a queue or topic; `message` defaults to the plain 1 KB JSON message. */
+export async function sendRate(client: ServiceBusClient, queue: string, count: number, message = plainMessage): Promise<number> {
   const sender = client.createSender(queue);
   try {
-    await sendMessages(sender, batchSize); // attach the link outside the timed part
+    await sendMessages(sender, batchSize, message); // attach the link outside the timed part
     const started = performance.now();
-    await sendMessages(sender, count);
+    await sendMessages(sender, count, message);
     return (count * 1000) / (performance.now() - started);
   } finally {
     await sender.close();

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { ServiceBusClient } from "@azure/service-bus";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
 import { type ServerChild, type ServerMode, startServerChild } from "./server-child.js";
-import { benchQueue } from "./servicebus-config.js";
+import { benchQueue, benchTopic, fanOutProperties, fanOutSubscriptions } from "./servicebus-config.js";
+import { benchBody } from "./servicebus-null-sink.js";
 import { cliStartToReady, programmaticStarts } from "./servicebus-startup.js";
 import { receiveBatchRate, sendMessages, sendRate, subscribeRate } from "./servicebus-workload.js";
 
@@ -126,11 +127,18 @@ function summarize(side: Side): Figures {
 }
 
 /**
- * Null sink and emulator run side by side, their repetitions alternating, so a change in the neighbours' load on this
- * shared machine hits both alike and the ratio stays meaningful. Medians over the repetitions, after a warm-up.
+ * Null sink and emulator (or two other modes: baseline first) run side by side, their repetitions alternating, so a
+ * change in the neighbours' load on this shared machine hits both alike and the ratio stays meaningful. Medians over
+ * the repetitions, after a warm-up.
  */
-async function measurePair(what: string, label: string, measure: Measure, fillFirst: boolean): Promise<{ sink: Figures; emulator: Figures }> {
-  const sides = [await openSide("null-sink", what), await openSide("emulator", what)];
+async function measurePair(
+  what: string,
+  label: string,
+  measure: Measure,
+  fillFirst: boolean,
+  modes: [ServerMode, ServerMode] = ["null-sink", "emulator"],
+): Promise<{ sink: Figures; emulator: Figures }> {
+  const sides = [await openSide(modes[0], what), await openSide(modes[1], what)];
   try {
     for (let i = -1; i < repetitions; i++) {
       for (const side of sides) {
@@ -182,6 +190,58 @@ async function throughputRows({ name, label, measure, fillFirst, target, targetT
     { suite, name, value: emulator.rate, unit: "msg/s", baseline: baseline(sink.rate), target: targetText, pass: target(emulator.rate, sink.rate) },
     { suite, name: `  server CPU per message`, value: emulator.serverCpuUs, unit: "µs", baseline: baseline(sink.serverCpuUs) },
     { suite, name: `  SDK (client) CPU per message`, value: emulator.clientCpuUs, unit: "µs", baseline: baseline(sink.clientCpuUs) },
+  ];
+}
+
+/** Durable mode against in-memory, the same send workload on two server children side by side (issue 3). */
+async function durableSendRows(): Promise<BenchRow[]> {
+  const name = "durable mode (--data-dir): send 1 KB messages, batches of 100";
+  log(name);
+  const { sink: memory, emulator: durable } = await measurePair(name, "send-durable", (client, count) => sendRate(client, benchQueue, count), false, ["emulator", "emulator-durable"]);
+  const baseline = (value: number) => ({ name: "in-memory emulator, same workload", value });
+  return [
+    { suite, name, value: durable.rate, unit: "msg/s", baseline: baseline(memory.rate), target: ">= 30% of baseline", pass: durable.rate >= 0.3 * memory.rate },
+    { suite, name: "  server CPU per message (durable)", value: durable.serverCpuUs, unit: "µs", baseline: baseline(memory.serverCpuUs) },
+  ];
+}
+
+/**
+ * Fan-out: the same 1 KB message (with the properties the filters read) sent to a topic whose 20 subscriptions each
+ * evaluate their own SQL filter, 10 matching, next to sending it to a single queue; runs alternate on one server.
+ */
+async function fanOutRows(): Promise<BenchRow[]> {
+  const name = `fan-out: send to a topic with ${fanOutSubscriptions} SQL-filtered subscriptions (${fanOutSubscriptions / 2} match), batches of 100`;
+  log(name);
+  const message = { body: benchBody(), contentType: "application/json", applicationProperties: fanOutProperties };
+  const toQueue: Measure = (client, count) => sendRate(client, benchQueue, count, message);
+  const toTopic: Measure = (client, count) => sendRate(client, benchTopic, count, message);
+  const side = await openSide("emulator", name);
+  const queueRuns: Figures[] = [];
+  const topicRuns: Figures[] = [];
+  try {
+    for (let i = -1; i < repetitions && !side.failed; i++) {
+      const count = i < 0 ? warmUpCount : throughputCount;
+      const queue = await runOnce(side, toQueue, false, count, "fan-out-queue");
+      const topic = await runOnce(side, toTopic, false, count, "fan-out-topic");
+      if (i >= 0) {
+        queueRuns.push(queue);
+        topicRuns.push(topic);
+      }
+    }
+  } catch (err) {
+    logFailure(side, name, err);
+  } finally {
+    await closeSide(side);
+  }
+  const med = (runs: Figures[], pick: (f: Figures) => number) => (side.failed || runs.length === 0 ? NaN : median(runs.map(pick)));
+  log(`fan-out: topic ${topicRuns.map((f) => Math.round(f.rate)).join(", ")} msg/s; queue ${queueRuns.map((f) => Math.round(f.rate)).join(", ")} msg/s`);
+  const topicRate = med(topicRuns, (f) => f.rate);
+  const queueRate = med(queueRuns, (f) => f.rate);
+  const baseline = (value: number) => ({ name: "the same send to a single queue", value });
+  return [
+    { suite, name, value: topicRate, unit: "msg/s", baseline: baseline(queueRate) },
+    { suite, name: `  subscription copies stored per second (${fanOutSubscriptions / 2} per message)`, value: (topicRate * fanOutSubscriptions) / 2, unit: "msg/s", baseline: baseline(queueRate) },
+    { suite, name: "  server CPU per message sent (topic)", value: med(topicRuns, (f) => f.serverCpuUs), unit: "µs", baseline: baseline(med(queueRuns, (f) => f.serverCpuUs)) },
   ];
 }
 
@@ -264,6 +324,8 @@ export const serviceBusSuite: BenchSuite = {
         targetText: ">= 10,000 msg/s",
       })),
     );
+    rows.push(...(await durableSendRows()));
+    rows.push(...(await fanOutRows()));
     rows.push(...(await startRows()));
     rows.push(...(await memoryRows()));
     return rows;
