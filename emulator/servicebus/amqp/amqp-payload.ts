@@ -6,6 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { MessagePayload, PayloadEditor } from "../model/message-payload.js";
 import { amqpTypes, described, encodeTyped, keyOf, scanSections, SECTION, toTyped, type TypedValue, unwrap } from "./codec.js";
+import { keptBuffer, keptCopy } from "./kept-bytes.js";
+import { firstPropertyIsSet, withStringMessageId } from "./message-id.js";
 
 export interface MessageHeader {
   durable: boolean;
@@ -13,6 +15,9 @@ export interface MessageHeader {
   ttl: number | undefined;
   firstAcquirer: boolean;
 }
+
+/** The header of nearly every message (none sent, or all defaults): shared, so it costs no memory per message. */
+const DEFAULT_HEADER: Readonly<MessageHeader> = Object.freeze({ durable: false, priority: 4, ttl: undefined, firstAcquirer: false });
 
 /** Index of each field in the AMQP properties list, by the names SQL filters use after `sys.`. */
 const PROPERTY_INDEX: Record<string, number> = {
@@ -56,66 +61,90 @@ export function formatUuid(bytes: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * The last decoded properties and application-properties sections, by payload. Filters of a topic's subscriptions
+ * read the same message one after the other, so one entry serves them all, and no decoded copy stays with the
+ * stored message (it would cost more heap than the message's bytes).
+ */
+let propsOf: AmqpPayload | undefined;
+let propsDecoded: TypedValue[] | null = null;
+let appOf: AmqpPayload | undefined;
+let appDecoded: TypedValue[] | null = null;
+
 export class AmqpPayload implements MessagePayload {
-  private propsCache: TypedValue[] | null | undefined;
+  /** Whether `bare` is memory of its own (kept-bytes.ts) rather than a view into a transfer. */
   private owned = true;
-  private appCache: TypedValue[] | null | undefined;
 
   private constructor(
-    readonly header: MessageHeader,
+    readonly header: Readonly<MessageHeader>,
     /** Message annotations as a flat key/value list, as received (undefined when none). */
     readonly annotations: TypedValue[] | undefined,
     /** properties + application-properties + body + footer, as received. */
     readonly bare: Buffer,
-    private readonly propsRange: readonly [number, number],
-    private readonly appRange: readonly [number, number],
+    /** Where the properties section lies in `bare` (start = end when there is none). */
+    private readonly propsStart: number,
+    private readonly propsEnd: number,
+    /** Where the application-properties section lies (or would go) in `bare`. */
+    private readonly appStart: number,
+    private readonly appEnd: number,
   ) {}
 
-  /** Parses one encoded message (a transfer's payload, or one message of a batch). Copies the bytes it keeps. */
+  /** Parses one encoded message (a transfer's payload, or one message of a batch). Call ownBytes() to keep it. */
   static parse(buffer: Buffer): AmqpPayload {
     const spans = scanSections(buffer, (code) => code === SECTION.header || code === SECTION.messageAnnotations);
-    const header: MessageHeader = { durable: false, priority: 4, ttl: undefined, firstAcquirer: false };
+    let header: Readonly<MessageHeader> = DEFAULT_HEADER;
     let annotations: TypedValue[] | undefined;
+    let bareStart = -1;
+    let bareEnd = -1;
+    let contiguous = true;
     const bareParts: Buffer[] = [];
     let offset = 0;
-    let props: [number, number] | undefined;
-    let app: [number, number] | undefined;
+    let propsStart = -1;
+    let propsEnd = -1;
+    let appStart = -1;
+    let appEnd = -1;
     for (const span of spans) {
       if (span.code === SECTION.header) {
         const f = (span.value!.value ?? []) as TypedValue[];
-        header.durable = Boolean(unwrap(f[0]));
-        header.priority = (unwrap(f[1]) as number | null) ?? 4;
         const ttl = unwrap(f[2]) as number | null | undefined;
-        header.ttl = typeof ttl === "number" ? ttl : undefined;
-        header.firstAcquirer = Boolean(unwrap(f[3]));
+        const read: MessageHeader = {
+          durable: Boolean(unwrap(f[0])),
+          priority: (unwrap(f[1]) as number | null) ?? 4,
+          ttl: typeof ttl === "number" ? ttl : undefined,
+          firstAcquirer: Boolean(unwrap(f[3])),
+        };
+        if (read.durable || read.priority !== 4 || read.ttl !== undefined || read.firstAcquirer) header = read;
       } else if (span.code === SECTION.messageAnnotations) {
         const items = (span.value!.value ?? []) as TypedValue[];
         annotations = items.length > 0 ? items : undefined;
       } else if (span.code !== SECTION.deliveryAnnotations) {
         const length = span.end - span.start;
-        if (span.code === SECTION.properties) props = [offset, offset + length];
-        if (span.code === SECTION.applicationProperties) app = [offset, offset + length];
+        if (span.code === SECTION.properties) [propsStart, propsEnd] = [offset, offset + length];
+        if (span.code === SECTION.applicationProperties) [appStart, appEnd] = [offset, offset + length];
+        if (bareStart < 0) bareStart = span.start;
+        else if (span.start !== bareEnd) contiguous = false;
+        bareEnd = span.end;
         bareParts.push(buffer.subarray(span.start, span.end));
         offset += length;
       }
     }
     // Application properties sit after properties; when either is absent, the empty range marks where it goes.
-    const propsRange: [number, number] = props ?? [0, 0];
-    const appRange: [number, number] = app ?? [propsRange[1], propsRange[1]];
-    // Still a view into the transfer: ownBytes() copies it once the payload is final (see there).
-    const bare = bareParts.length === 1 ? bareParts[0] : Buffer.concat(bareParts);
-    const payload = new AmqpPayload(header, annotations, bare, propsRange, appRange);
-    payload.owned = bareParts.length !== 1;
+    if (propsStart < 0) propsStart = propsEnd = 0;
+    if (appStart < 0) appStart = appEnd = propsEnd;
+    // A view into the transfer while the sections are contiguous (nearly always): ownBytes() copies it once final.
+    const bare = contiguous ? (bareStart < 0 ? Buffer.alloc(0) : buffer.subarray(bareStart, bareEnd)) : keptConcat(bareParts, offset);
+    const payload = new AmqpPayload(header, annotations, bare, propsStart, propsEnd, appStart, appEnd);
+    payload.owned = !contiguous;
     return payload;
   }
 
   /**
-   * This payload with bytes of its own, not a view into a transfer buffer. Done once, after any rewrite, so no
-   * short-lived copy sits between kept ones in Node's shared allocation pool (which would double memory per message).
+   * This payload with bytes of its own, not a view into a transfer buffer. Done once, after any rewrite, into memory
+   * that holds only kept bytes (kept-bytes.ts).
    */
   ownBytes(): AmqpPayload {
     if (!this.owned) {
-      (this as { bare: Buffer }).bare = Buffer.from(this.bare);
+      (this as { bare: Buffer }).bare = keptCopy(this.bare);
       this.owned = true;
     }
     return this;
@@ -131,19 +160,23 @@ export class AmqpPayload implements MessagePayload {
 
   /** The AMQP properties list (13 fields, missing ones undefined). */
   private properties(): TypedValue[] | null {
-    if (this.propsCache === undefined) {
-      const [s, e] = this.propsRange;
-      this.propsCache = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+    if (propsOf !== this) {
+      const s = this.propsStart;
+      const e = this.propsEnd;
+      propsDecoded = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+      propsOf = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the one-entry cache's key
     }
-    return this.propsCache;
+    return propsDecoded;
   }
 
   private applicationProperties(): TypedValue[] | null {
-    if (this.appCache === undefined) {
-      const [s, e] = this.appRange;
-      this.appCache = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+    if (appOf !== this) {
+      const s = this.appStart;
+      const e = this.appEnd;
+      appDecoded = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+      appOf = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the one-entry cache's key
     }
-    return this.appCache;
+    return appDecoded;
   }
 
   annotation(key: string): TypedValue | undefined {
@@ -154,6 +187,8 @@ export class AmqpPayload implements MessagePayload {
   }
 
   get hasMessageId(): boolean {
+    const known = firstPropertyIsSet(this.bare, this.propsStart, this.propsEnd);
+    if (known !== undefined) return known;
     const p = this.properties();
     return !!p && p.length > 0 && p[0] !== undefined && p[0].type.name !== "Null";
   }
@@ -187,12 +222,23 @@ export class AmqpPayload implements MessagePayload {
     return undefined;
   }
 
-  /** A copy with a server-assigned message id when the sender gave none (Azure does this; the SDK relies on it). */
+  /**
+   * A copy with a server-assigned message id when the sender gave none (Azure does this; the SDK relies on it), its
+   * bytes already kept. The usual properties sections get the id spliced into their bytes; others are re-encoded.
+   */
   withMessageId(): AmqpPayload {
     if (this.hasMessageId) return this;
-    const fields = [...(this.properties() ?? [])];
-    fields[0] = amqpTypes.wrap_string(randomUUID().replace(/-/g, ""));
-    return this.rebuild(fields, undefined);
+    const messageId = randomUUID().replace(/-/g, "");
+    const { propsStart: ps, propsEnd: pe, appStart: as, appEnd: ae } = this;
+    const spliced = withStringMessageId(this.bare.subarray(ps, pe), messageId);
+    if (!spliced) {
+      const fields = [...(this.properties() ?? [])];
+      fields[0] = amqpTypes.wrap_string(messageId);
+      return this.rebuild(fields, undefined);
+    }
+    const grow = spliced.length - (pe - ps);
+    const bare = keptConcat([this.bare.subarray(0, ps), spliced, this.bare.subarray(pe)], this.bare.length + grow);
+    return new AmqpPayload(this.header, this.annotations, bare, ps, ps + spliced.length, as + grow, ae + grow);
   }
 
   withUserProperties(changes: Iterable<readonly [string, unknown]>): AmqpPayload {
@@ -244,10 +290,9 @@ export class AmqpPayload implements MessagePayload {
     };
   }
 
-  /** Re-encodes the properties and/or application-properties section; everything else keeps its bytes. */
+  /** Re-encodes the properties and/or application-properties section into kept bytes; the rest keeps its bytes. */
   private rebuild(props: TypedValue[] | undefined, app: TypedValue[] | undefined): AmqpPayload {
-    const [ps, pe] = this.propsRange;
-    const [as, ae] = this.appRange;
+    const { propsStart: ps, propsEnd: pe, appStart: as, appEnd: ae } = this;
     let propsBytes = this.bare.subarray(ps, pe);
     if (props) {
       const fields: TypedValue[] = [];
@@ -261,14 +306,12 @@ export class AmqpPayload implements MessagePayload {
     const before = this.bare.subarray(0, ps);
     const between = this.bare.subarray(pe, as);
     const rest = this.bare.subarray(ae);
-    const bare = Buffer.concat([before, propsBytes, between, appBytes, rest]);
+    const parts = [before, propsBytes, between, appBytes, rest];
+    const bare = keptConcat(parts, parts.reduce((n, p) => n + p.length, 0));
     const newPs = before.length;
     const newPe = newPs + propsBytes.length;
     const newAs = newPe + between.length;
-    const copy = new AmqpPayload(this.header, this.annotations, bare, [newPs, newPe], [newAs, newAs + appBytes.length]);
-    if (props) copy.propsCache = props;
-    if (app) copy.appCache = app;
-    return copy;
+    return new AmqpPayload(this.header, this.annotations, bare, newPs, newPe, newAs, newAs + appBytes.length);
   }
 
   /**
@@ -298,6 +341,14 @@ export class AmqpPayload implements MessagePayload {
     if (a) for (let i = 0; i + 1 < a.length; i += 2) if (!own.has(keyOf(a[i]))) items.push(a[i], a[i + 1]);
     return encodeTyped(items.length > 0 ? [header, described(SECTION.messageAnnotations, amqpTypes.Map32(items))] : [header], this.bare);
   }
+}
+
+/** Joins parts into kept memory (kept-bytes.ts). */
+function keptConcat(parts: readonly Buffer[], length: number): Buffer {
+  const out = keptBuffer(length);
+  let at = 0;
+  for (const part of parts) at += part.copy(out, at);
+  return out;
 }
 
 function names(items: TypedValue[] | null | undefined): string[] {
