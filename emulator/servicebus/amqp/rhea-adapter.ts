@@ -12,6 +12,7 @@
  */
 import type { Socket } from "node:net";
 import rhea from "rhea";
+import { batchOutput } from "./batched-output.js";
 import { amqpMessage } from "./codec.js";
 
 /** A transfer's payload as it came off the wire. */
@@ -58,6 +59,7 @@ export function acceptConnection(container: any, socket: Socket, options: Server
     credit_window: options.creditWindow,
     reconnect: false,
   });
+  batchOutput(connection);
   const input = connection.input;
   connection.input = function (buffer: Buffer) {
     serverReadDepth++;
