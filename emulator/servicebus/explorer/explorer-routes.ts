@@ -97,10 +97,13 @@ export function registerExplorerRoutes(http: EmulatorHttpServer, options: Explor
     const which: SubQueue = deadLetters ? "deadLetter" : subQueue;
     if (action === "purge") {
       if (entity.kind === "topic" && which !== "main") throw explorerError(400, "BadRequest", "A topic has no dead-letter queue: purge one of its subscriptions.");
-      sendJson(res, 200, { entity: entityPath(entity), subQueue: which, purged: purge(entity, which) });
+      const purged = purge(entity, which);
+      await namespace.storage.durable?.(); // durable mode: answer once the removals are on disk
+      sendJson(res, 200, { entity: entityPath(entity), subQueue: which, purged });
       return;
     }
     const result = resubmit(namespace, entity, sequenceNumbersOf(await jsonBody(req)));
+    await namespace.storage.durable?.();
     sendJson(res, 200, { entity: entityPath(entity), ...result });
   });
 

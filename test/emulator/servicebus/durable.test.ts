@@ -275,11 +275,15 @@ describe("Service Bus durable mode", () => {
       await second.close();
     }
 
-    // The deferred message was completed: it stays gone after another restart.
-    const third = await start();
+    // The deferred message was completed: it stays gone after another restart. A queue added to the config file
+    // since appears next to what the data directory holds.
+    const withNewQueue = serviceBusConfig([{ Name: "orders" }, { Name: "added-later" }], [{ Name: "events", Subscriptions: [{ Name: "all" }] }]);
+    const third = await startEmulator({ servicebusConfig: withNewQueue, servicebusPort: 0, httpPort: 0, kafkaPort: 0, dataDir });
     try {
       const client = serviceBusClient(third);
       await expect(client.createReceiver("orders").receiveDeferredMessages(deferredSeq!)).rejects.toThrow();
+      expect([...third.serviceBus.namespace.queues.values()].map((q) => q.name).sort()).toEqual(["added-later", "gone", "orders", "sessions"]);
+      expect(third.serviceBus.namespace.topics.get("events")!.subscription("vip")).toBeDefined();
       await client.close();
     } finally {
       await third.close();
