@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../../common/clock.js";
 import type { ValidationRequest, ValidationResult } from "./destination.js";
 import { httpRequest } from "./http-request.js";
-import { DELIVERY_TIMEOUT_MS } from "./retry-policy.js";
+import type { RequestDeadlines } from "./request-deadlines.js";
 
 export const EVENT_GRID_ORIGIN = "eventgrid.azure.net";
 
@@ -18,7 +18,7 @@ function describe(err: unknown): string {
 
 export async function subscriptionValidationHandshake(
   url: string,
-  opts: { subscriptionName: string; topicId: string; clock: Clock; request: ValidationRequest },
+  opts: { subscriptionName: string; topicId: string; clock: Clock; deadlines: RequestDeadlines; request: ValidationRequest },
 ): Promise<ValidationResult> {
   const body = JSON.stringify([
     {
@@ -44,8 +44,7 @@ export async function subscriptionValidationHandshake(
         "aeg-data-version": "1",
       },
       body,
-      clock: opts.clock,
-      timeoutMs: DELIVERY_TIMEOUT_MS,
+      deadlines: opts.deadlines,
     });
     if (answer.status !== 200) return { state: "Failed", error: `the endpoint answered the validation request with ${answer.status}, not 200` };
     let response: unknown;
@@ -66,13 +65,12 @@ export async function subscriptionValidationHandshake(
   }
 }
 
-export async function cloudEventsAbuseProtectionHandshake(url: string, clock: Clock): Promise<ValidationResult> {
+export async function cloudEventsAbuseProtectionHandshake(url: string, deadlines: RequestDeadlines): Promise<ValidationResult> {
   try {
     const answer = await httpRequest(url, {
       method: "OPTIONS",
       headers: { "webhook-request-origin": EVENT_GRID_ORIGIN, "webhook-request-rate": "120" },
-      clock,
-      timeoutMs: DELIVERY_TIMEOUT_MS,
+      deadlines,
     });
     const allowed = answer.headers["webhook-allowed-origin"];
     const origins = (Array.isArray(allowed) ? allowed.join(",") : (allowed ?? "")).split(",").map((s) => s.trim().toLowerCase());

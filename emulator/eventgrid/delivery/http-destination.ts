@@ -9,6 +9,7 @@ import type { DeliveryResult, Destination, OutgoingEvent, ValidationRequest, Val
 import { aegProperties, customProperties } from "./delivery-properties.js";
 import { cloudEventsAbuseProtectionHandshake, subscriptionValidationHandshake } from "./handshake.js";
 import { httpRequest } from "./http-request.js";
+import { RequestDeadlines } from "./request-deadlines.js";
 import { DELIVERY_TIMEOUT_MS, type EndpointKind, isRetriableStatus, isSuccessStatus, outcomeForNetworkError, outcomeForStatus } from "./retry-policy.js";
 
 export interface HttpDestinationOptions {
@@ -36,17 +37,19 @@ export class HttpDestination implements Destination {
   readonly batch: BatchSettings;
   readonly validate?: (request: ValidationRequest) => Promise<ValidationResult>;
   private readonly target: URL;
+  private readonly deadlines: RequestDeadlines;
 
   constructor(private readonly o: HttpDestinationOptions) {
     this.kind = o.kind;
     this.batch = o.batch;
     this.description = `${o.label} ${o.url}`;
     this.target = new URL(o.url);
+    this.deadlines = new RequestDeadlines(o.clock, DELIVERY_TIMEOUT_MS);
     if (o.handshake) {
       this.validate = (request) =>
         o.schema === "CloudEventSchemaV1_0"
-          ? cloudEventsAbuseProtectionHandshake(o.url, o.clock)
-          : subscriptionValidationHandshake(o.url, { subscriptionName: o.subscriptionName, topicId: o.topicId, clock: o.clock, request });
+          ? cloudEventsAbuseProtectionHandshake(o.url, this.deadlines)
+          : subscriptionValidationHandshake(o.url, { subscriptionName: o.subscriptionName, topicId: o.topicId, clock: o.clock, deadlines: this.deadlines, request });
     }
   }
 
@@ -65,7 +68,7 @@ export class HttpDestination implements Destination {
     for (const [k, v] of Object.entries(customProperties(this.o.mappings, events[0]))) headers[k] = String(v);
     if (this.o.schema === "CloudEventSchemaV1_0") headers.origin = "eventgrid.azure.net";
     try {
-      const answer = await httpRequest(this.target, { method: "POST", headers, body, clock: this.o.clock, timeoutMs: DELIVERY_TIMEOUT_MS });
+      const answer = await httpRequest(this.target, { method: "POST", headers, body, deadlines: this.deadlines });
       if (isSuccessStatus(answer.status)) return { ok: true, status: answer.status };
       return {
         ok: false,

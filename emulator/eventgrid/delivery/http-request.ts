@@ -1,12 +1,12 @@
 /**
  * One outgoing HTTP request for delivery or a handshake, with the attempt timeout on the emulator clock (so tests can
- * make an endpoint time out by moving the clock).
+ * make an endpoint time out by moving the clock), kept in the destination's deadline queue rather than a timer each.
  *
  * Requests go through undici's dispatcher (keep-alive pools per origin): per request it costs about half the CPU of a
  * node:http ClientRequest, and sends the request in fewer segments, which the endpoint's side pays for too.
  */
 import { Agent, type Dispatcher } from "undici";
-import type { Clock, TimerHandle } from "../../common/clock.js";
+import type { Expiring, RequestDeadlines } from "./request-deadlines.js";
 
 export type HttpHeaders = Record<string, string | string[] | undefined>;
 
@@ -26,21 +26,21 @@ export interface HttpRequestOptions {
   method: string;
   headers: Record<string, string>;
   body?: Buffer | string;
-  clock: Clock;
-  timeoutMs: number;
+  deadlines: RequestDeadlines;
 }
 
 /** Collects one answer; a class rather than closures, as it runs once per delivery. */
-class AnswerCollector implements Dispatcher.DispatchHandler {
+class AnswerCollector implements Dispatcher.DispatchHandler, Expiring {
   private controller: Dispatcher.DispatchController | undefined;
   private settled = false;
   private status = 0;
   private headers: HttpHeaders = {};
   private readonly chunks: Buffer[] = [];
   private kept = 0;
-  timer: TimerHandle | undefined;
+  deadline = 0;
 
   constructor(
+    private readonly deadlines: RequestDeadlines,
     private readonly resolve: (answer: HttpAnswer) => void,
     private readonly reject: (err: Error) => void,
   ) {}
@@ -72,9 +72,9 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     if (this.settle()) this.reject(err);
   }
 
-  timeout(timeoutMs: number): void {
+  expire(): void {
     if (!this.settle()) return;
-    const err = Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: "TimedOut" });
+    const err = Object.assign(new Error(`no answer within ${this.deadlines.timeoutMs / 1000} s`), { code: "TimedOut" });
     this.controller?.abort(err);
     this.reject(err);
   }
@@ -82,7 +82,7 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.timer?.cancel();
+    this.deadlines.delete(this);
     return true;
   }
 }
@@ -90,8 +90,8 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
 export function httpRequest(url: string | URL, options: HttpRequestOptions): Promise<HttpAnswer> {
   const target = typeof url === "string" ? new URL(url) : url;
   return new Promise((resolve, reject) => {
-    const collector = new AnswerCollector(resolve, reject);
-    collector.timer = options.clock.setTimer(options.timeoutMs, () => collector.timeout(options.timeoutMs));
+    const collector = new AnswerCollector(options.deadlines, resolve, reject);
+    options.deadlines.add(collector);
     try {
       dispatcher.dispatch(
         { origin: target.origin, path: target.pathname + target.search, method: options.method as Dispatcher.HttpMethod, headers: options.headers, body: options.body },
