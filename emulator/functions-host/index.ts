@@ -25,11 +25,14 @@ import { KafkaTrigger, kafkaHostOptions } from "./triggers/kafka-trigger.js";
 import { ServiceBusTrigger } from "./triggers/service-bus-trigger.js";
 import { TimerTrigger } from "./triggers/timer-trigger.js";
 import { WorkerProcess } from "./worker-process.js";
+import type { RpcLogLevel } from "./rpc-types.js";
 
 export type { InvocationRecord, InvocationListener };
 export { FunctionInvocationError } from "./worker-process.js";
 
 export const DEFAULT_FUNCTIONS_PORT = 7071;
+
+const WORKER_LOG_LEVEL: Record<LogLevel, RpcLogLevel> = { silent: "none", error: "error", warn: "warning", info: "information", debug: "trace" };
 
 export interface FunctionsHostOptions {
   /** The app folder: host.json, local.settings.json, package.json (`main`). */
@@ -71,7 +74,9 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const settings = loadHostSettings(appDir, { env: options.env, createLocalSettings: options.createLocalSettings });
   const entryFiles = resolveEntryFiles(appDir);
 
-  const worker = await WorkerProcess.start({ appDir, entryFiles, env: settings.env, logger: logger.child("worker") });
+  // Without a logger of the caller's, the host knows its level and the worker need not send logs it would drop.
+  const workerLogLevel = options.logger ? "trace" : WORKER_LOG_LEVEL[options.logLevel ?? "silent"];
+  const worker = await WorkerProcess.start({ appDir, entryFiles, env: settings.env, logger: logger.child("worker"), logLevel: workerLogLevel });
   const server = new EmulatorHttpServer();
   const serviceBusClients = new ServiceBusClients();
   const kafkaClients = new KafkaClients(logger.child("kafka"));

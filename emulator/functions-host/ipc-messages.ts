@@ -9,6 +9,8 @@ export interface WorkerInit {
   type: "init";
   appDir: string;
   entryFiles: string[];
+  /** Logs below this level are dropped in the worker (after the app's log hooks), not sent to a host that drops them. */
+  logLevel: RpcLogLevel;
 }
 
 export interface InvokeRequest {
@@ -21,7 +23,12 @@ export interface TerminateRequest {
   type: "terminate";
 }
 
-export type HostToWorker = WorkerInit | InvokeRequest | TerminateRequest;
+export interface InvokeBatch {
+  type: "invokeBatch";
+  requests: InvokeRequest[];
+}
+
+export type HostToWorker = WorkerInit | InvokeRequest | InvokeBatch | TerminateRequest;
 
 export interface WorkerReady {
   type: "ready";
@@ -53,4 +60,10 @@ export interface WorkerTerminated {
   type: "terminated";
 }
 
-export type WorkerToHost = WorkerReady | WorkerLoadFailed | InvokeResult | WorkerLog | WorkerTerminated;
+/** Results and logs of one event-loop turn of the worker, in order. */
+export interface WorkerBatch {
+  type: "batch";
+  messages: (InvokeResult | WorkerLog)[];
+}
+
+export type WorkerToHost = WorkerReady | WorkerLoadFailed | InvokeResult | WorkerLog | WorkerBatch | WorkerTerminated;

@@ -7,8 +7,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger } from "../common/logger.js";
-import type { HostToWorker, WorkerToHost } from "./ipc-messages.js";
-import type { FunctionMetadata, RpcInvocationRequest, RpcInvocationResponse } from "./rpc-types.js";
+import { IpcBatch } from "./ipc-batch.js";
+import type { HostToWorker, InvokeRequest, WorkerToHost } from "./ipc-messages.js";
+import type { FunctionMetadata, RpcInvocationRequest, RpcInvocationResponse, RpcLogLevel } from "./rpc-types.js";
 
 /** A failure the user's function raised (or a hook), as opposed to a failure of the host. */
 export class FunctionInvocationError extends Error {
@@ -27,6 +28,8 @@ export interface StartWorkerOptions {
   entryFiles: string[];
   env: Record<string, string>;
   logger: Logger;
+  /** The least severe worker log the host keeps; the worker drops the rest. Default: all. */
+  logLevel?: RpcLogLevel;
 }
 
 interface Pending {
@@ -79,6 +82,8 @@ async function spawnWorker(options: StartWorkerOptions): Promise<Spawned> {
         reject(new Error(`The function app in ${options.appDir} failed to load: ${m.message}`));
       } else if (m.type === "log") {
         logger.debug(m.message, { level: m.level, category: m.category });
+      } else if (m.type === "batch") {
+        for (const l of m.messages) if (l.type === "log") logger.debug(l.message, { level: l.level, category: l.category });
       }
     };
     const onExit = (code: number | null) => {
@@ -91,7 +96,7 @@ async function spawnWorker(options: StartWorkerOptions): Promise<Spawned> {
     };
     child.on("message", onMessage);
     child.on("exit", onExit);
-    child.send({ type: "init", appDir: options.appDir, entryFiles: options.entryFiles } satisfies HostToWorker);
+    child.send({ type: "init", appDir: options.appDir, entryFiles: options.entryFiles, logLevel: options.logLevel ?? "trace" } satisfies HostToWorker);
   });
 }
 
@@ -106,6 +111,11 @@ export class WorkerProcess {
   private restarting: Promise<void> | undefined;
   private failedRestarts = 0;
   private gaveUp: Error | undefined;
+  private readonly outgoing = new IpcBatch<InvokeRequest>((requests) => {
+    const child = this.current.child;
+    if (!child.connected) return;
+    child.send(requests.length === 1 ? requests[0] : ({ type: "invokeBatch", requests } satisfies HostToWorker));
+  });
 
   private constructor(
     private readonly options: StartWorkerOptions,
@@ -140,7 +150,7 @@ export class WorkerProcess {
         },
         reject,
       });
-      this.current.child.send({ type: "invoke", functionName, request } satisfies HostToWorker);
+      this.outgoing.push({ type: "invoke", functionName, request });
     });
   }
 
@@ -151,6 +161,7 @@ export class WorkerProcess {
     const child = this.current.child;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    this.outgoing.flush();
     child.send({ type: "terminate" } satisfies HostToWorker);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     await exited;
@@ -164,7 +175,9 @@ export class WorkerProcess {
 
   private onMessage(m: WorkerToHost): void {
     const logger = this.options.logger;
-    if (m.type === "invokeResult") {
+    if (m.type === "batch") {
+      for (const inner of m.messages) this.onMessage(inner);
+    } else if (m.type === "invokeResult") {
       const p = this.pending.get(m.invocationId);
       if (!p) return;
       this.pending.delete(m.invocationId);
@@ -181,6 +194,7 @@ export class WorkerProcess {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.current.child) return;
+    this.outgoing.clear();
     for (const [id, p] of this.pending) p.reject(new Error(`The Functions worker exited (code ${code}, signal ${signal}) during invocation ${id}.`));
     this.pending.clear();
     if (this.closing) return;

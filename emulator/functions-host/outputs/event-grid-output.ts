@@ -16,6 +16,19 @@ function setting(env: Record<string, string>, name: unknown, where: string, what
   return value;
 }
 
+// Publisher clients by endpoint, key and schema: each holds an HTTP pipeline worth keeping between invocations.
+const publishers = new Map<string, unknown>();
+
+function publisher<S extends "EventGrid" | "CloudEvent">(endpoint: string, key: string, schema: S): EventGridPublisherClient<S> {
+  const id = JSON.stringify([endpoint, key, schema]);
+  let client = publishers.get(id) as EventGridPublisherClient<S> | undefined;
+  if (!client) {
+    client = new EventGridPublisherClient(endpoint, schema, new AzureKeyCredential(key), { allowInsecureConnection: endpoint.startsWith("http:") });
+    publishers.set(id, client);
+  }
+  return client;
+}
+
 const isEventGridEvent = (i: Item) => typeof i.eventType === "string" && typeof i.subject === "string" && "dataVersion" in i;
 const asDate = (v: unknown) => (typeof v === "string" || typeof v === "number" ? new Date(v) : undefined);
 
@@ -26,9 +39,8 @@ export async function sendEventGridOutput(binding: RpcBindingInfo, items: unknow
   const conn = typeof binding.connection === "string" && binding.connection !== "" ? binding.connection : undefined;
   const endpoint = conn ? setting(env, `${conn}__topicEndpointUri`, where, "a topic endpoint") : setting(env, binding.topicEndpointUri, where, "topicEndpointUri");
   const key = conn ? setting(env, `${conn}__topicKey`, where, "a topic key") : setting(env, binding.topicKeySetting, where, "topicKeySetting");
-  const options = { allowInsecureConnection: endpoint.startsWith("http:") };
   if (isEventGridEvent(events[0])) {
-    const client = new EventGridPublisherClient(endpoint, "EventGrid", new AzureKeyCredential(key), options);
+    const client = publisher(endpoint, key, "EventGrid");
     await client.send(
       events.map((e) => ({
         id: typeof e.id === "string" ? e.id : undefined,
@@ -41,7 +53,7 @@ export async function sendEventGridOutput(binding: RpcBindingInfo, items: unknow
       })),
     );
   } else {
-    const client = new EventGridPublisherClient(endpoint, "CloudEvent", new AzureKeyCredential(key), options);
+    const client = publisher(endpoint, key, "CloudEvent");
     await client.send(
       events.map((e) => {
         const { type, source, id, time, data, subject, datacontenttype, dataschema, specversion: _v, ...extensions } = e;

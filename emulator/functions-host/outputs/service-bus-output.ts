@@ -19,11 +19,6 @@ export async function sendServiceBusOutput(binding: RpcBindingInfo, items: unkno
   const entitySetting = typeof binding.queueName === "string" ? binding.queueName : typeof binding.topicName === "string" ? binding.topicName : undefined;
   if (!entitySetting) throw new Error(`${where}: a Service Bus output needs queueName or topicName.`);
   const entity = resolveSettingReferences(entitySetting, env, where);
-  const client = clients.get(serviceBusConnectionString(binding.connection as string | undefined, env, where));
-  const sender = client.createSender(entity);
-  try {
-    await sender.sendMessages(items.map(toServiceBusMessage));
-  } finally {
-    await sender.close();
-  }
+  const sender = clients.sender(serviceBusConnectionString(binding.connection as string | undefined, env, where), entity);
+  await sender.sendMessages(items.map(toServiceBusMessage));
 }

@@ -136,6 +136,7 @@ export class HttpTrigger {
 
   private metadata(req: IncomingMessage, url: URL, params: Record<string, string>): Record<string, RpcTypedData> {
     const meta: Record<string, RpcTypedData> = { Headers: jsonData(flattenHeaders(req)), Query: jsonData(flattenQuery(url)) };
+    // Route parameters stay `string`: the library reads only those (and does not parse HTTP trigger metadata).
     for (const [k, v] of Object.entries(params)) meta[k] = { string: v };
     return meta;
   }

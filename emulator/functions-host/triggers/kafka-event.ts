@@ -7,7 +7,7 @@
  */
 import type { KafkaMessage } from "kafkajs";
 import type { RpcTypedData } from "../rpc-types.js";
-import { jsonData, sysMetadata } from "./trigger-metadata.js";
+import { jsonData, stringData, sysMetadata } from "./trigger-metadata.js";
 
 export interface KafkaRecord {
   topic: string;
@@ -83,7 +83,7 @@ export function batchData(records: KafkaRecord[], options: KafkaDataOptions): Rp
 }
 
 function typed(value: unknown): RpcTypedData {
-  if (typeof value === "string") return { string: value };
+  if (typeof value === "string") return stringData(value);
   if (typeof value === "number" && Number.isInteger(value)) return { int: value };
   return jsonData(value);
 }

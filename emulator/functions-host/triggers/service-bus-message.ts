@@ -6,7 +6,7 @@
 import type { ServiceBusReceivedMessage } from "@azure/service-bus";
 import type { RpcTypedData } from "../rpc-types.js";
 import { formatTimeSpan } from "../time-span.js";
-import { jsonData, sysMetadata } from "./trigger-metadata.js";
+import { jsonData, stringData, sysMetadata } from "./trigger-metadata.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -29,7 +29,7 @@ function bodyOf(message: ServiceBusReceivedMessage): Body {
 
 export function messageData(message: ServiceBusReceivedMessage): RpcTypedData {
   const body = bodyOf(message);
-  return body.kind === "string" ? { string: body.value } : { bytes: body.value };
+  return body.kind === "string" ? stringData(body.value) : { bytes: body.value };
 }
 
 export function batchData(messages: ServiceBusReceivedMessage[]): RpcTypedData {
@@ -75,7 +75,7 @@ function fields(m: ServiceBusReceivedMessage): Record<string, unknown> {
 }
 
 function typed(value: unknown): RpcTypedData {
-  if (typeof value === "string") return { string: value };
+  if (typeof value === "string") return stringData(value);
   if (typeof value === "number" && Number.isInteger(value)) return { int: value };
   return jsonData(value);
 }

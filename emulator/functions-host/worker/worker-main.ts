@@ -4,7 +4,9 @@
  * entry files, runs appStart hooks, and then runs invocations the host sends over the IPC channel.
  */
 import { pathToFileURL } from "node:url";
-import type { HostToWorker, WorkerToHost } from "../ipc-messages.js";
+import type { HostToWorker, InvokeRequest, InvokeResult, WorkerLog, WorkerToHost } from "../ipc-messages.js";
+import { IpcBatch } from "../ipc-batch.js";
+import type { RpcLogLevel } from "../rpc-types.js";
 import { CoreApiStandIn, installCoreModule } from "./core-api.js";
 import { invokeFunction } from "./invoke.js";
 
@@ -13,9 +15,15 @@ function send(message: WorkerToHost, then?: () => void): void {
   process.send?.(message, undefined, {}, () => then?.());
 }
 
+const outgoing = new IpcBatch<InvokeResult | WorkerLog>((messages) => send(messages.length === 1 ? messages[0] : { type: "batch", messages }));
+
+const LOG_ORDER: Record<RpcLogLevel, number> = { none: 0, critical: 1, error: 1, warning: 2, information: 3, debug: 4, trace: 4 };
+let logLevel: RpcLogLevel = "trace";
+
 const core = new CoreApiStandIn((level, category, message, invocationContext) => {
+  if (LOG_ORDER[level] > LOG_ORDER[logLevel]) return;
   const invocationId = (invocationContext as { invocationId?: string } | undefined)?.invocationId;
-  send({ type: "log", level, category, message, invocationId });
+  outgoing.push({ type: "log", level, category, message, invocationId });
 });
 installCoreModule(core.module());
 
@@ -34,30 +42,42 @@ async function init(appDir: string, entryFiles: string[]): Promise<void> {
     await runHooks("appStart", { functionAppDirectory: appDir });
     const capabilities = (await core.programmingModel?.getCapabilities?.({})) ?? {};
     core.closeRegistration();
+    outgoing.flush();
     send({ type: "ready", functions: [...core.functions.values()].map((f) => f.metadata), capabilities });
   } catch (err) {
     const { message, stack } = describe(err);
+    outgoing.flush();
     send({ type: "loadFailed", message: stack ?? message });
   }
+}
+
+function invoke({ functionName, request }: InvokeRequest): void {
+  const invocationId = request.invocationId;
+  invokeFunction(core, functionName, request).then(
+    (response) => outgoing.push({ type: "invokeResult", invocationId, response }),
+    (err: unknown) => outgoing.push({ type: "invokeResult", invocationId, error: describe(err) }),
+  );
 }
 
 process.on("message", (message: HostToWorker) => {
   switch (message.type) {
     case "init":
+      logLevel = message.logLevel;
       void init(message.appDir, message.entryFiles);
       break;
-    case "invoke": {
-      const invocationId = message.request.invocationId;
-      invokeFunction(core, message.functionName, message.request).then(
-        (response) => send({ type: "invokeResult", invocationId, response }),
-        (err: unknown) => send({ type: "invokeResult", invocationId, error: describe(err) }),
-      );
+    case "invoke":
+      invoke(message);
       break;
-    }
+    case "invokeBatch":
+      for (const request of message.requests) invoke(request);
+      break;
     case "terminate":
       runHooks("appTerminate")
         .catch((err: unknown) => core.emitLog("error", "system", `An appTerminate hook threw: ${describe(err).message}`))
-        .finally(() => send({ type: "terminated" }, () => process.exit(0)));
+        .finally(() => {
+          outgoing.flush();
+          send({ type: "terminated" }, () => process.exit(0));
+        });
       break;
   }
 });
