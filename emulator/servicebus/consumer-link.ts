@@ -12,7 +12,8 @@ import type { Logger } from "../common/logger.js";
 import type { MessageRecord } from "./model/message-record.js";
 import type { MessageConsumer, MessageStore, PropertyChanges } from "./model/message-store.js";
 
-const lockTokens = new WeakMap<object, string>();
+/** The lock token a delivery carries, kept on rhea's delivery object (cheaper than a WeakMap entry per delivery). */
+const LOCK_TOKEN = "emulatorLockToken";
 
 /** The key/value pairs of a typed AMQP map (keys as strings, values keeping their types). */
 export function typedEntries(map: TypedValue | undefined | null): [string, TypedValue][] {
@@ -58,7 +59,7 @@ export class ConsumerLink implements MessageConsumer {
     const bytes = encodeRecord(record, previousDeliveries, lockToken);
     // Without a lock (receiveAndDelete) the tag only has to be unique on the link.
     const delivery = this.out.send(bytes, lockToken ? lockTokenToDeliveryTag(lockToken) : Buffer.from(String(this.tags++)));
-    if (lockToken) lockTokens.set(delivery, lockToken);
+    delivery[LOCK_TOKEN] = lockToken;
   }
 
   /** The client changed its credit (or asked to drain). */
@@ -69,7 +70,7 @@ export class ConsumerLink implements MessageConsumer {
 
   /** A disposition from the client for one of our deliveries. */
   onOutcome(kind: "accepted" | "rejected" | "modified" | "released", delivery: any): void {
-    const token = lockTokens.get(delivery);
+    const token: string | undefined = delivery[LOCK_TOKEN];
     if (!token || delivery.settled) return;
     const state = delivery.remote_state;
     try {

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { MessagePayload, PayloadEditor } from "../model/message-payload.js";
-import { amqpTypes, described, encodeTyped, keyOf, scanSections, SECTION, toTyped, type TypedValue, unwrap } from "./codec.js";
+import { amqpTypes, described, encodeTyped, formatUuid, keyOf, scanSections, SECTION, toTyped, type TypedValue, unwrap } from "./codec.js";
+import { encodeMessage } from "./delivery-encoding.js";
 import { keptBuffer, keptCopy } from "./kept-bytes.js";
 import { firstPropertyIsSet, withStringMessageId } from "./message-id.js";
 
@@ -56,10 +57,6 @@ function plain(value: TypedValue | undefined): unknown {
   return unwrap(value);
 }
 
-export function formatUuid(bytes: Buffer): string {
-  const h = bytes.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /**
  * The last decoded properties and application-properties sections, by payload. Filters of a topic's subscriptions
@@ -319,6 +316,8 @@ export class AmqpPayload implements MessagePayload {
    * `x-opt-*` values first, then the sender's own), followed by the bare message's original bytes.
    */
   encode(deliveryCount: number, brokerAnnotations: readonly (readonly [string, TypedValue])[], ttlMs: number | undefined): Buffer {
+    // Without broker annotations (the durable mode's stored form) the fixed-layout writer makes the same bytes.
+    if (brokerAnnotations.length === 0) return encodeMessage(this.header, deliveryCount, ttlMs ?? this.header.ttl, undefined, this.annotations, this.bare);
     const h = this.header;
     const ttl = ttlMs ?? h.ttl;
     const header = described(

@@ -137,3 +137,9 @@ export function toTyped(value: unknown): TypedValue {
 export function keyOf(value: TypedValue): string {
   return typeof value.value === "string" ? value.value : String(value.value);
 }
+
+/** A uuid's 16 bytes (RFC order) in the canonical string form. */
+export function formatUuid(bytes: Buffer): string {
+  const h = bytes.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -4,7 +4,7 @@
  * keys locks by the string form; the bytes are written straight from it, without intermediate strings or arrays.
  */
 import { randomUUID } from "node:crypto";
-import { formatUuid } from "./amqp-payload.js";
+import { formatUuid } from "./codec.js";
 
 /** A random (v4) uuid; randomUUID draws from a batched entropy cache, far cheaper per call than randomBytes. */
 export function newLockToken(): string {

@@ -234,11 +234,15 @@ export class OutgoingLink {
   }
 }
 
+/** Outcomes without fields are never changed once made: one each serves every settlement. */
+const ACCEPTED = amqpMessage.accepted().described();
+const RELEASED = amqpMessage.released().described();
+
 export const outcomes = {
-  accepted: () => amqpMessage.accepted().described(),
+  accepted: () => ACCEPTED,
   rejected: (error?: { condition: string; description: string }) => amqpMessage.rejected(error ? { error } : {}).described(),
   modified: (fields: { delivery_failed?: boolean; undeliverable_here?: boolean }) => amqpMessage.modified(fields).described(),
-  released: () => amqpMessage.released().described(),
+  released: () => RELEASED,
 };
 
 /** Settles an incoming transfer (client sender): accepted, or rejected with an error. */
