@@ -3,6 +3,11 @@
  * point reads and writers of different purchases never contend), the status in its own column for queries, the
  * whole view as JSON. Updates are optimistic: `update` retries a read-change-write on an ETag conflict, so the
  * payment and ticketing outcomes of one purchase can be applied concurrently without losing either.
+ *
+ * Round trips: this instance remembers the last version it wrote or read of recent purchases (with its ETag) and
+ * writes against it directly, so an outcome costs one conditional write instead of a read and a write; a stale
+ * guess (another instance wrote meanwhile) fails the ETag check and falls back to reading. Updates of one purchase
+ * within this instance run one after another, so its two outcomes do not race each other into a conflict.
  */
 import type { TableClient } from "@azure/data-tables";
 import type { Purchase } from "../domain/purchase.js";
@@ -10,6 +15,13 @@ import { isStatus, type LazyTable } from "../storage/table-client.js";
 
 const ROW_KEY = "purchase";
 const MAX_CONFLICT_RETRIES = 10;
+/** Purchases whose last known version is kept; a purchase's outcomes arrive within seconds of its creation. */
+const KNOWN_VERSIONS = 10_000;
+
+interface Version {
+  purchase: Purchase;
+  etag: string;
+}
 
 interface PurchaseEntity {
   partitionKey: string;
@@ -28,19 +40,24 @@ export class PurchaseNotFoundError extends Error {
 }
 
 export class PurchaseReadModel {
+  private readonly known = new Map<string, Version>();
+  private readonly updating = new Map<string, Promise<unknown>>();
+
   constructor(private readonly table: LazyTable) {}
 
   /** Adds a new purchase; adding the same purchase again is a no-op. */
   async add(purchase: Purchase): Promise<void> {
     const client = await this.table.use();
     try {
-      await client.createEntity(toEntity(purchase));
+      const { etag } = await client.createEntity(toEntity(purchase));
+      if (etag) this.remember(purchase.purchaseId, { purchase, etag });
     } catch (err) {
       if (!isStatus(err, 409)) throw err;
     }
   }
 
   async remove(purchaseId: string): Promise<void> {
+    this.known.delete(purchaseId);
     const client = await this.table.use();
     try {
       await client.deleteEntity(purchaseId, ROW_KEY);
@@ -54,26 +71,61 @@ export class PurchaseReadModel {
   }
 
   /** Applies `change` to the stored purchase and returns the states before and after it. */
-  async update(purchaseId: string, change: (p: Purchase) => Purchase): Promise<{ before: Purchase; after: Purchase }> {
+  update(purchaseId: string, change: (p: Purchase) => Purchase): Promise<{ before: Purchase; after: Purchase }> {
+    const previous = this.updating.get(purchaseId) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.applyChange(purchaseId, change),
+      () => this.applyChange(purchaseId, change),
+    );
+    this.updating.set(purchaseId, next);
+    const forget = () => {
+      if (this.updating.get(purchaseId) === next) this.updating.delete(purchaseId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async applyChange(purchaseId: string, change: (p: Purchase) => Purchase): Promise<{ before: Purchase; after: Purchase }> {
     const client = await this.table.use();
+    let current = this.known.get(purchaseId);
     for (let attempt = 0; ; attempt++) {
-      const current = await this.read(client, purchaseId);
+      const guessed = current !== undefined;
+      current ??= await this.read(client, purchaseId);
       if (!current) throw new PurchaseNotFoundError(purchaseId);
       const after = change(current.purchase);
-      if (after === current.purchase) return { before: current.purchase, after };
+      if (after === current.purchase) {
+        // Nothing to write; decide on the stored version, not on a remembered one that may be behind it.
+        if (guessed) {
+          current = undefined;
+          continue;
+        }
+        return { before: current.purchase, after };
+      }
       try {
-        await client.updateEntity(toEntity(after), "Replace", { etag: current.etag });
+        const { etag } = await client.updateEntity(toEntity(after), "Replace", { etag: current.etag });
+        if (etag) this.remember(purchaseId, { purchase: after, etag });
+        else this.known.delete(purchaseId);
         return { before: current.purchase, after };
       } catch (err) {
+        this.known.delete(purchaseId);
         if (!isStatus(err, 412) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        current = undefined;
       }
     }
   }
 
-  private async read(client: TableClient, purchaseId: string): Promise<{ purchase: Purchase; etag: string } | undefined> {
+  private remember(purchaseId: string, version: Version): void {
+    this.known.delete(purchaseId);
+    this.known.set(purchaseId, version);
+    if (this.known.size > KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value as string);
+  }
+
+  private async read(client: TableClient, purchaseId: string): Promise<Version | undefined> {
     try {
       const entity = await client.getEntity<PurchaseEntity>(purchaseId, ROW_KEY);
-      return { purchase: JSON.parse(entity.Document) as Purchase, etag: entity.etag };
+      const version = { purchase: JSON.parse(entity.Document) as Purchase, etag: entity.etag };
+      this.remember(purchaseId, version);
+      return version;
     } catch (err) {
       if (isStatus(err, 404)) return undefined;
       throw err;
