@@ -57,33 +57,44 @@ export interface RecordStore {
   setSessionState(sessionId: string, state: Buffer | undefined): void;
 }
 
+/**
+ * Records in two parallel arrays in sequence order (numbers, and the records themselves): a lookup is a binary
+ * search, and there is no hash map entry per message (a Map of 100,000s of records cost more CPU in rehashing and
+ * more memory than the arrays). A deleted record leaves a hole until the next compaction.
+ */
 export class InMemoryRecordStore implements RecordStore {
-  private readonly bySeq = new Map<number, MessageRecord>();
-  /** Sequence numbers in order; deleted ones stay until the next compaction. */
-  private order: number[] = [];
-  private deleted = 0;
+  private seqs: number[] = [];
+  private recs: (MessageRecord | undefined)[] = [];
+  private live = 0;
   private readonly states = new Map<string, Buffer>();
 
   get size(): number {
-    return this.bySeq.size;
+    return this.live;
   }
 
   get(sequenceNumber: number): MessageRecord | undefined {
-    return this.bySeq.get(sequenceNumber);
+    const i = this.indexOf(sequenceNumber);
+    return i < 0 ? undefined : this.recs[i];
   }
 
   add(record: MessageRecord): void {
     const seq = record.sequenceNumber;
-    if (this.bySeq.has(seq)) throw new Error(`sequence number ${seq} is already stored`);
-    this.bySeq.set(seq, record);
-    const order = this.order;
+    const seqs = this.seqs;
     // Nearly always appended in order; dead-lettered messages keep their number and may land in the middle.
-    if (order.length === 0 || order[order.length - 1] < seq) order.push(seq);
-    else {
-      // A number deleted earlier may still sit in `order` until compaction: reuse its slot instead of adding it twice.
-      const at = this.lowerBound(seq);
-      if (order[at] !== seq) order.splice(at, 0, seq);
+    if (seqs.length === 0 || seqs[seqs.length - 1] < seq) {
+      seqs.push(seq);
+      this.recs.push(record);
+    } else {
+      const i = this.lowerBound(seq);
+      if (seqs[i] === seq) {
+        if (this.recs[i]) throw new Error(`sequence number ${seq} is already stored`);
+        this.recs[i] = record;
+      } else {
+        seqs.splice(i, 0, seq);
+        this.recs.splice(i, 0, record);
+      }
     }
+    this.live++;
   }
 
   update(): void {
@@ -91,25 +102,33 @@ export class InMemoryRecordStore implements RecordStore {
   }
 
   delete(sequenceNumber: number): boolean {
-    if (!this.bySeq.delete(sequenceNumber)) return false;
-    this.deleted++;
-    if (this.deleted > 1024 && this.deleted > this.order.length / 2) {
-      this.order = this.order.filter((s) => this.bySeq.has(s));
-      this.deleted = 0;
-    }
+    const i = this.indexOf(sequenceNumber);
+    if (i < 0 || !this.recs[i]) return false;
+    this.recs[i] = undefined;
+    this.live--;
+    const holes = this.seqs.length - this.live;
+    if (holes > 1024 && holes > this.seqs.length / 2) this.compact();
     return true;
   }
 
   *from(sequenceNumber: number): Iterable<MessageRecord> {
-    const order = this.order;
-    for (let i = this.lowerBound(sequenceNumber); i < order.length; i++) {
-      const r = this.bySeq.get(order[i]);
+    let seqs = this.seqs;
+    let recs = this.recs;
+    for (let i = this.lowerBound(sequenceNumber); i < seqs.length; i++) {
+      if (recs !== this.recs) {
+        // Compacted while iterating: go on in the new arrays from the same sequence number.
+        i = this.lowerBound(seqs[i]);
+        seqs = this.seqs;
+        recs = this.recs;
+        if (i >= seqs.length) return;
+      }
+      const r = recs[i];
       if (r) yield r;
     }
   }
 
-  values(): Iterable<MessageRecord> {
-    return this.bySeq.values();
+  *values(): Iterable<MessageRecord> {
+    yield* this.from(0);
   }
 
   sessionState(sessionId: string): Buffer | undefined {
@@ -121,13 +140,38 @@ export class InMemoryRecordStore implements RecordStore {
     else this.states.set(sessionId, state);
   }
 
+  /** Drops the holes (new arrays, so an iteration under way keeps a consistent view; see from()). */
+  private compact(): void {
+    const seqs: number[] = [];
+    const recs: MessageRecord[] = [];
+    for (let i = 0; i < this.seqs.length; i++) {
+      const r = this.recs[i];
+      if (r) {
+        seqs.push(this.seqs[i]);
+        recs.push(r);
+      }
+    }
+    this.seqs = seqs;
+    this.recs = recs;
+  }
+
+  private indexOf(seq: number): number {
+    const seqs = this.seqs;
+    const n = seqs.length;
+    // The newest message is the most common lookup right after it was added.
+    if (n === 0) return -1;
+    if (seqs[n - 1] === seq) return n - 1;
+    const i = this.lowerBound(seq);
+    return i < n && seqs[i] === seq ? i : -1;
+  }
+
   private lowerBound(seq: number): number {
-    const order = this.order;
+    const seqs = this.seqs;
     let lo = 0;
-    let hi = order.length;
+    let hi = seqs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (order[mid] < seq) lo = mid + 1;
+      if (seqs[mid] < seq) lo = mid + 1;
       else hi = mid;
     }
     return lo;
