@@ -41,7 +41,9 @@ export class ServiceBusEventPublisher implements EventPublisher {
 
   async publish(events: CloudEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.sender.sendMessages(events.map(toServiceBusMessage));
+    // One event goes as one message: an array makes the SDK build (and encode twice) a batch.
+    if (events.length === 1) await this.sender.sendMessages(toServiceBusMessage(events[0]));
+    else await this.sender.sendMessages(events.map(toServiceBusMessage));
   }
 
   close(): Promise<void> {

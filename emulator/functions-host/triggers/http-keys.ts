@@ -13,19 +13,28 @@ import type { IncomingMessage } from "node:http";
 export type AuthLevel = "anonymous" | "function" | "admin";
 
 export class FunctionKeys {
-  constructor(private readonly env: Record<string, string>) {}
+  // The settings that can hold keys, read once: the environment has hundreds of entries and requests are many.
+  private readonly candidates: [string, string][];
+  private readonly cache = new Map<string, string[]>();
+
+  constructor(env: Record<string, string>) {
+    this.candidates = Object.entries(env)
+      .filter(([k, v]) => /^(host|functions)\./i.test(k) && v !== "")
+      .map(([k, v]) => [k.toLowerCase(), v]);
+  }
 
   private keys(prefix: string): string[] {
     const p = prefix.toLowerCase();
-    return Object.entries(this.env)
-      .filter(([k, v]) => k.toLowerCase().startsWith(p) && v !== "")
-      .map(([, v]) => v);
+    let found = this.cache.get(p);
+    if (!found) {
+      found = this.candidates.filter(([k]) => k.startsWith(p)).map(([, v]) => v);
+      this.cache.set(p, found);
+    }
+    return found;
   }
 
   private master(): string[] {
-    return Object.entries(this.env)
-      .filter(([k, v]) => k.toLowerCase() === "host.master" && v !== "")
-      .map(([, v]) => v);
+    return this.candidates.filter(([k]) => k === "host.master").map(([, v]) => v);
   }
 
   hasMasterKey(): boolean {

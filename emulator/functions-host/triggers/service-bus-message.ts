@@ -85,7 +85,13 @@ const hostObjects = { MessageReceiver: jsonData({}), MessageActions: jsonData({}
 
 export function messageMetadata(functionName: string, message: ServiceBusReceivedMessage, now: number): Record<string, RpcTypedData> {
   const out: Record<string, RpcTypedData> = { ...hostObjects, sys: sysMetadata(functionName, now) };
-  for (const [k, v] of Object.entries(fields(message))) if (v !== undefined) out[k] = typed(v);
+  const f = fields(message);
+  for (const k in f) {
+    const v = f[k];
+    if (v !== undefined && k !== "UserProperties") out[k] = typed(v);
+  }
+  // The same properties under their older name: serialized once.
+  out.UserProperties = out.ApplicationProperties;
   return out;
 }
 
