@@ -84,6 +84,7 @@ test(
       body: JSON.stringify({ concertId: "opening-night", fan: { id: "new-user", email: "new.user@example.com" }, tickets: 3 }),
     });
     expect(res.status).toBe(202);
+    const correlationId = res.headers.get("x-correlation-id");
     const { id } = (await res.json()) as { id: string };
     const purchase = await until(
       async () => (await (await fetch(`${hostUrl}/api/purchases/${id}`)).json()) as { status: string; reservation?: { ticketIds: string[] } },
@@ -92,9 +93,12 @@ test(
     );
     expect(purchase.status).toBe("completed");
     expect(purchase.reservation?.ticketIds).toHaveLength(3);
-    // Each invocation is logged with its trigger, outcome and duration; the app's lines carry the correlation id.
+    // Each invocation is logged with its trigger, outcome, duration and the purchase's correlation id, from the POST
+    // through the Service Bus consumers to the Event Grid notification; the app's lines carry it too.
     await until(async () => output, (o) => o.includes("Executed 'Functions.notify-fan' (Succeeded"), 30_000);
-    expect(output).toMatch(/Executed 'Functions\.purchases-create' \(Succeeded, Id=[0-9a-f-]+, Duration=[\d.]+ms\) \{"trigger":"httpTrigger"\}/);
+    expect(output).toMatch(new RegExp(`Executed 'Functions\\.purchases-create' \\(Succeeded, Id=[0-9a-f-]+, CorrelationId=${correlationId}, Duration=[\\d.]+ms\\) \\{"trigger":"httpTrigger"\\}`));
+    for (const fn of ["payment", "ticketing-provider", "purchase-process", "notify-fan"]) expect(output).toContain(`Executed 'Functions.${fn}' (Succeeded, Id=`);
+    expect(output.split("\n").filter((l) => l.includes(`CorrelationId=${correlationId},`)).length).toBeGreaterThanOrEqual(6);
     expect(output).toMatch(/\[correlationId=[0-9a-f-]+\] fan new-user notified: PurchaseCompleted/);
 
     const pgid = child.pid!;
