@@ -16,6 +16,7 @@ import type { DeadLetterWriter } from "./dead-letter-writer.js";
 import type { DeliveryResult, Destination, OutgoingEvent } from "./destination.js";
 import type { PendingStore } from "./pending-store.js";
 import { type DeliveryOutcome, retryDelayMs, RETRY_SCHEDULE_MS } from "./retry-policy.js";
+import { RetrySchedule } from "./retry-schedule.js";
 import type { SubscriptionState } from "./subscription-state.js";
 
 /**
@@ -36,7 +37,6 @@ interface Batch {
   lastError?: string;
   lastAttemptAt?: number;
   nextAttemptAt?: number;
-  timer?: TimerHandle;
 }
 
 type ProvisioningState = "Creating" | "AwaitingManualAction" | "Succeeded" | "Failed";
@@ -55,7 +55,8 @@ export interface DispatcherDeps {
 export class SubscriptionDispatcher {
   private readonly queue: OutgoingEvent[] = [];
   private readonly readyRetries: Batch[] = [];
-  private readonly waiting = new Set<Batch>();
+  /** Batches waiting for their next attempt, on one clock timer per subscription. */
+  private readonly waiting: RetrySchedule<Batch>;
   private inFlight = 0;
   private writingDeadLetters = 0;
   private started = false;
@@ -77,6 +78,7 @@ export class SubscriptionDispatcher {
     private readonly deps: DispatcherDeps,
   ) {
     this.provisioning = deps.destination.validate ? "Creating" : "Succeeded";
+    this.waiting = new RetrySchedule(deps.clock, (batch) => this.retryDue(batch));
   }
 
   /** Starts delivering (and the handshake first, when the destination needs one). */
@@ -124,12 +126,12 @@ export class SubscriptionDispatcher {
   close(): void {
     this.closed = true;
     this.validationTimer?.cancel();
-    for (const b of this.waiting) b.timer?.cancel();
+    this.waiting.stop();
   }
 
   snapshot(): SubscriptionState {
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const retrying = [...this.waiting, ...this.readyRetries].map((b) => ({
+    const retrying = [...this.waiting.items(), ...this.readyRetries].map((b) => ({
       eventIds: b.events.map((e) => String(e.body.id ?? e.accepted.stored.event.id)),
       deliveryAttempts: b.attempts,
       nextAttemptTime: iso(b.nextAttemptAt),
@@ -267,15 +269,15 @@ export class SubscriptionDispatcher {
     if (!result.retriable || batch.attempts >= policy.maxDeliveryAttempts) return this.giveUp(batch, "MaxDeliveryAttemptsExceeded");
     const due = batch.lastAttemptAt! + retryDelayMs(batch.attempts, result.status, this.deps.destination.kind);
     batch.nextAttemptAt = due;
-    this.waiting.add(batch);
-    batch.timer = this.deps.clock.setTimerAt(due, () => {
-      this.waiting.delete(batch);
-      // Azure checks the time to live only when the next attempt is due.
-      const oldest = Math.min(...batch.events.map((e) => e.accepted.publishTime));
-      if (this.deps.clock.now() - oldest >= policy.eventTimeToLiveInMinutes * 60_000) return this.giveUp(batch, "TimeToLiveExceeded");
-      this.readyRetries.push(batch);
-      this.pump();
-    });
+    this.waiting.add(batch, due);
+  }
+
+  private retryDue(batch: Batch): void {
+    // Azure checks the time to live only when the next attempt is due.
+    const oldest = Math.min(...batch.events.map((e) => e.accepted.publishTime));
+    if (this.deps.clock.now() - oldest >= this.config.retryPolicy.eventTimeToLiveInMinutes * 60_000) return this.giveUp(batch, "TimeToLiveExceeded");
+    this.readyRetries.push(batch);
+    this.pump();
   }
 
   private giveUp(batch: Batch, reason: DeadLetterReason): void {
