@@ -38,6 +38,8 @@ class AnswerCollector implements Dispatcher.DispatchHandler, Expiring {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   deadline = 0;
+  deadlinePrev: Expiring | undefined = undefined;
+  deadlineNext: Expiring | undefined = undefined;
 
   constructor(
     private readonly deadlines: RequestDeadlines,
