@@ -3,7 +3,7 @@
  * client for checks the SDK cannot make (AMQP types on the wire, raw attaches).
  */
 import { createHmac } from "node:crypto";
-import { ServiceBusClient, type ServiceBusClientOptions } from "@azure/service-bus";
+import { ServiceBusClient, type ServiceBusClientOptions, type ServiceBusMessage } from "@azure/service-bus";
 import rhea from "rhea";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
 import { SAS_KEY_NAME, SAS_KEY_VALUE } from "../../emulator/servicebus/index.js";
@@ -32,6 +32,16 @@ export function startServiceBusEmulator(config: object): Promise<Emulator> {
 /** A client that fails fast instead of retrying for minutes. */
 export function serviceBusClient(emulator: Emulator, options: ServiceBusClientOptions = {}, connectionString = emulator.serviceBus.connectionString): ServiceBusClient {
   return new ServiceBusClient(connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 10_000 }, ...options });
+}
+
+/** Sends with a short-lived sender, as a test that only needs messages in place does. */
+export async function sendWith(client: ServiceBusClient, entity: string, messages: ServiceBusMessage | ServiceBusMessage[]): Promise<void> {
+  const sender = client.createSender(entity);
+  try {
+    await sender.sendMessages(messages);
+  } finally {
+    await sender.close();
+  }
 }
 
 export function sasToken(audience: string, key = SAS_KEY_VALUE, keyName = SAS_KEY_NAME): string {

@@ -1,7 +1,7 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
-import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../../helpers/servicebus.js";
+import { serviceBusClient, serviceBusConfig, startServiceBusEmulator, sendWith } from "../../helpers/servicebus.js";
 
 let emulator: Emulator;
 let client: ServiceBusClient;
@@ -26,11 +26,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function send(entity: string, messages: ServiceBusMessage | ServiceBusMessage[]): Promise<void> {
-  const sender = client.createSender(entity);
-  await sender.sendMessages(messages);
-  await sender.close();
-}
+const send = (entity: string, messages: ServiceBusMessage | ServiceBusMessage[]) => sendWith(client, entity, messages);
 
 async function drain(entity: string, subscription?: string): Promise<ServiceBusReceivedMessage[]> {
   const receiver = subscription ? client.createReceiver(entity, subscription, { receiveMode: "receiveAndDelete" }) : client.createReceiver(entity, { receiveMode: "receiveAndDelete" });

@@ -1,7 +1,7 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
-import { serviceBusClient, serviceBusConfig, startServiceBusEmulator, type QueueSpec } from "../../helpers/servicebus.js";
+import { serviceBusClient, serviceBusConfig, startServiceBusEmulator, type QueueSpec, sendWith } from "../../helpers/servicebus.js";
 
 let emulator: Emulator;
 let client: ServiceBusClient;
@@ -40,11 +40,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function send(entity: string, messages: ServiceBusMessage | ServiceBusMessage[]): Promise<void> {
-  const sender = client.createSender(entity);
-  await sender.sendMessages(messages);
-  await sender.close();
-}
+const send = (entity: string, messages: ServiceBusMessage | ServiceBusMessage[]) => sendWith(client, entity, messages);
 
 async function drain(entity: string, subQueueType?: "deadLetter" | "transferDeadLetter"): Promise<ServiceBusReceivedMessage[]> {
   const receiver = client.createReceiver(entity, { receiveMode: "receiveAndDelete", subQueueType });

@@ -1,7 +1,7 @@
 import { isServiceBusError, type ServiceBusClient, type ServiceBusMessage } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
-import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../../helpers/servicebus.js";
+import { serviceBusClient, serviceBusConfig, startServiceBusEmulator, sendWith } from "../../helpers/servicebus.js";
 
 let emulator: Emulator;
 let client: ServiceBusClient;
@@ -26,11 +26,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function send(entity: string, messages: ServiceBusMessage[]): Promise<void> {
-  const sender = client.createSender(entity);
-  await sender.sendMessages(messages);
-  await sender.close();
-}
+const send = (entity: string, messages: ServiceBusMessage[]) => sendWith(client, entity, messages);
 
 const codeOf = (err: unknown) => (isServiceBusError(err) ? err.code : String(err));
 /** Session receivers without automatic lock renewal, so only the emulator clock moves session locks. */
