@@ -46,14 +46,8 @@ export interface SyncResponse {
 
 const EMPTY = Buffer.alloc(0);
 
-interface Member {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocols: GroupProtocol[];
+/** A member keeps what it joined with, less the per-request fields. */
+interface Member extends Omit<JoinRequest, "protocolType" | "requireKnownMemberId"> {
   assignment: Buffer;
   awaitingJoin?: (r: JoinResponse) => void;
   awaitingSync?: (r: SyncResponse) => void;
