@@ -1,7 +1,10 @@
 /**
- * The CloudEvents 1.0 envelope every event of the system travels in (structured mode: the whole envelope is the
- * message body on Service Bus and the event on Event Grid). `correlationid` is an extension attribute that follows a
- * purchase through every hop, so the log lines of all the functions it passes through can be joined.
+ * The CloudEvents 1.0 envelope every event and command of the system travels in (structured mode: the whole
+ * envelope is the message body on Service Bus, the event on Event Grid and the record value on Kafka).
+ * Extension attributes (lower-case letters only, as CloudEvents requires) carry the trace of a purchase:
+ *   correlationid  the id of the request that started it, the same on every hop;
+ *   causationid    the id of the message that caused this one (absent on the first);
+ *   traceparent    the W3C trace context of the span that produced it (distributed tracing extension).
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -18,8 +21,9 @@ export interface CloudEvent<T = unknown> {
   time: string;
   datacontenttype: "application/json";
   data: T;
-  /** Extension attribute (lower-case letters only, as CloudEvents requires). */
   correlationid: string;
+  causationid?: string;
+  traceparent?: string;
 }
 
 export const cloudEventSchema = z.looseObject({
@@ -32,12 +36,21 @@ export const cloudEventSchema = z.looseObject({
   datacontenttype: z.string().optional(),
   data: z.unknown(),
   correlationid: z.string().optional(),
+  causationid: z.string().optional(),
+  traceparent: z.string().optional(),
 });
 
-export interface EnvelopeOptions {
+/** Where a message comes from: the request or message that caused it. */
+export interface MessageContext {
   correlationId: string;
+  /** The id of the message being handled, when there is one. */
+  causationId?: string;
+  traceparent?: string;
+}
+
+export interface EnvelopeOptions extends MessageContext {
   subject?: string;
-  /** A deterministic id makes a re-sent event a duplicate that consumers (and duplicate detection) can recognise. */
+  /** A deterministic id makes a re-sent message a duplicate that duplicate detection and inboxes recognise. */
   id?: string;
   time?: Date;
 }
@@ -53,5 +66,12 @@ export function envelope<T>(type: string, data: T, options: EnvelopeOptions): Cl
     datacontenttype: "application/json",
     data,
     correlationid: options.correlationId,
+    ...(options.causationId === undefined ? {} : { causationid: options.causationId }),
+    ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
   };
+}
+
+/** The context for messages caused by `cause`: same correlation and trace, causation = the cause's id. */
+export function causedBy(cause: Pick<CloudEvent, "id" | "correlationid" | "traceparent">): MessageContext {
+  return { correlationId: cause.correlationid, causationId: cause.id, ...(cause.traceparent ? { traceparent: cause.traceparent } : {}) };
 }
