@@ -1,12 +1,14 @@
 /**
- * A purchase as the slice knows it: requested, then completed once both the payment is authorized and the tickets
- * are reserved, or declined when the payment is. Pure functions only: `requested` starts the state, `evolve` applies
- * a consumer's outcome (idempotently: a redelivered outcome changes nothing), `transition` says which terminal event
- * a change produces. The next issues turn this into an event-sourced aggregate and a saga.
+ * A purchase, the aggregate of stream `purchase-<purchaseId>`: placed (pending, priced from the concert), then
+ * completed or cancelled by the purchase process. Completed and cancelled are terminal: a later Complete or Cancel
+ * changes nothing, so a late or duplicated command cannot flip an outcome the fan was already told about.
  */
-import type { EventData } from "../events/catalog.js";
+import type { MessageData } from "../events/catalog.js";
+import { type Concert, type TicketTier } from "./concert.js";
+import { concertNotFound, purchaseConflict, purchaseNotFound } from "./errors.js";
 
-export type PurchaseStatus = "pending" | "completed" | "declined";
+export type PurchaseStatus = "pending" | "completed" | "cancelled";
+export type CancellationReason = MessageData<"PurchaseCancelled">["reason"];
 
 export interface Fan {
   id: string;
@@ -14,69 +16,108 @@ export interface Fan {
   name?: string;
 }
 
-export interface Purchase {
+export interface PurchaseState {
   purchaseId: string;
   concertId: string;
   fan: Fan;
-  tickets: number;
+  tier: TicketTier;
+  quantity: number;
+  unitPriceCents: number;
+  totalCents: number;
+  placedAt: string;
   status: PurchaseStatus;
-  requestedAt: string;
-  correlationId: string;
-  payment?: { status: "authorized"; authorizationId: string; amountCents: number } | { status: "declined"; reason: string };
-  reservation?: { ticketIds: string[] };
+  ticketIds?: string[];
+  paymentId?: string;
   completedAt?: string;
-  declinedAt?: string;
+  cancellation?: { reason: CancellationReason; detail?: string; refunded: boolean; cancelledAt: string };
 }
 
-export type Outcome =
-  | { name: "PaymentAuthorized"; data: EventData<"PaymentAuthorized"> }
-  | { name: "PaymentDeclined"; data: EventData<"PaymentDeclined"> }
-  | { name: "TicketsReserved"; data: EventData<"TicketsReserved"> };
+/** Before PurchasePlaced the purchase does not exist. */
+export type Purchase = PurchaseState | undefined;
 
-export function requested(data: EventData<"TicketPurchaseRequested">, correlationId: string): Purchase {
-  return { purchaseId: data.purchaseId, concertId: data.concertId, fan: data.fan, tickets: data.tickets, status: "pending", requestedAt: data.requestedAt, correlationId };
+export type PurchaseEventName = "PurchasePlaced" | "PurchaseCompleted" | "PurchaseCancelled";
+export type PurchaseCommandName = "PlacePurchase" | "CompletePurchase" | "CancelPurchase";
+export type PurchaseEvent = { [N in PurchaseEventName]: { name: N; data: MessageData<N> } }[PurchaseEventName];
+export type PurchaseCommand = { [N in PurchaseCommandName]: { name: N; data: MessageData<N> } }[PurchaseCommandName];
+
+export const purchaseEventNames: readonly PurchaseEventName[] = ["PurchasePlaced", "PurchaseCompleted", "PurchaseCancelled"];
+export const purchaseCommandNames: readonly PurchaseCommandName[] = ["PlacePurchase", "CompletePurchase", "CancelPurchase"];
+
+export function purchaseStreamId(purchaseId: string): string {
+  return `purchase-${purchaseId}`;
 }
 
-export function evolve(purchase: Purchase, outcome: Outcome, at: Date): Purchase {
-  if (purchase.status !== "pending") return purchase;
-  let next: Purchase = purchase;
-  switch (outcome.name) {
-    case "PaymentAuthorized":
-      if (!purchase.payment) next = { ...purchase, payment: { status: "authorized", authorizationId: outcome.data.authorizationId, amountCents: outcome.data.amountCents } };
-      break;
-    case "PaymentDeclined":
-      if (!purchase.payment) next = { ...purchase, payment: { status: "declined", reason: outcome.data.reason } };
-      break;
-    case "TicketsReserved":
-      if (!purchase.reservation) next = { ...purchase, reservation: { ticketIds: outcome.data.ticketIds } };
-      break;
+/**
+ * The events `command` causes. PlacePurchase needs the concert (its price for the tier); the others ignore it.
+ * Placing a purchase that exists with the same details is a no-op (a client retrying with its Idempotency-Key).
+ */
+export function decidePurchase(purchase: Purchase, command: PurchaseCommand, now: Date, concert?: Concert): PurchaseEvent[] {
+  switch (command.name) {
+    case "PlacePurchase": {
+      const d = command.data;
+      if (purchase) {
+        if (purchase.concertId === d.concertId && purchase.fan.id === d.fan.id && purchase.tier === d.tier && purchase.quantity === d.quantity) return [];
+        throw purchaseConflict(d.purchaseId);
+      }
+      if (!concert) throw concertNotFound(d.concertId);
+      const unitPriceCents = concert.prices[d.tier];
+      return [
+        {
+          name: "PurchasePlaced",
+          data: { purchaseId: d.purchaseId, concertId: d.concertId, fan: { ...d.fan }, tier: d.tier, quantity: d.quantity, unitPriceCents, totalCents: unitPriceCents * d.quantity, placedAt: now.toISOString() },
+        },
+      ];
+    }
+    case "CompletePurchase": {
+      const p = existing(purchase, command.data.purchaseId);
+      if (p.status !== "pending") return [];
+      const { ticketIds, paymentId } = command.data;
+      return [
+        {
+          name: "PurchaseCompleted",
+          data: { purchaseId: p.purchaseId, concertId: p.concertId, fan: p.fan, tier: p.tier, quantity: p.quantity, ticketIds: [...ticketIds], totalCents: p.totalCents, paymentId, completedAt: now.toISOString() },
+        },
+      ];
+    }
+    case "CancelPurchase": {
+      const p = existing(purchase, command.data.purchaseId);
+      if (p.status !== "pending") return [];
+      const { reason, detail, refunded } = command.data;
+      return [
+        {
+          name: "PurchaseCancelled",
+          data: { purchaseId: p.purchaseId, concertId: p.concertId, fan: p.fan, tier: p.tier, quantity: p.quantity, reason, ...(detail === undefined ? {} : { detail }), refunded, cancelledAt: now.toISOString() },
+        },
+      ];
+    }
   }
-  if (next.payment?.status === "declined") return { ...next, status: "declined", declinedAt: at.toISOString() };
-  if (next.payment?.status === "authorized" && next.reservation) return { ...next, status: "completed", completedAt: at.toISOString() };
-  return next;
 }
 
-/** The terminal event a change from `before` to `after` produces, if any. */
-export function transition(
-  before: Purchase,
-  after: Purchase,
-): { name: "PurchaseCompleted"; data: EventData<"PurchaseCompleted"> } | { name: "PurchaseDeclined"; data: EventData<"PurchaseDeclined"> } | undefined {
-  if (before.status !== "pending") return undefined;
-  if (after.status === "completed" && after.payment?.status === "authorized" && after.reservation) {
-    return {
-      name: "PurchaseCompleted",
-      data: {
-        purchaseId: after.purchaseId,
-        concertId: after.concertId,
-        fan: after.fan,
-        ticketIds: after.reservation.ticketIds,
-        authorizationId: after.payment.authorizationId,
-        completedAt: after.completedAt!,
-      },
-    };
+function existing(purchase: Purchase, purchaseId: string): PurchaseState {
+  if (!purchase) throw purchaseNotFound(purchaseId);
+  return purchase;
+}
+
+export function evolvePurchase(purchase: Purchase, event: PurchaseEvent): Purchase {
+  switch (event.name) {
+    case "PurchasePlaced": {
+      if (purchase) return purchase;
+      const d = event.data;
+      return { purchaseId: d.purchaseId, concertId: d.concertId, fan: d.fan, tier: d.tier, quantity: d.quantity, unitPriceCents: d.unitPriceCents, totalCents: d.totalCents, placedAt: d.placedAt, status: "pending" };
+    }
+    case "PurchaseCompleted":
+      if (!purchase || purchase.status !== "pending") return purchase;
+      return { ...purchase, status: "completed", ticketIds: event.data.ticketIds, paymentId: event.data.paymentId, completedAt: event.data.completedAt };
+    case "PurchaseCancelled": {
+      if (!purchase || purchase.status !== "pending") return purchase;
+      const { reason, detail, refunded, cancelledAt } = event.data;
+      return { ...purchase, status: "cancelled", cancellation: { reason, ...(detail === undefined ? {} : { detail }), refunded, cancelledAt } };
+    }
   }
-  if (after.status === "declined" && after.payment?.status === "declined") {
-    return { name: "PurchaseDeclined", data: { purchaseId: after.purchaseId, concertId: after.concertId, fan: after.fan, reason: after.payment.reason, declinedAt: after.declinedAt! } };
-  }
-  return undefined;
+}
+
+export function foldPurchase(purchase: Purchase, events: Iterable<PurchaseEvent>): Purchase {
+  let state = purchase;
+  for (const event of events) state = evolvePurchase(state, event);
+  return state;
 }

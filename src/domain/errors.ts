@@ -1,0 +1,43 @@
+/**
+ * Errors the domain refuses a command with. Each carries a stable code and a kind, so the HTTP layer maps it
+ * without knowing the domain (not-found -> 404, conflict -> 409) and a consumer can tell a permanent refusal
+ * (dead-letter the message with the code as reason) from a transient failure (let Service Bus redeliver).
+ */
+import type { TicketTier } from "./concert.js";
+
+export type DomainErrorKind = "not-found" | "conflict";
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly kind: DomainErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+export function concertNotFound(concertId: string): DomainError {
+  return new DomainError("ConcertNotFound", "not-found", `Concert ${concertId} does not exist.`);
+}
+
+export function purchaseNotFound(purchaseId: string): DomainError {
+  return new DomainError("PurchaseNotFound", "not-found", `Purchase ${purchaseId} does not exist.`);
+}
+
+export function soldOut(concertId: string, tier: TicketTier, requested: number, available: number): DomainError {
+  return new DomainError("SoldOut", "conflict", `Concert ${concertId} has ${available} ${tier} ticket(s) left; ${requested} requested.`);
+}
+
+export function concertAlreadyScheduled(concertId: string): DomainError {
+  return new DomainError("ConcertAlreadyScheduled", "conflict", `Concert ${concertId} is already scheduled with different details.`);
+}
+
+export function purchaseConflict(purchaseId: string): DomainError {
+  return new DomainError("PurchaseConflict", "conflict", `Purchase ${purchaseId} already exists with different details.`);
+}
