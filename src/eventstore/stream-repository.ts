@@ -1,0 +1,115 @@
+/**
+ * Loads and saves one stream's state for the handlers: `load` starts from the latest snapshot (when it was taken of
+ * the state's current shape) and folds the events after it, each read as the current version of its message
+ * (upcast); `save` appends at the loaded version and, when the new version crosses a multiple of `snapshotEvery`,
+ * writes a snapshot of the new state in the same commit.
+ *
+ *   const concerts: StreamDefinition<Concert, ConcertEventName> = {
+ *     prefix: "concert-", eventNames: concertEventNames, snapshotSchemaVersion: 1,
+ *     initial: () => undefined,
+ *     evolve: (state, event) => evolveConcert(state, event),   // event: { name, data, message }
+ *   };
+ *   const loaded = await repository.load(concerts, concertId);   // { streamId, version, state }
+ *   await repository.save(loaded, { events: [cloudEvent], outbox, inbox });
+ */
+import { type CatalogMessage, catalog, InvalidMessageError, type MessageData, type MessageName, upcastData } from "../events/catalog.js";
+import type { CloudEvent } from "../events/envelope.js";
+import type { CommitResult, EventStore, InboxEntry, OutboxMessage, StoredEvent } from "./event-store.js";
+
+/** An event of the stream as the domain sees it: the catalog name, the data at the current version, the envelope. */
+export type StreamEvent<N extends MessageName = MessageName> = { [K in N]: { name: K; data: MessageData<K>; message: CatalogMessage<K> } }[N];
+
+export interface StreamDefinition<S, N extends MessageName = MessageName> {
+  /** Stream id = prefix + id, e.g. `concert-`. */
+  prefix: string;
+  /** The event names the stream may hold; anything else found in it is an error, not silently skipped. */
+  eventNames: readonly N[];
+  initial(): S;
+  evolve(state: S, event: StreamEvent<N>): S;
+  /** Bump when the state's shape changes: older snapshots are then ignored and the stream replayed. */
+  snapshotSchemaVersion: number;
+}
+
+export interface LoadedStream<S, N extends MessageName = MessageName> {
+  definition: StreamDefinition<S, N>;
+  streamId: string;
+  /** The version the state includes (0: no events yet). */
+  version: number;
+  state: S;
+  /** How many events were read and folded (after the snapshot, when one was used). */
+  eventsRead: number;
+  snapshotVersion?: number;
+}
+
+export interface Changes {
+  events: readonly CloudEvent[];
+  outbox?: readonly OutboxMessage[];
+  inbox?: InboxEntry;
+}
+
+export interface SavedStream<S, N extends MessageName = MessageName> extends CommitResult {
+  /** The stream after the commit, ready for another save. */
+  loaded: LoadedStream<S, N>;
+}
+
+export class CorruptStreamError extends Error {
+  constructor(streamId: string, version: number, reason: string) {
+    super(`Stream ${streamId}, event ${version}: ${reason}`);
+    this.name = "CorruptStreamError";
+  }
+}
+
+export class StreamRepository {
+  constructor(
+    readonly store: EventStore,
+    /** Snapshot every N events (EventStore__snapshotEvery); 0 turns snapshots off. */
+    readonly snapshotEvery = 20,
+  ) {}
+
+  async load<S, N extends MessageName>(definition: StreamDefinition<S, N>, id: string): Promise<LoadedStream<S, N>> {
+    const streamId = definition.prefix + id;
+    const snapshot = this.snapshotEvery > 0 ? await this.store.readSnapshot(streamId) : undefined;
+    const usable = snapshot && snapshot.schemaVersion === definition.snapshotSchemaVersion ? snapshot : undefined;
+    let state = usable ? (usable.state as { state: S }).state : definition.initial();
+    const { version, events } = await this.store.readStream(streamId, { afterVersion: usable?.version ?? 0 });
+    for (const stored of events) state = definition.evolve(state, toStreamEvent(definition, stored));
+    return { definition, streamId, version, state, eventsRead: events.length, ...(usable ? { snapshotVersion: usable.version } : {}) };
+  }
+
+  /** Appends at the loaded version; WrongExpectedVersionError when another writer got there first. */
+  async save<S, N extends MessageName>(loaded: LoadedStream<S, N>, changes: Changes): Promise<SavedStream<S, N>> {
+    const { definition, streamId } = loaded;
+    let state = loaded.state;
+    changes.events.forEach((event, i) => {
+      state = definition.evolve(state, toStreamEvent(definition, { streamId, version: loaded.version + i + 1, event }));
+    });
+    const version = loaded.version + changes.events.length;
+    const every = this.snapshotEvery;
+    // Wrapped, so a state that is `undefined` (nothing yet) survives the JSON round trip too.
+    const snapshot = every > 0 && Math.floor(version / every) > Math.floor(loaded.version / every) ? { version, schemaVersion: definition.snapshotSchemaVersion, state: { state } } : undefined;
+    const result = await this.store.commit({
+      streamId,
+      expectedVersion: loaded.version,
+      events: [...changes.events],
+      ...(changes.outbox?.length ? { outbox: [...changes.outbox] } : {}),
+      ...(changes.inbox ? { inbox: changes.inbox } : {}),
+      ...(snapshot ? { snapshot } : {}),
+    });
+    return { ...result, loaded: { definition, streamId, version: result.version, state, eventsRead: 0 } };
+  }
+}
+
+function toStreamEvent<N extends MessageName>(definition: StreamDefinition<unknown, N>, stored: StoredEvent): StreamEvent<N> {
+  let upcast: { name: MessageName; data: unknown };
+  try {
+    upcast = upcastData(stored.event.type, stored.event.data);
+  } catch (err) {
+    if (err instanceof InvalidMessageError) throw new CorruptStreamError(stored.streamId, stored.version, err.message);
+    throw err;
+  }
+  if (!(definition.eventNames as readonly MessageName[]).includes(upcast.name)) {
+    throw new CorruptStreamError(stored.streamId, stored.version, `${upcast.name} is not an event of streams "${definition.prefix}*"`);
+  }
+  const message = { ...stored.event, type: catalog[upcast.name].type, data: upcast.data };
+  return { name: upcast.name, data: upcast.data, message } as StreamEvent<N>;
+}
