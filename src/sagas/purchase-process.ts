@@ -13,12 +13,12 @@
  *
  * Any other message at any other step changes nothing and sends nothing (a duplicate, a late timeout, a message for
  * a finished purchase). The process's stream `purchase-process-<id>` records each message that moved it on (same
- * type and data), so its state is the fold of what it handled; `transition` is the one place that says both how
- * the state moves and what it sends, and `decide` turns the sends into messages with deterministic ids
- * (`<causing message id>:<Name>`), so a handler retried after a crash sends the very same messages again.
+ * type and data, never published), so its state is the fold of what it handled; `transition` is the one place that
+ * says both how the state moves and what it sends, and `decide` turns the sends into messages with deterministic
+ * ids (`<causing message id>:<Name>`), so a handler retried after a crash sends the very same messages again.
  */
 import { type CatalogMessage, createMessage, type MessageData, messageNameOf } from "../events/catalog.js";
-import { causedBy, type CloudEvent } from "../events/envelope.js";
+import { causedBy } from "../events/envelope.js";
 import type { OutboxMessage } from "../eventstore/event-store.js";
 import type { CancellationReason, Fan } from "../domain/purchase.js";
 import type { TicketTier } from "../domain/concert.js";
@@ -181,8 +181,11 @@ export function foldPurchaseProcess(state: PurchaseProcess, inputs: Iterable<Pur
 }
 
 export interface PurchaseProcessDecision {
-  /** For the process's own stream: the handled message, recorded when it moved the process on. */
-  events: CloudEvent[];
+  /**
+   * For the process's own stream (not published): the handled message's name and data, recorded when it moved the
+   * process on. The consumer runner wraps it in its envelope (id `<streamId>:<version>`, caused by the message).
+   */
+  events: PurchaseProcessInput[];
   /** Commands (channel `commands`) and the scheduled timeout (channel `events`). */
   outbox: OutboxMessage[];
 }
@@ -200,7 +203,7 @@ export function decidePurchaseProcess(state: PurchaseProcess, message: CatalogMe
   const context = causedBy(message);
   const subject = `purchases/${input.data.purchaseId}`;
   const options = (name: string) => ({ ...context, id: `${message.id}:${name}`, subject, time: now });
-  const events = [createMessage(input.name, input.data as never, options("Recorded"))] as CloudEvent[];
+  const events = [input];
   const outbox = actions.map((action): OutboxMessage => {
     if ("schedule" in action) {
       return {
