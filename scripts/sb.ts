@@ -3,6 +3,7 @@
  * port's explorer endpoints. Prints JSON; exits 1 with the emulator's error message when a request is refused.
  */
 import { parseArgs } from "node:util";
+import { deadLettersCommand, deadLettersUsage } from "./sb-dead-letters.js";
 
 const usage = `Usage: npm run sb -- COMMAND [ENTITY] [options]
 Commands:
@@ -11,6 +12,7 @@ Commands:
   purge ENTITY              delete every message (with --dlq: the dead-letter queue's)
   resubmit ENTITY           move dead letters back to ENTITY (all, or --seq 3,5)
   reset                     the namespace as its config declares it, with no messages
+${deadLettersUsage}
 Options:
   --dlq                     the entity's dead-letter queue (peek, purge)
   --state STATE             peek only active, deferred or scheduled messages
@@ -59,11 +61,18 @@ async function main(): Promise<void> {
       seq: { type: "string" },
       url: { type: "string" },
       help: { type: "boolean" },
+      all: { type: "boolean" },
+      connection: { type: "string" },
     },
   });
   const [command, entity, ...extra] = positionals;
   if (values.help || !command) {
     console.log(usage);
+    return;
+  }
+  if (command === "dead-letters") {
+    const result = await deadLettersCommand({ args: positionals.slice(1), max: values.max, all: values.all, connection: values.connection }).catch((err: unknown) => fail((err as Error).message));
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`, () => process.exit(0));
     return;
   }
   if (extra.length > 0) fail(`Unexpected arguments: ${extra.join(" ")}\n${usage}`);

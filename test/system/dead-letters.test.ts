@@ -3,12 +3,16 @@
  * queue after MaxDeliveryCount, the module lists and inspects it, and a resubmit brings it back to be handled,
  * although the topic's duplicate detection still remembers its MessageId.
  */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import type { ServiceBusClient, ServiceBusReceiver } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { parseEntity } from "../../src/dead-letters/dead-letter-entity.js";
 import { DeadLetterEntityNotFoundError, DeadLetterNotFoundError, DeadLetters } from "../../src/dead-letters/dead-letters.js";
 import { sendWith, serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../helpers/servicebus.js";
+import { repoRoot } from "./system-under-test.js";
 
 const CAPTURE = "MusicFest.Payments.CapturePayment.v1";
 const REFUND = "MusicFest.Payments.RefundPayment.v1";
@@ -158,6 +162,28 @@ describe("dead letters", () => {
       const [back] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
       expect(back.applicationProperties).toEqual({ kind: "order", OriginalMessageId: "order-1" });
       await receiver.completeMessage(back);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("npm run sb -- dead-letters lists, shows and resubmits with the same module", async () => {
+    await sendWith(client, "commands", command("cli-1"));
+    const receiver = client.createReceiver("commands", "payments");
+    const sb = async (...args: string[]) => {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), path.join(repoRoot, "scripts/sb.ts"), "dead-letters", ...args, "--connection", emulator.serviceBus.connectionString]);
+      return JSON.parse(stdout);
+    };
+    try {
+      await failUntilDeadLettered(receiver, "cli-1", 3);
+      const [listed] = await sb("list", "commands/subscriptions/payments");
+      expect(listed).toMatchObject({ messageId: "cli-1", reason: "MaxDeliveryCountExceeded", deliveryCount: 3 });
+      expect(await sb("show", "commands/payments", String(listed.sequenceNumber))).toEqual(listed);
+      expect((await sb("resubmit", "commands/subscriptions/payments", "--all")).resubmitted).toEqual([{ sequenceNumber: listed.sequenceNumber, messageId: `cli-1:resubmit:${listed.sequenceNumber}` }]);
+      const [back] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+      expect(back.applicationProperties?.OriginalMessageId).toBe("cli-1");
+      await receiver.completeMessage(back);
+      await expect(sb("show", "commands/subscriptions/payments", "999999")).rejects.toThrow(/no message with sequence number 999999/);
     } finally {
       await receiver.close();
     }
