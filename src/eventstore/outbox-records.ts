@@ -9,8 +9,13 @@ import type { OutboxMessage, OutboxRecord } from "./event-store.js";
 // Table Storage keys refuse / \ # ? and control characters; keep ids short enough to sit in a RowKey with a prefix.
 const safeKey = /^[A-Za-z0-9:._@+=,;!$'()*~-]{1,200}$/;
 
+/** `value` when it is safe inside a Table Storage key, else a hash of it (stable, collision-free in practice). */
+export function keySafe(value: string): string {
+  return safeKey.test(value) ? value : `h-${createHash("sha256").update(value).digest("base64url")}`;
+}
+
 export function outboxRecordId(message: OutboxMessage["message"]): string {
-  return safeKey.test(message.id) ? message.id : `h-${createHash("sha256").update(message.id).digest("base64url")}`;
+  return keySafe(message.id);
 }
 
 export function toOutboxRecords(streamId: string, messages: readonly OutboxMessage[], createdAt: Date): OutboxRecord[] {
