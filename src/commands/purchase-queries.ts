@@ -1,0 +1,88 @@
+/**
+ * What the HTTP API answers from the write side until the read models arrive: a concert's tickets left per tier
+ * and a purchase's status, each loaded from its stream (latest snapshot + the events after it). Unknown ids throw
+ * the domain's not-found errors, which the API maps to 404; `ensureTicketsLeft` is the synchronous check a
+ * purchase request passes before its command is sent (404 unknown concert, 409 sold out).
+ */
+import { availability, type ConcertState, ensureAvailable, type TicketTier } from "../domain/concert.js";
+import { concertNotFound, purchaseNotFound } from "../domain/errors.js";
+import type { CancellationReason, Fan, PurchaseStatus } from "../domain/purchase.js";
+import type { EventStore } from "../eventstore/event-store.js";
+import { StreamRepository } from "../eventstore/stream-repository.js";
+import { concertStream, purchaseStream } from "./streams.js";
+
+export interface ConcertAvailability {
+  concertId: string;
+  name: string;
+  venue: string;
+  startsAt: string;
+  capacity: Record<TicketTier, number>;
+  prices: Record<TicketTier, number>;
+  ticketsLeft: Record<TicketTier, number>;
+  /** The stream version the answer reflects. */
+  version: number;
+}
+
+export interface PurchaseStatusView {
+  purchaseId: string;
+  concertId: string;
+  status: PurchaseStatus;
+  fan: Fan;
+  tier: TicketTier;
+  quantity: number;
+  unitPriceCents: number;
+  totalCents: number;
+  placedAt: string;
+  /** Completed: the ticket ids the provider issued, the payment, when. */
+  ticketIds?: string[];
+  paymentId?: string;
+  completedAt?: string;
+  /** Cancelled: why, whether the money went back, when. */
+  reason?: CancellationReason;
+  detail?: string;
+  refunded?: boolean;
+  cancelledAt?: string;
+  version: number;
+}
+
+function availabilityOf(state: ConcertState, version: number): ConcertAvailability {
+  const { concertId, name, venue, startsAt, capacity, prices } = state;
+  return { concertId, name, venue, startsAt, capacity: { ...capacity }, prices: { ...prices }, ticketsLeft: availability(state), version };
+}
+
+async function loadConcert(store: EventStore, concertId: string): Promise<{ state: ConcertState; version: number }> {
+  const { state, version } = await new StreamRepository(store).load(concertStream, concertId);
+  if (!state) throw concertNotFound(concertId);
+  return { state, version };
+}
+
+export async function concertAvailability(store: EventStore, concertId: string): Promise<ConcertAvailability> {
+  const { state, version } = await loadConcert(store, concertId);
+  return availabilityOf(state, version);
+}
+
+/** Throws ConcertNotFound or SoldOut unless `quantity` tickets of `tier` are left right now. */
+export async function ensureTicketsLeft(store: EventStore, concertId: string, tier: TicketTier, quantity: number): Promise<ConcertAvailability> {
+  const { state, version } = await loadConcert(store, concertId);
+  ensureAvailable(concertId, state, tier, quantity);
+  return availabilityOf(state, version);
+}
+
+export async function purchaseStatus(store: EventStore, purchaseId: string): Promise<PurchaseStatusView> {
+  const { state: p, version } = await new StreamRepository(store).load(purchaseStream, purchaseId);
+  if (!p) throw purchaseNotFound(purchaseId);
+  return {
+    purchaseId: p.purchaseId,
+    concertId: p.concertId,
+    status: p.status,
+    fan: p.fan,
+    tier: p.tier,
+    quantity: p.quantity,
+    unitPriceCents: p.unitPriceCents,
+    totalCents: p.totalCents,
+    placedAt: p.placedAt,
+    ...(p.status === "completed" ? { ticketIds: p.ticketIds, paymentId: p.paymentId, completedAt: p.completedAt } : {}),
+    ...(p.cancellation ? { reason: p.cancellation.reason, ...(p.cancellation.detail === undefined ? {} : { detail: p.cancellation.detail }), refunded: p.cancellation.refunded, cancelledAt: p.cancellation.cancelledAt } : {}),
+    version,
+  };
+}
