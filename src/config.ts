@@ -7,19 +7,36 @@
  */
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/identity";
+import { parse as parseDuration } from "tinyduration";
 
-/** Entity names of the topology in emulator/config/ (and infra/). */
+/** Entity names of the topology declared in emulator/config/ (and deployed by infra/ from the same files). */
 export const topology = {
-  purchasesTopic: "purchases",
-  subscriptions: { payment: "payment", ticketingProvider: "ticketing-provider", purchaseProcess: "purchase-process" },
+  topics: { events: "events", commands: "commands" },
+  subscriptions: {
+    // On `commands`, one per handler, each filtered on its command types (commandType IN (...)).
+    concerts: "concerts",
+    purchases: "purchases",
+    payments: "payments",
+    ticketingProvider: "ticketing-provider",
+    // On `events`: the purchase process (session-enabled, session id = purchase id) and the e-mail service.
+    purchaseProcess: "purchase-process",
+    email: "email",
+    /** @deprecated the first slice's `purchases` topic subscription, removed with it. */
+    payment: "payment",
+  },
+  /** The Kafka topic (event hub) every domain event is mirrored to, keyed by stream id. */
+  eventHub: "festival-events",
   eventGridTopic: "musicfest-events",
-  tables: { purchases: "purchases", notifications: "notifications" },
+  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications" },
+  /** @deprecated the first slice's topic, removed with it. */
+  purchasesTopic: "purchases",
 } as const;
 
 export const settingNames = {
   serviceBus: "ServiceBusConnection",
   eventGrid: "MusicFestEvents",
   storage: "TicketingStorage",
+  eventHubs: "EventHubsConnection",
 } as const;
 
 export type Env = Record<string, string | undefined>;
@@ -28,10 +45,17 @@ export type ServiceBusConnection = { kind: "connectionString"; connectionString:
 export type EventGridConnection = { kind: "key"; endpoint: string; key: string } | { kind: "identity"; endpoint: string; credential: TokenCredential };
 export type TableConnection = { kind: "connectionString"; connectionString: string } | { kind: "identity"; endpoint: string; credential: TokenCredential };
 
+/** The Event Hubs Kafka endpoint: brokers plus SASL PLAIN with the connection string, or OAUTHBEARER with an identity. */
+export type EventHubsConnection =
+  | { kind: "connectionString"; brokers: string[]; ssl: boolean; connectionString: string }
+  | { kind: "identity"; brokers: string[]; ssl: true; fullyQualifiedNamespace: string; credential: TokenCredential };
+
 export interface Settings {
   serviceBus: ServiceBusConnection;
   eventGrid: EventGridConnection;
   storage: TableConnection;
+  /** Absent when neither `EventHubsConnection` nor `EventHubsConnection__fullyQualifiedNamespace` is set. */
+  eventHubs?: EventHubsConnection;
 }
 
 export class SettingsError extends Error {
@@ -82,6 +106,97 @@ export function tableConnection(env: Env, name: string = settingNames.storage): 
   throw new SettingsError(`Set "${name}" to a storage connection string, or "${name}__tableServiceUri" / "${name}__accountName" for an identity-based connection.`);
 }
 
+/** Event Hubs' Kafka endpoint listens on 9093 with TLS; the emulators' connection strings name their own port. */
+const EVENT_HUBS_KAFKA_PORT = 9093;
+
+export function eventHubsConnection(env: Env, name: string = settingNames.eventHubs): EventHubsConnection | undefined {
+  const connectionString = value(env, name);
+  if (connectionString) {
+    const parts = new Map(connectionString.split(";").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")).trim().toLowerCase(), kv.slice(kv.indexOf("=") + 1).trim()]));
+    const endpoint = parts.get("endpoint");
+    if (!endpoint || !URL.canParse(endpoint)) throw new SettingsError(`The app setting "${name}" is not an Event Hubs connection string (it needs Endpoint=sb://<namespace>...).`);
+    if (!parts.get("sharedaccesskeyname") && !parts.get("sharedaccesssignature")) throw new SettingsError(`The app setting "${name}" has no SharedAccessKeyName/SharedAccessKey (or SharedAccessSignature).`);
+    const url = new URL(endpoint);
+    const emulator = parts.get("usedevelopmentemulator")?.toLowerCase() === "true";
+    return { kind: "connectionString", brokers: [`${url.hostname}:${url.port || EVENT_HUBS_KAFKA_PORT}`], ssl: !emulator, connectionString };
+  }
+  const fullyQualifiedNamespace = value(env, `${name}__fullyQualifiedNamespace`);
+  if (!fullyQualifiedNamespace) return undefined;
+  const host = fullyQualifiedNamespace.replace(/^[a-z]+:\/\//i, "").replace(/[:/].*$/, "");
+  return { kind: "identity", brokers: [`${host}:${EVENT_HUBS_KAFKA_PORT}`], ssl: true, fullyQualifiedNamespace: host, credential: credentialFor(name, env) };
+}
+
 export function loadSettings(env: Env = process.env): Settings {
-  return { serviceBus: serviceBusConnection(env), eventGrid: eventGridConnection(env), storage: tableConnection(env) };
+  const eventHubs = eventHubsConnection(env);
+  return { serviceBus: serviceBusConnection(env), eventGrid: eventGridConnection(env), storage: tableConnection(env), ...(eventHubs ? { eventHubs } : {}) };
+}
+
+/**
+ * The plain settings (not connections), each with its default: the one list the code reads and the infra derives
+ * the Azure app settings from. A value that does not parse is a SettingsError naming the setting.
+ */
+export interface PlainSetting<T> {
+  name: string;
+  default: string;
+  description: string;
+  parse(text: string): T;
+}
+
+function setting<T>(name: string, defaultValue: string, description: string, parse: (text: string) => T): PlainSetting<T> {
+  return { name, default: defaultValue, description, parse };
+}
+
+const durationMs = (min: number, max: number) => (text: string) => {
+  let ms: number;
+  try {
+    const d = parseDuration(text);
+    if (d.negative || d.years || d.months) throw new Error("no years, months or negative durations");
+    ms = ((((d.weeks ?? 0) * 7 + (d.days ?? 0)) * 24 + (d.hours ?? 0)) * 60 + (d.minutes ?? 0)) * 60_000 + (d.seconds ?? 0) * 1000;
+  } catch {
+    throw new Error(`an ISO 8601 duration such as PT10M is expected`);
+  }
+  if (ms < min || ms > max) throw new Error(`must be from ${min / 1000} s to ${max / 1000} s`);
+  return Math.round(ms);
+};
+
+const numberIn = (min: number, max: number, integer: boolean) => (text: string) => {
+  const n = Number(text);
+  if (text === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) throw new Error(`${integer ? "a whole number" : "a number"} from ${min} to ${max} is expected`);
+  return n;
+};
+
+const optionalUrl = (text: string) => {
+  if (text === "") return undefined;
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) throw new Error("an http(s) URL is expected");
+  return text.replace(/\/+$/, "");
+};
+
+const list = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
+
+export const plainSettings = {
+  reservationTimeoutMs: setting("Purchase__reservationTimeout", "PT10M", "How long reserved tickets are held unpaid before the purchase is cancelled (ISO 8601 duration).", durationMs(1000, 7 * 86_400_000)),
+  snapshotEvery: setting("EventStore__snapshotEvery", "20", "Write a snapshot of a stream's state every N events (0: never).", numberIn(0, 10_000, true)),
+  outboxSweepGraceMs: setting("Outbox__sweepGracePeriod", "PT5S", "The outbox sweeper publishes records pending for longer than this (ISO 8601 duration).", durationMs(0, 86_400_000)),
+  paymentDeclineOverCents: setting("Payment__declineOverCents", "100000", "The simulated payment gateway declines amounts over this many cents.", numberIn(0, Number.MAX_SAFE_INTEGER, true)),
+  paymentTransientFailureRate: setting("Payment__transientFailureRate", "0", "Share of payment attempts that fail transiently (0 to 1); Service Bus redelivers them.", numberIn(0, 1, false)),
+  ticketingProviderBaseUrl: setting("TicketingProvider__baseUrl", "", "Base URL of the third-party ticketing provider; empty: the app's own simulated provider.", optionalUrl),
+  ticketingProviderLatencyMs: setting("TicketingProvider__latencyMs", "0", "Latency the simulated ticketing provider adds to each request, in ms.", numberIn(0, 60_000, true)),
+  ticketingProviderFailureRate: setting("TicketingProvider__failureRate", "0", "Share of requests the simulated ticketing provider fails with a 503 (0 to 1).", numberIn(0, 1, false)),
+  ticketingProviderUnavailableConcerts: setting("TicketingProvider__unavailableConcerts", "", "Comma-separated concert ids for which the simulated provider answers 409 (no tickets).", list),
+} as const;
+
+export type AppSettings = { [K in keyof typeof plainSettings]: ReturnType<(typeof plainSettings)[K]["parse"]> };
+
+/** Reads every plain setting, with its default when unset; a bad value is a SettingsError naming the setting. */
+export function loadAppSettings(env: Env = process.env): AppSettings {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(plainSettings) as [string, PlainSetting<unknown>][]) {
+    const text = env[spec.name]?.trim() ?? "";
+    try {
+      out[key] = spec.parse(text === "" ? spec.default : text);
+    } catch (err) {
+      throw new SettingsError(`The app setting "${spec.name}" is invalid ("${text}"): ${(err as Error).message}.`);
+    }
+  }
+  return out as AppSettings;
 }

@@ -1,7 +1,7 @@
 /** src/config.ts: connection strings locally, identity-based settings (`__fullyQualifiedNamespace` ...) in Azure. */
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
-import { eventGridConnection, serviceBusConnection, SettingsError, tableConnection } from "../../src/config.js";
+import { eventGridConnection, eventHubsConnection, loadAppSettings, plainSettings, serviceBusConnection, SettingsError, tableConnection } from "../../src/config.js";
 
 describe("settings", () => {
   it("uses a connection string when the setting holds one", () => {
@@ -37,5 +37,41 @@ describe("settings", () => {
     expect(() => serviceBusConnection({ ServiceBusConnection: "not a connection string" })).toThrow(/no Endpoint=/);
     expect(() => eventGridConnection({ MusicFestEvents__topicEndpointUri: "nope" })).toThrow(/not a URL/);
     expect(() => tableConnection({})).toThrow(/TicketingStorage/);
+  });
+
+  it("reads the Kafka endpoint from an Event Hubs connection string, or an identity with the namespace", () => {
+    const emulator = "Endpoint=sb://localhost:9092;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
+    expect(eventHubsConnection({ EventHubsConnection: emulator })).toEqual({ kind: "connectionString", brokers: ["localhost:9092"], ssl: false, connectionString: emulator });
+    const azure = "Endpoint=sb://musicfest.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=abc=";
+    expect(eventHubsConnection({ EventHubsConnection: azure })).toMatchObject({ brokers: ["musicfest.servicebus.windows.net:9093"], ssl: true });
+    const identity = eventHubsConnection({ EventHubsConnection__fullyQualifiedNamespace: "musicfest.servicebus.windows.net", EventHubsConnection__credential: "managedidentity" });
+    expect(identity).toMatchObject({ kind: "identity", brokers: ["musicfest.servicebus.windows.net:9093"], ssl: true });
+    expect(identity?.kind === "identity" && identity.credential).toBeInstanceOf(ManagedIdentityCredential);
+    expect(eventHubsConnection({})).toBeUndefined();
+    expect(() => eventHubsConnection({ EventHubsConnection: "Endpoint=sb://x" })).toThrow(/EventHubsConnection.*SharedAccessKeyName/);
+    expect(() => eventHubsConnection({ EventHubsConnection: "hello" })).toThrow(SettingsError);
+  });
+
+  it("gives every plain setting its default, and names the setting a bad value is in", () => {
+    expect(loadAppSettings({})).toEqual({
+      reservationTimeoutMs: 600_000,
+      snapshotEvery: 20,
+      outboxSweepGraceMs: 5_000,
+      paymentDeclineOverCents: 100_000,
+      paymentTransientFailureRate: 0,
+      ticketingProviderBaseUrl: undefined,
+      ticketingProviderLatencyMs: 0,
+      ticketingProviderFailureRate: 0,
+      ticketingProviderUnavailableConcerts: [],
+    });
+    const set = loadAppSettings({ Purchase__reservationTimeout: "PT1H30M", EventStore__snapshotEvery: "5", TicketingProvider__unavailableConcerts: " a, b ,", TicketingProvider__baseUrl: "http://localhost:7071/" });
+    expect(set).toMatchObject({ reservationTimeoutMs: 5_400_000, snapshotEvery: 5, ticketingProviderUnavailableConcerts: ["a", "b"], ticketingProviderBaseUrl: "http://localhost:7071" });
+    expect(() => loadAppSettings({ Purchase__reservationTimeout: "10 minutes" })).toThrow(/"Purchase__reservationTimeout" is invalid \("10 minutes"\): an ISO 8601 duration/);
+    expect(() => loadAppSettings({ Payment__transientFailureRate: "1.5" })).toThrow(/Payment__transientFailureRate.*from 0 to 1/);
+    expect(() => loadAppSettings({ EventStore__snapshotEvery: "2.5" })).toThrow(SettingsError);
+    expect(() => loadAppSettings({ TicketingProvider__baseUrl: "ftp://x" })).toThrow(/TicketingProvider__baseUrl/);
+    // The list names each setting once, with a default that parses.
+    const names = Object.values(plainSettings).map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
