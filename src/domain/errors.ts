@@ -41,3 +41,8 @@ export function concertAlreadyScheduled(concertId: string): DomainError {
 export function purchaseConflict(purchaseId: string): DomainError {
   return new DomainError("PurchaseConflict", "conflict", `Purchase ${purchaseId} already exists with different details.`);
 }
+
+/** The HTTP status a refusal answers with. */
+export function httpStatusOf(error: DomainError): 404 | 409 {
+  return error.kind === "not-found" ? 404 : 409;
+}

@@ -4,7 +4,7 @@
  * changes nothing, so a late or duplicated command cannot flip an outcome the fan was already told about.
  */
 import type { MessageData } from "../events/catalog.js";
-import { type Concert, type TicketTier } from "./concert.js";
+import type { ConcertState, TicketTier } from "./concert.js";
 import { concertNotFound, purchaseConflict, purchaseNotFound } from "./errors.js";
 
 export type PurchaseStatus = "pending" | "completed" | "cancelled";
@@ -48,10 +48,11 @@ export function purchaseStreamId(purchaseId: string): string {
 }
 
 /**
- * The events `command` causes. PlacePurchase needs the concert (its price for the tier); the others ignore it.
+ * The events `command` causes. PlacePurchase needs the concert's prices (undefined: no such concert); the others
+ * ignore them.
  * Placing a purchase that exists with the same details is a no-op (a client retrying with its Idempotency-Key).
  */
-export function decidePurchase(purchase: Purchase, command: PurchaseCommand, now: Date, concert?: Concert): PurchaseEvent[] {
+export function decidePurchase(purchase: Purchase, command: PurchaseCommand, now: Date, concert?: Pick<ConcertState, "prices">): PurchaseEvent[] {
   switch (command.name) {
     case "PlacePurchase": {
       const d = command.data;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { handleConcertCommand } from "../../../src/commands/concerts-handler.js";
 import { concertAvailability, ensureTicketsLeft, purchaseStatus } from "../../../src/commands/purchase-queries.js";
 import { handlePurchaseCommand } from "../../../src/commands/purchases-handler.js";
+import { type DomainError, httpStatusOf } from "../../../src/domain/errors.js";
 import { createMessage } from "../../../src/events/catalog.js";
 import { envelope } from "../../../src/events/envelope.js";
 import type { OutboxRecord } from "../../../src/eventstore/event-store.js";
@@ -78,10 +79,13 @@ describe("purchases command handler", () => {
     expect(status.ticketIds).toBeUndefined();
   });
 
-  it("refuses PlacePurchase for a concert that does not exist, writing nothing", async () => {
-    const { store, send } = await setUp();
-    await expect(send(place("p2", "nope"))).rejects.toMatchObject({ code: "ConcertNotFound" });
+  it("refuses PlacePurchase for a concert that does not exist, writing nothing; accepts it once the concert exists", async () => {
+    const { store, send, deps } = await setUp();
+    await expect(send(place("p2", "c2"))).rejects.toMatchObject({ code: "ConcertNotFound" });
     expect((await store.readStream("purchase-p2")).version).toBe(0);
+    await handleConcertCommand({ ...schedule, id: "cmd-schedule-c2", data: { ...schedule.data, concertId: "c2", prices: { standard: 10, vip: 20 } } }, deps);
+    expect(await send(place("p2", "c2"))).toMatchObject({ status: "handled" });
+    expect(await purchaseStatus(store, "p2")).toMatchObject({ unitPriceCents: 20, totalCents: 40 });
   });
 
   it("reads a purchase stored as v1 (before tiers) as v2", async () => {
@@ -101,6 +105,9 @@ describe("purchase queries", () => {
 
   it("unknown ids are not-found errors (404), too few tickets left a conflict (409)", async () => {
     const { store } = await setUp();
+    const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e: DomainError) => httpStatusOf(e));
+    expect(await statusOf(concertAvailability(store, "nope"))).toBe(404);
+    expect(await statusOf(ensureTicketsLeft(store, "c1", "vip", 3))).toBe(409);
     await expect(concertAvailability(store, "nope")).rejects.toMatchObject({ code: "ConcertNotFound", kind: "not-found" });
     await expect(purchaseStatus(store, "nope")).rejects.toMatchObject({ code: "PurchaseNotFound", kind: "not-found" });
     await expect(ensureTicketsLeft(store, "c1", "vip", 3)).rejects.toMatchObject({ code: "SoldOut", kind: "conflict" });
