@@ -16,8 +16,18 @@ export interface Reservation {
   quantity: number;
 }
 
-/** What the concert knows of a purchase: the tickets it holds (tier, quantity), or how its reservation ended. */
-export type PurchaseMark = [TicketTier, number] | "released" | "rejected";
+/**
+ * What the concert knows of a purchase: the tickets it holds (`s2`: 2 standard, `v1`: 1 vip), or how its
+ * reservation ended. Short, because the concert keeps one per purchase in its snapshot.
+ */
+export type PurchaseMark = `${"s" | "v"}${number}` | "released" | "rejected";
+
+const heldMark = (r: Reservation): PurchaseMark => `${r.tier === "vip" ? "v" : "s"}${r.quantity}`;
+
+function heldOf(mark: PurchaseMark | undefined): Reservation | undefined {
+  if (mark === undefined || mark === "released" || mark === "rejected") return undefined;
+  return { tier: mark[0] === "v" ? "vip" : "standard", quantity: Number(mark.slice(1)) };
+}
 
 export interface ConcertState {
   concertId: string;
@@ -52,8 +62,7 @@ export function markOf(concert: ConcertState, purchaseId: string): PurchaseMark 
 
 /** The tickets `purchaseId` holds, if it holds any. */
 export function reservationOf(concert: ConcertState, purchaseId: string): Reservation | undefined {
-  const mark = markOf(concert, purchaseId);
-  return Array.isArray(mark) ? { tier: mark[0], quantity: mark[1] } : undefined;
+  return heldOf(markOf(concert, purchaseId));
 }
 
 /** Before ConcertScheduled the concert does not exist. */
@@ -68,7 +77,7 @@ export const concertEventNames: readonly ConcertEventName[] = ["ConcertScheduled
 export const concertCommandNames: readonly ConcertCommandName[] = ["ScheduleConcert", "ReserveTickets", "ReleaseTickets"];
 
 /** Bump when ConcertState's shape changes: older snapshots are then ignored and the stream replayed. */
-export const concertSnapshotSchemaVersion = 2;
+export const concertSnapshotSchemaVersion = 3;
 
 export function concertStreamId(concertId: string): string {
   return `concert-${concertId}`;
@@ -149,13 +158,14 @@ export function evolveConcert(concert: Concert, event: ConcertEvent): Concert {
     case "TicketsReserved": {
       if (mark) return concert;
       const reserved = { ...concert.reserved, [event.data.tier]: concert.reserved[event.data.tier] + event.data.quantity };
-      return { ...concert, reserved, purchases: withMark(concert, purchaseId, [event.data.tier, event.data.quantity]) };
+      return { ...concert, reserved, purchases: withMark(concert, purchaseId, heldMark(event.data)) };
     }
     case "ReservationRejected":
       return mark ? concert : { ...concert, purchases: withMark(concert, purchaseId, "rejected") };
     case "TicketsReleased": {
-      if (!Array.isArray(mark)) return concert;
-      const [tier, quantity] = mark;
+      const held = heldOf(mark);
+      if (!held) return concert;
+      const { tier, quantity } = held;
       return { ...concert, reserved: { ...concert.reserved, [tier]: concert.reserved[tier] - quantity }, purchases: withMark(concert, purchaseId, "released") };
     }
   }
