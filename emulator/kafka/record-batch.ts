@@ -1,19 +1,24 @@
 /**
  * RecordBatch v2 (magic 2): validation of the batches a producer sends, and the few reads the broker needs.
- * Batches are stored exactly as received; only the 8-byte baseOffset, which the CRC does not cover, is rewritten.
+ * Batches are stored exactly as received, in the socket chunks they arrived in (no copy); only the 8-byte
+ * baseOffset, which the CRC does not cover, is rewritten.
  */
 import { gunzipSync } from "node:zlib";
 import { crc32c } from "@node-rs/crc32";
+import { Reader } from "./codec/reader.js";
 import { ErrorCode, KafkaApiError } from "./errors.js";
 
 export const BATCH_HEADER_BYTES = 61;
 const CRC_START = 21;
+/** batchLength sits at bytes 8..11; the 12 bytes before and including it are not counted in it. */
+const LENGTH_PREFIX_BYTES = 12;
 
 export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 
 export interface BatchInfo {
-  /** The batch bytes (a view into the request; copy before storing). */
-  bytes: Buffer;
+  /** The batch bytes: views into the request, one per socket chunk the batch arrived in. */
+  parts: Buffer[];
+  length: number;
   recordCount: number;
   codec: number;
   firstTimestamp: number;
@@ -27,50 +32,85 @@ export interface BatchLimits {
   allowedCodecs: readonly number[];
 }
 
-/** Splits a RECORDS field into batches and checks each one; throws KafkaApiError with the code Kafka uses. */
-export function splitAndValidate(records: Buffer, limits: BatchLimits): BatchInfo[] {
+/** Splits a RECORDS field (views of the chunks it arrived in) into batches and checks each one; throws KafkaApiError with the code Kafka uses. */
+export function splitAndValidate(records: readonly Buffer[], limits: BatchLimits): BatchInfo[] {
   const out: BatchInfo[] = [];
-  let pos = 0;
-  while (pos < records.length) {
-    if (records.length - pos < BATCH_HEADER_BYTES) throw corrupt(`a record batch is truncated (${records.length - pos} bytes, the header alone is 61)`);
-    const batchLength = records.readInt32BE(pos + 8);
-    const total = 12 + batchLength;
-    if (batchLength < BATCH_HEADER_BYTES - 12 || pos + total > records.length) throw corrupt(`record batch length ${batchLength} does not match the ${records.length - pos} bytes sent`);
-    const bytes = records.subarray(pos, pos + total);
-    out.push(validateBatch(bytes, limits));
-    pos += total;
+  const reader = new Reader(records);
+  while (reader.remaining > 0) {
+    const left = reader.remaining;
+    if (left < BATCH_HEADER_BYTES) throw corrupt(`a record batch is truncated (${left} bytes, the header alone is 61)`);
+    const prefix = reader.views(LENGTH_PREFIX_BYTES);
+    const batchLength = headerOf(prefix, LENGTH_PREFIX_BYTES).readInt32BE(8);
+    if (batchLength < BATCH_HEADER_BYTES - LENGTH_PREFIX_BYTES || LENGTH_PREFIX_BYTES + batchLength > left) {
+      throw corrupt(`record batch length ${batchLength} does not match the ${left} bytes sent`);
+    }
+    const parts = joinAdjacent([...prefix, ...reader.views(batchLength)]);
+    out.push(validateBatch(parts, LENGTH_PREFIX_BYTES + batchLength, limits));
   }
   if (out.length === 0) throw corrupt("the produce request carries no record batch");
   return out;
 }
 
-function validateBatch(bytes: Buffer, limits: BatchLimits): BatchInfo {
-  const magic = bytes.readInt8(16);
+/** The first n bytes of a batch as one buffer (a view of the first part, or a small copy when it is split). */
+function headerOf(parts: readonly Buffer[], n: number): Buffer {
+  return parts[0].length >= n ? parts[0] : Buffer.concat(parts, n);
+}
+
+/** Merges views that continue each other in the same chunk (a batch's prefix and body read separately). */
+function joinAdjacent(parts: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (last && last.buffer === p.buffer && last.byteOffset + last.length === p.byteOffset) {
+      out[out.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + p.length);
+    } else out.push(p);
+  }
+  return out;
+}
+
+function crcOf(parts: readonly Buffer[], from: number): number {
+  let crc = 0;
+  let skip = from;
+  for (const p of parts) {
+    if (skip >= p.length) {
+      skip -= p.length;
+      continue;
+    }
+    crc = crc32c(skip > 0 ? p.subarray(skip) : p, crc);
+    skip = 0;
+  }
+  return crc >>> 0;
+}
+
+function validateBatch(parts: Buffer[], length: number, limits: BatchLimits): BatchInfo {
+  const header = headerOf(parts, BATCH_HEADER_BYTES);
+  const magic = header.readInt8(16);
   if (magic !== 2) {
     throw new KafkaApiError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `The message format version on the broker does not support the request (magic ${magic}; only RecordBatch v2 is accepted).`);
   }
-  const expected = bytes.readUInt32BE(17);
-  const actual = crc32c(bytes.subarray(CRC_START)) >>> 0;
+  const expected = header.readUInt32BE(17);
+  const actual = crcOf(parts, CRC_START);
   if (expected !== actual) throw corrupt(`record batch CRC-32C mismatch (sent ${expected}, computed ${actual})`);
-  const attributes = bytes.readInt16BE(21);
+  const attributes = header.readInt16BE(21);
   const codec = attributes & 0x07;
   if (!limits.allowedCodecs.includes(codec)) {
     const name = Object.entries(Codec).find(([, v]) => v === codec)?.[0] ?? `codec ${codec}`;
     throw new KafkaApiError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Compression type '${name}' is not supported; Event Hubs accepts uncompressed or gzip batches.`);
   }
   if (attributes & 0x30) throw new KafkaApiError(ErrorCode.INVALID_REQUEST, "Transactional and control batches are not supported by Event Hubs.");
-  if (bytes.length > limits.maxBatchBytes) {
-    throw new KafkaApiError(ErrorCode.MESSAGE_TOO_LARGE, `The batch of ${bytes.length} bytes exceeds the maximum event size of ${limits.maxBatchBytes} bytes.`);
+  if (length > limits.maxBatchBytes) {
+    throw new KafkaApiError(ErrorCode.MESSAGE_TOO_LARGE, `The batch of ${length} bytes exceeds the maximum event size of ${limits.maxBatchBytes} bytes.`);
   }
-  const lastOffsetDelta = bytes.readInt32BE(23);
-  const recordCount = bytes.readInt32BE(57);
+  const lastOffsetDelta = header.readInt32BE(23);
+  const recordCount = header.readInt32BE(57);
   if (recordCount < 1 || lastOffsetDelta !== recordCount - 1) throw corrupt(`record count ${recordCount} does not match lastOffsetDelta ${lastOffsetDelta}`);
   return {
-    bytes,
+    parts,
+    length,
     recordCount,
     codec,
-    firstTimestamp: Number(bytes.readBigInt64BE(27)),
-    maxTimestamp: Number(bytes.readBigInt64BE(35)),
+    firstTimestamp: Number(header.readBigInt64BE(27)),
+    maxTimestamp: Number(header.readBigInt64BE(35)),
   };
 }
 
@@ -78,9 +118,16 @@ function corrupt(message: string): KafkaApiError {
   return new KafkaApiError(ErrorCode.CORRUPT_MESSAGE, message);
 }
 
-/** Writes the broker-assigned base offset into a stored batch (bytes 0..7, outside the CRC). */
-export function setBaseOffset(batch: Buffer, baseOffset: number): void {
-  batch.writeBigInt64BE(BigInt(baseOffset), 0);
+/** Writes the broker-assigned base offset into a stored batch (bytes 0..7, outside the CRC), across parts if need be. */
+export function setBaseOffset(parts: readonly Buffer[], baseOffset: number): void {
+  if (parts[0].length >= 8) {
+    parts[0].writeBigInt64BE(BigInt(baseOffset), 0);
+    return;
+  }
+  const bytes = Buffer.allocUnsafe(8);
+  bytes.writeBigInt64BE(BigInt(baseOffset), 0);
+  let i = 0;
+  for (const p of parts) for (let j = 0; j < p.length && i < 8; j++) p[j] = bytes[i++];
 }
 
 export function batchRecordCount(batch: Buffer): number {

@@ -4,14 +4,21 @@
  * `node --import tsx --expose-gc kafka-server-process.ts <null-sink|emulator>`; IPC:
  *   -> { type: "ready", bootstrapServers, connectionString }
  *   <- { type: "memory" } -> { type: "memory", rss }   after a full gc
+ *   <- { type: "usage" }  -> { type: "usage", usage }  ProcessUsage since the process started
  *   <- { type: "close" }  closes the server and exits
  */
 import { EmulatorClock } from "../../emulator/common/clock.js";
 import { createLogger } from "../../emulator/common/logger.js";
 import { parseEventHubsConfig, startKafka } from "../../emulator/kafka/index.js";
 import { startKafkaNullSink } from "./kafka-null-sink.js";
+import { usageSince } from "./process-usage.js";
 
-const benchHubs = Array.from({ length: 10 }, (_, i) => `bench-${i}`);
+/** One-partition hubs for the single-client rows; 4-partition hubs (as festival-events) for the end-to-end rows. */
+const benchHubs = [
+  ...Array.from({ length: 3 }, (_, i) => ({ Name: `bench-${i}`, PartitionCount: 1 })),
+  ...Array.from({ length: 6 }, (_, i) => ({ Name: `e2e-${i}`, PartitionCount: 4 })),
+  { Name: "e2e-warm-up", PartitionCount: 4 },
+];
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
@@ -20,7 +27,7 @@ async function main(): Promise<void> {
     server = await startKafkaNullSink();
   } else if (mode === "emulator") {
     const config = parseEventHubsConfig({
-      UserConfig: { NamespaceConfig: [{ Entities: benchHubs.map((Name) => ({ Name, PartitionCount: 1 })) }], LoggingConfig: { Type: "Console" } },
+      UserConfig: { NamespaceConfig: [{ Entities: benchHubs }], LoggingConfig: { Type: "Console" } },
     });
     server = await startKafka({ config, port: 0, host: "127.0.0.1", clock: new EmulatorClock(), logger: createLogger("silent") });
   } else {
@@ -32,6 +39,8 @@ async function main(): Promise<void> {
       gc?.();
       gc?.();
       process.send?.({ type: "memory", rss: process.memoryUsage().rss });
+    } else if (command.type === "usage") {
+      process.send?.({ type: "usage", usage: usageSince() });
     } else if (command.type === "close") {
       server.close().finally(() => process.exit(0));
     }

@@ -2,12 +2,17 @@
  * Kafka benchmarks (issue 5): kafkajs 2.2.4 against the Event Hubs Kafka endpoint, next to the same client against
  * a null-sink endpoint (kafka-null-sink.ts) in the same run. Servers run in a child process. Records of 1 KB, sent
  * in batches of 1,000 (one ~1 MB RecordBatch per request, under Event Hubs' 1,046,528-byte request limit).
+ * Produce and consume rows: one client in this process. End-to-end rows (kafka-end-to-end.ts): producer and
+ * consumer processes in parallel, as Kafka's perf tools measure it, once with one of each for reference.
  * Targets: produce >= 70% of the null sink; end-to-end produce -> consume >= 50,000 records/s.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel, type Producer } from "kafkajs";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
+import { type EndToEndResult, type EndToEndSetup, onceMessage, runEndToEnd } from "./kafka-end-to-end.js";
+import type { ProcessUsage } from "./process-usage.js";
 
 type Mode = "null-sink" | "emulator";
 const suite = "kafka";
@@ -18,28 +23,29 @@ const warmUpBatches = 5;
 const inFlight = 4;
 const value = Buffer.alloc(1024, 0x61);
 
+/** The end-to-end setups: the parallel one the target applies to, and one producer and one consumer for reference. */
+const endToEnd = {
+  batches: 100,
+  batchSize,
+  recordBytes: value.length,
+  inFlight,
+  partitions: 4,
+  warmUpTopic: "e2e-warm-up",
+  warmUpBatches: 4,
+} satisfies Omit<EndToEndSetup, "producers" | "consumers">;
+const parallel: EndToEndSetup = { ...endToEnd, producers: 2, consumers: 2 };
+const single: EndToEndSetup = { ...endToEnd, producers: 1, consumers: 1 };
+
 interface Child {
   kafka: Kafka;
   bootstrapServers: string;
   connectionString: string;
+  usage(): Promise<ProcessUsage>;
   rss(): Promise<number>;
   close(): Promise<void>;
 }
 
-function once<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type: string }) => {
-      if (m.type === type) {
-        child.off("exit", onExit);
-        child.off("message", onMessage);
-        resolve(m as T);
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`Kafka server child exited (${code}) before "${type}"`));
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
-}
+const once = onceMessage;
 
 async function startChild(mode: Mode): Promise<Child> {
   const child = fork(fileURLToPath(new URL("./kafka-server-process.ts", import.meta.url)), [mode], {
@@ -58,6 +64,11 @@ async function startChild(mode: Mode): Promise<Child> {
     kafka,
     bootstrapServers: ready.bootstrapServers,
     connectionString: ready.connectionString,
+    async usage() {
+      const answer = once<{ usage: ProcessUsage }>(child, "usage");
+      child.send({ type: "usage" });
+      return (await answer).usage;
+    },
     async rss() {
       const answer = once<{ rss: number }>(child, "memory");
       child.send({ type: "memory" });
@@ -126,83 +137,101 @@ async function consumeRate(kafka: Kafka, topic: string, count: number, groupId: 
   return count / seconds;
 }
 
-/**
- * Records per second from the first send until a consumer, running in its own process as in a real deployment,
- * has received every record.
- */
-async function endToEndRate(kafka: Kafka, server: Child, topic: string, groupId: string): Promise<number> {
-  const total = batches * batchSize;
-  const consumer = fork(fileURLToPath(new URL("./kafka-consumer-process.ts", import.meta.url)), [server.bootstrapServers, server.connectionString, topic, groupId, String(total)], {
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const done = once(consumer, "done");
-  await once(consumer, "joined");
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const started = performance.now();
-  await produceBatches(producer, topic, batches);
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  await producer.disconnect();
-  if (consumer.exitCode === null) await new Promise((resolve) => consumer.once("exit", resolve));
-  return total / seconds;
-}
-
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 const log = (text: string) => process.stderr.write(`  kafka: ${text}\n`);
 
 interface Figures {
   produce: number;
   consume: number;
-  endToEnd: number;
   rssPer100k: number;
+}
+
+interface EndToEndFigures {
+  parallel: number;
+  single: number;
+  /** Microseconds of CPU per record over the parallel runs, by process kind (medians). */
+  cpu: { server: number; producers: number; consumers: number };
 }
 
 /**
  * Both servers run side by side and the measurements alternate between them, so machine noise and the client's JIT
  * warm-up (one round against the null sink first, not counted) fall on both alike.
  */
-async function measure(): Promise<{ sink: Omit<Figures, "endToEnd" | "rssPer100k">; emulator: Figures }> {
-  const sinkChild = await startChild("null-sink");
-  const emulatorChild = await startChild("emulator");
-  try {
-    await produceRate(sinkChild.kafka, "warm-up");
-    await consumeRate(sinkChild.kafka, "warm-up", batches * batchSize, "warm-up");
-    const runs = { sinkProduce: [] as number[], sinkConsume: [] as number[], produce: [] as number[], consume: [] as number[], endToEnd: [] as number[] };
-    const rssBefore = await emulatorChild.rss();
-    for (let i = 0; i < repetitions; i++) {
-      runs.sinkProduce.push(await produceRate(sinkChild.kafka, `bench-${i}`));
-      runs.produce.push(await produceRate(emulatorChild.kafka, `bench-${i}`));
-      runs.sinkConsume.push(await consumeRate(sinkChild.kafka, `bench-${i}`, batches * batchSize, `reader-${i}`));
-      runs.consume.push(await consumeRate(emulatorChild.kafka, `bench-${i}`, batches * batchSize, `reader-${i}`));
-      runs.endToEnd.push(await endToEndRate(emulatorChild.kafka, emulatorChild, `bench-${i + repetitions}`, `e2e-${i}`));
-      const r = (xs: number[]) => Math.round(xs[i]);
-      log(`run ${i + 1}: produce ${r(runs.produce)}/s (null sink ${r(runs.sinkProduce)}/s), consume ${r(runs.consume)}/s (null sink ${r(runs.sinkConsume)}/s), end-to-end ${r(runs.endToEnd)}/s`);
-    }
-    const stored = repetitions * (2 * batches + warmUpBatches) * batchSize;
-    return {
-      sink: { produce: median(runs.sinkProduce), consume: median(runs.sinkConsume) },
-      emulator: {
-        produce: median(runs.produce),
-        consume: median(runs.consume),
-        endToEnd: median(runs.endToEnd),
-        rssPer100k: (((await emulatorChild.rss()) - rssBefore) / stored) * 100_000,
-      },
-    };
-  } finally {
-    await Promise.all([sinkChild.close(), emulatorChild.close()]);
+async function measureSingleClient(sinkChild: Child, emulatorChild: Child): Promise<{ sink: Omit<Figures, "rssPer100k">; emulator: Figures }> {
+  await produceRate(sinkChild.kafka, "warm-up");
+  await consumeRate(sinkChild.kafka, "warm-up", batches * batchSize, "warm-up");
+  const runs = { sinkProduce: [] as number[], sinkConsume: [] as number[], produce: [] as number[], consume: [] as number[] };
+  const rssBefore = await emulatorChild.rss();
+  for (let i = 0; i < repetitions; i++) {
+    runs.sinkProduce.push(await produceRate(sinkChild.kafka, `bench-${i}`));
+    runs.produce.push(await produceRate(emulatorChild.kafka, `bench-${i}`));
+    runs.sinkConsume.push(await consumeRate(sinkChild.kafka, `bench-${i}`, batches * batchSize, `reader-${i}`));
+    runs.consume.push(await consumeRate(emulatorChild.kafka, `bench-${i}`, batches * batchSize, `reader-${i}`));
+    const r = (xs: number[]) => Math.round(xs[i]);
+    log(`run ${i + 1}: produce ${r(runs.produce)}/s (null sink ${r(runs.sinkProduce)}/s), consume ${r(runs.consume)}/s (null sink ${r(runs.sinkConsume)}/s)`);
   }
+  const stored = repetitions * (batches + warmUpBatches) * batchSize;
+  return {
+    sink: { produce: median(runs.sinkProduce), consume: median(runs.sinkConsume) },
+    emulator: {
+      produce: median(runs.produce),
+      consume: median(runs.consume),
+      rssPer100k: (((await emulatorChild.rss()) - rssBefore) / stored) * 100_000,
+    },
+  };
+}
+
+const perRecord = (u: ProcessUsage, records: number) => (u.user + u.system) / records;
+const describeUsage = (u: ProcessUsage, records: number) =>
+  `${(perRecord(u, records)).toFixed(1)} us (kernel ${(u.system / records).toFixed(1)}, ${((u.pageFaults / records) * 1000).toFixed(0)} page faults per 1,000)`;
+
+/** Each repetition runs both setups on fresh hubs, alternating which goes first. */
+async function measureEndToEnd(emulatorChild: Child): Promise<EndToEndFigures> {
+  const parallelRuns: EndToEndResult[] = [];
+  const singleRuns: EndToEndResult[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const runParallel = async () => parallelRuns.push(await runEndToEnd(emulatorChild, `e2e-${2 * i}`, `e2e-parallel-${i}`, parallel));
+    const runSingle = async () => singleRuns.push(await runEndToEnd(emulatorChild, `e2e-${2 * i + 1}`, `e2e-single-${i}`, single));
+    if (i % 2 === 0) await runParallel().then(runSingle);
+    else await runSingle().then(runParallel);
+    const p = parallelRuns[i];
+    log(
+      `end-to-end run ${i + 1}: ${parallel.producers} producers + ${parallel.consumers} consumers ${Math.round(p.recordsPerSecond)}/s, ` +
+        `1 + 1 ${Math.round(singleRuns[i].recordsPerSecond)}/s; CPU per record (parallel): emulator ${describeUsage(p.usage.server, p.records)}, ` +
+        `producers ${describeUsage(p.usage.producers, p.records)}, consumers ${describeUsage(p.usage.consumers, p.records)}`,
+    );
+  }
+  return {
+    parallel: median(parallelRuns.map((r) => r.recordsPerSecond)),
+    single: median(singleRuns.map((r) => r.recordsPerSecond)),
+    cpu: {
+      server: median(parallelRuns.map((r) => perRecord(r.usage.server, r.records))),
+      producers: median(parallelRuns.map((r) => perRecord(r.usage.producers, r.records))),
+      consumers: median(parallelRuns.map((r) => perRecord(r.usage.consumers, r.records))),
+    },
+  };
 }
 
 export const kafkaSuite: BenchSuite = {
   name: suite,
   async run(): Promise<BenchRow[]> {
-    const { sink, emulator } = await measure();
-    const rows: BenchRow[] = [
+    const sinkChild = await startChild("null-sink");
+    const emulatorChild = await startChild("emulator");
+    let single: Awaited<ReturnType<typeof measureSingleClient>>;
+    let e2e: EndToEndFigures;
+    try {
+      single = await measureSingleClient(sinkChild, emulatorChild);
+      await sinkChild.close();
+      e2e = await measureEndToEnd(emulatorChild);
+    } finally {
+      await Promise.all([sinkChild.close(), emulatorChild.close()]);
+    }
+    const { sink, emulator } = single;
+    const shape = `1 KB records, batches of 1,000, ${endToEnd.batches * batchSize / 1000}k records, ${endToEnd.partitions}-partition hub`;
+    return [
       {
         suite,
-        name: "produce 1 KB records, batches of 1,000 (kafkajs, acks -1)",
+        name: "produce 1 KB records, batches of 1,000 (one kafkajs producer, acks -1)",
         value: emulator.produce,
         unit: "records/s",
         baseline: { name: "null sink", value: sink.produce },
@@ -211,21 +240,30 @@ export const kafkaSuite: BenchSuite = {
       },
       {
         suite,
-        name: "consume 1 KB records from a filled hub (kafkajs group, eachBatch)",
+        name: "consume 1 KB records from a filled hub (one kafkajs group member, eachBatch)",
         value: emulator.consume,
         unit: "records/s",
         baseline: { name: "null sink streaming a pre-built batch", value: sink.consume },
       },
       {
         suite,
-        name: "end-to-end produce -> consume, 1 KB records, batches of 1,000",
-        value: emulator.endToEnd,
+        name:
+          `end-to-end produce -> consume, ${shape}: ${parallel.producers} producer processes (${parallel.partitions / parallel.producers} partitions each) ` +
+          `and a consumer group of ${parallel.consumers} processes in parallel, kafkajs, SASL PLAIN, ${availableParallelism()} CPUs shared with the emulator`,
+        value: e2e.parallel,
         unit: "records/s",
         target: ">= 50,000 records/s",
-        pass: emulator.endToEnd >= 50_000,
+        pass: e2e.parallel >= 50_000,
       },
+      {
+        suite,
+        name: `end-to-end produce -> consume, ${shape}: 1 producer process, 1 consumer process (reference)`,
+        value: e2e.single,
+        unit: "records/s",
+      },
+      { suite, name: "emulator CPU per record in the parallel end-to-end (user + kernel)", value: e2e.cpu.server, unit: "us" },
+      { suite, name: "clients' CPU per record in the parallel end-to-end (producers + consumers)", value: e2e.cpu.producers + e2e.cpu.consumers, unit: "us" },
+      { suite, name: "server resident memory per 100,000 stored 1 KB records", value: emulator.rssPer100k / (1024 * 1024), unit: "MB" },
     ];
-    rows.push({ suite, name: "server resident memory per 100,000 stored 1 KB records", value: emulator.rssPer100k / (1024 * 1024), unit: "MB" });
-    return rows;
   },
 };

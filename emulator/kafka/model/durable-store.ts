@@ -52,7 +52,7 @@ class PartitionFiles implements PartitionPersistence {
         const bytes = data.subarray(pos, pos + total);
         const baseOffset = Number(bytes.readBigInt64BE(0));
         const appendTime = (index + 1) * TIME_ENTRY <= times.length ? Number(times.readBigInt64BE(index * TIME_ENTRY + 8)) : fallbackTime;
-        const batch: StoredBatch = { baseOffset, nextOffset: baseOffset + batchRecordCount(bytes), maxTimestamp: Number(bytes.readBigInt64BE(35)), appendTime, bytes };
+        const batch: StoredBatch = { baseOffset, nextOffset: baseOffset + batchRecordCount(bytes), maxTimestamp: Number(bytes.readBigInt64BE(35)), appendTime, parts: [bytes], length: total };
         log.restore(batch);
         pos += total;
         index++;
@@ -78,13 +78,13 @@ class PartitionFiles implements PartitionPersistence {
   }
 
   append(batch: StoredBatch): void {
-    if (this.fd < 0 || (this.segmentSize > 0 && this.segmentSize + batch.bytes.length > this.segmentBytes)) this.openSegment(batch.baseOffset);
-    writeSync(this.fd, batch.bytes);
+    if (this.fd < 0 || (this.segmentSize > 0 && this.segmentSize + batch.length > this.segmentBytes)) this.openSegment(batch.baseOffset);
+    for (const part of batch.parts) writeSync(this.fd, part);
     const entry = Buffer.allocUnsafe(TIME_ENTRY);
     entry.writeBigInt64BE(BigInt(batch.baseOffset), 0);
     entry.writeBigInt64BE(BigInt(Math.round(batch.appendTime)), 8);
     writeSync(this.timeFd, entry);
-    this.segmentSize += batch.bytes.length;
+    this.segmentSize += batch.length;
   }
 
   setLogStart(offset: number): void {

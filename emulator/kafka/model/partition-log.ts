@@ -1,6 +1,6 @@
 /**
  * One partition of an event hub: the record batches as the producers sent them, each with the base offset the
- * broker assigned. Offsets are dense from 0; the high watermark is the next offset to assign; the log start offset
+ * broker assigned, kept in the socket chunks they arrived in (a Fetch writes those same buffers out). Offsets are dense from 0; the high watermark is the next offset to assign; the log start offset
  * moves only when retention deletes whole batches. Readers waiting in a long-poll Fetch are woken on append.
  */
 import { type BatchInfo, recordTimestamps, setBaseOffset } from "../record-batch.js";
@@ -12,7 +12,9 @@ export interface StoredBatch {
   maxTimestamp: number;
   /** When the broker appended it, on the emulator clock (retention counts from here, as Event Hubs' enqueued time). */
   appendTime: number;
-  bytes: Buffer;
+  /** The batch's bytes, in order: views of the chunks it arrived in, or one buffer. */
+  parts: Buffer[];
+  length: number;
 }
 
 /** Where a durable log keeps its batches; absent in memory mode. */
@@ -48,13 +50,13 @@ export class PartitionLog {
     return this.end;
   }
 
-  /** Appends validated batches (copied out of the request) and returns the first assigned offset. */
+  /** Appends validated batches (kept in the request's chunks, see keptParts) and returns the first assigned offset. */
   append(batches: readonly BatchInfo[], now: number): number {
     const first = this.end;
     for (const info of batches) {
-      const bytes = Buffer.from(info.bytes);
-      setBaseOffset(bytes, this.end);
-      const stored: StoredBatch = { baseOffset: this.end, nextOffset: this.end + info.recordCount, maxTimestamp: info.maxTimestamp, appendTime: now, bytes };
+      const parts = keptParts(info.parts, info.length);
+      setBaseOffset(parts, this.end);
+      const stored: StoredBatch = { baseOffset: this.end, nextOffset: this.end + info.recordCount, maxTimestamp: info.maxTimestamp, appendTime: now, parts, length: info.length };
       this.batches.push(stored);
       this.end = stored.nextOffset;
       this.persistence?.append(stored);
@@ -98,9 +100,9 @@ export class PartitionLog {
     let i = this.indexOf(fetchOffset);
     if (i < 0) return { chunks, bytes };
     for (; i < this.batches.length; i++) {
-      const b = this.batches[i].bytes;
+      const b = this.batches[i];
       if (bytes + b.length > maxBytes && !(minOne && chunks.length === 0)) break;
-      chunks.push(b);
+      for (const part of b.parts) chunks.push(part);
       bytes += b.length;
     }
     return { chunks, bytes };
@@ -125,7 +127,7 @@ export class PartitionLog {
     for (let i = this.head; i < this.batches.length; i++) {
       const b = this.batches[i];
       if (b.maxTimestamp < timestamp) continue;
-      for (const r of recordTimestamps(b.bytes)) {
+      for (const r of recordTimestamps(b.parts.length === 1 ? b.parts[0] : Buffer.concat(b.parts, b.length))) {
         const offset = b.baseOffset + r.offsetDelta;
         if (r.timestamp >= timestamp && offset >= this.start) return { offset, timestamp: r.timestamp };
       }
@@ -152,4 +154,17 @@ export class PartitionLog {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+}
+
+/**
+ * The parts a batch is stored in: the request's own chunks (no copy) when the batch fills at least half of the
+ * memory they hold, else one compact copy, so a small batch never keeps a 64 KB socket chunk alive.
+ */
+function keptParts(parts: Buffer[], length: number): Buffer[] {
+  let held = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const chunk = parts[i].buffer;
+    if (i === 0 || chunk !== parts[i - 1].buffer) held += chunk.byteLength;
+  }
+  return held <= 2 * length ? parts : [Buffer.concat(parts, length)];
 }

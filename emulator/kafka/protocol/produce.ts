@@ -1,6 +1,6 @@
 /**
  * Produce (0) v3-7: each partition's RecordBatch v2 batches are checked (magic, CRC-32C, codec, size) and appended
- * as received, with only the base offset rewritten. acks=0 gets no response at all, as kafkajs expects.
+ * as received, in the socket chunks they arrived in, with only the base offset rewritten. acks=0 gets no response at all, as kafkajs expects.
  */
 import { Writer } from "../codec/writer.js";
 import { ErrorCode, KafkaApiError, refuse } from "../errors.js";
@@ -14,7 +14,7 @@ interface PartitionResult {
   logStartOffset: number;
 }
 
-function appendOne(ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, transactional: boolean): PartitionResult {
+function appendOne(ctx: RequestContext, topic: string, index: number, records: Buffer[] | null, acks: number, transactional: boolean): PartitionResult {
   const result: PartitionResult = { index, error: ErrorCode.NONE, baseOffset: -1, logStartOffset: -1 };
   try {
     if (acks !== 0 && acks !== 1 && acks !== -1) throw new KafkaApiError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${acks}`);
@@ -23,7 +23,7 @@ function appendOne(ctx: RequestContext, topic: string, index: number, records: B
     if (!log) throw refuse.unknownTopic(topic);
     const denied = checkAccess(ctx, topic, "Send");
     if (denied) throw denied;
-    const batches = splitAndValidate(records ?? Buffer.alloc(0), ctx.broker.settings);
+    const batches = splitAndValidate(records ?? [], ctx.broker.settings);
     result.baseOffset = log.append(batches, ctx.broker.clock.now());
     result.logStartOffset = log.logStartOffset;
   } catch (err) {
@@ -46,7 +46,7 @@ export const produce: ApiHandler = {
     body.int32(); // timeout_ms: appends are immediate
     const topics = body.array((r) => ({
       name: r.string(),
-      partitions: r.array((r) => ({ index: r.int32(), records: r.nullableBytes() })),
+      partitions: r.array((r) => ({ index: r.int32(), records: r.nullableBytesViews() })),
     }));
     const results = topics.map((t) => ({
       name: t.name,
