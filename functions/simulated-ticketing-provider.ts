@@ -4,16 +4,22 @@
  * us). Latency, failure rate and unavailable concerts come from the TicketingProvider__* settings.
  */
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import { loadAppSettings } from "../src/config.js";
 import { problem } from "../src/http/problem.js";
 import { SimulatedTicketingProvider } from "../src/services/ticketing-provider/simulated-ticketing-provider.js";
-import { ticketingProviderSettings } from "../src/services/ticketing-provider/ticketing-provider-settings.js";
 
 const MAX_BODY_BYTES = 16 * 1024;
 let provider: SimulatedTicketingProvider | undefined;
 
 function simulatedProvider(): SimulatedTicketingProvider {
-  const { latencyMs, failureRate, unavailableConcerts } = ticketingProviderSettings(process.env);
-  provider ??= new SimulatedTicketingProvider({ latencyMs, failureRate, unavailableConcerts });
+  if (!provider) {
+    const settings = loadAppSettings(process.env);
+    provider = new SimulatedTicketingProvider({
+      latencyMs: settings.ticketingProviderLatencyMs,
+      failureRate: settings.ticketingProviderFailureRate,
+      unavailableConcerts: settings.ticketingProviderUnavailableConcerts,
+    });
+  }
   return provider;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ticketingProviderBaseUrl } from "../../../src/services/ticketing-provider/provider-base-url.js";
 import { SimulatedTicketingProvider } from "../../../src/services/ticketing-provider/simulated-ticketing-provider.js";
 
 const request = { purchaseId: "purchase-1", concertId: "concert-1", tier: "standard", quantity: 2, fan: { id: "fan-1", email: "fan@example.com" } };
@@ -48,5 +49,14 @@ describe("simulated ticketing provider", () => {
     expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(["fan.email", "quantity"]);
     expect((await provider.handle({ method: "POST", body: "not json" })).status).toBe(400);
     expect((await provider.handle({ method: "GET", body: undefined })).status).toBe(405);
+  });
+});
+
+describe("the provider's base URL", () => {
+  it("is the configured URL, else the app's own simulated provider", () => {
+    expect(ticketingProviderBaseUrl("https://provider.example/v1", {})).toBe("https://provider.example/v1");
+    expect(ticketingProviderBaseUrl(undefined, { WEBSITE_HOSTNAME: "musicfest.azurewebsites.net" })).toBe("https://musicfest.azurewebsites.net/api/simulated/ticketing-provider");
+    expect(ticketingProviderBaseUrl(undefined, { WEBSITE_HOSTNAME: "localhost:7071" })).toBe("http://localhost:7071/api/simulated/ticketing-provider");
+    expect(() => ticketingProviderBaseUrl(undefined, {})).toThrow(/TicketingProvider__baseUrl/);
   });
 });
