@@ -12,6 +12,7 @@ import type { Emulator } from "../../emulator/index.js";
 import { parseEntity } from "../../src/dead-letters/dead-letter-entity.js";
 import { DeadLetterEntityNotFoundError, DeadLetterNotFoundError, DeadLetters } from "../../src/dead-letters/dead-letters.js";
 import { sendWith, serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../helpers/servicebus.js";
+import { deadLettersCommand } from "../../scripts/sb-dead-letters.js";
 import { repoRoot } from "./system-under-test.js";
 
 const CAPTURE = "MusicFest.Payments.CapturePayment.v1";
@@ -35,6 +36,7 @@ beforeAll(async () => {
             { Name: "concerts", Properties: subscriptionProperties, Rules: [{ Name: "concert-commands", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "commandType = 'MusicFest.Concerts.ReserveTickets.v1'" } } }] },
           ],
         },
+        { Name: "events", Properties: { RequiresDuplicateDetection: true }, Subscriptions: [{ Name: "purchase-process", Properties: { ...subscriptionProperties, RequiresSession: true } }] },
       ],
     ),
   );
@@ -170,22 +172,46 @@ describe("dead letters", () => {
   it("npm run sb -- dead-letters lists, shows and resubmits with the same module", async () => {
     await sendWith(client, "commands", command("cli-1"));
     const receiver = client.createReceiver("commands", "payments");
-    const sb = async (...args: string[]) => {
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), path.join(repoRoot, "scripts/sb.ts"), "dead-letters", ...args, "--connection", emulator.serviceBus.connectionString]);
-      return JSON.parse(stdout);
-    };
+    const connection = emulator.serviceBus.connectionString;
     try {
       await failUntilDeadLettered(receiver, "cli-1", 3);
-      const [listed] = await sb("list", "commands/subscriptions/payments");
+      // The whole CLI once, as a process (tsx start-up costs seconds on a busy machine); the subcommands in-process.
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), path.join(repoRoot, "scripts/sb.ts"), "dead-letters", "list", "commands/subscriptions/payments", "--connection", connection]);
+      const [listed] = JSON.parse(stdout);
       expect(listed).toMatchObject({ messageId: "cli-1", reason: "MaxDeliveryCountExceeded", deliveryCount: 3 });
-      expect(await sb("show", "commands/payments", String(listed.sequenceNumber))).toEqual(listed);
-      expect((await sb("resubmit", "commands/subscriptions/payments", "--all")).resubmitted).toEqual([{ sequenceNumber: listed.sequenceNumber, messageId: `cli-1:resubmit:${listed.sequenceNumber}` }]);
+      expect(await deadLettersCommand({ args: ["show", "commands/payments", String(listed.sequenceNumber)], connection })).toEqual(listed);
+      const resubmitted = (await deadLettersCommand({ args: ["resubmit", "commands/subscriptions/payments"], all: true, connection })) as { resubmitted: unknown[] };
+      expect(resubmitted.resubmitted).toEqual([{ sequenceNumber: listed.sequenceNumber, messageId: `cli-1:resubmit:${listed.sequenceNumber}` }]);
       const [back] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
       expect(back.applicationProperties?.OriginalMessageId).toBe("cli-1");
       await receiver.completeMessage(back);
-      await expect(sb("show", "commands/subscriptions/payments", "999999")).rejects.toThrow(/no message with sequence number 999999/);
+      await expect(deadLettersCommand({ args: ["show", "commands/subscriptions/payments", "999999"], connection })).rejects.toThrow(/no message with sequence number 999999/);
+      await expect(deadLettersCommand({ args: ["resubmit", "commands/subscriptions/payments", "1"], all: true, connection })).rejects.toThrow(/not both/);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it("a dead letter of a session-enabled subscription goes back into its session", async () => {
+    const processEntity = parseEntity("events/subscriptions/purchase-process");
+    await sendWith(client, "events", { messageId: "evt-1", sessionId: "purchase-42", body: { id: "evt-1" }, applicationProperties: { eventType: "MusicFest.Payments.PaymentCaptured.v1" } });
+    const session = await client.acceptSession("events", "purchase-process", "purchase-42");
+    try {
+      const [m] = await session.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+      await session.deadLetterMessage(m, { deadLetterReason: "HandlerFailed", deadLetterErrorDescription: "state not found" });
+    } finally {
+      await session.close();
+    }
+    const [dead] = await deadLetters.list(processEntity);
+    expect(dead).toMatchObject({ messageId: "evt-1", sessionId: "purchase-42", reason: "HandlerFailed" });
+    await deadLetters.resubmit(processEntity, dead.sequenceNumber);
+    const again = await client.acceptSession("events", "purchase-process", "purchase-42");
+    try {
+      const [back] = await again.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+      expect(back).toMatchObject({ sessionId: "purchase-42", body: { id: "evt-1" } });
+      await again.completeMessage(back);
+    } finally {
+      await again.close();
     }
   });
 
