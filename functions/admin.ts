@@ -7,6 +7,12 @@
  * Not under /api/admin: Azure's Functions host reserves routes and function names that start with `admin` for its
  * own admin API ("The specified route conflicts with one or more built in routes"), so such a function would
  * not load in Azure.
+ *
+ * Keys: in Azure, the app's function or host keys (portal, `az functionapp keys list`). Locally, the emulator's
+ * host checks keys as Azure does (a function-level function with no key configured refuses every request with
+ * 401; Core Tools' `func start` would not check at all): it reads them from app settings named as the host names
+ * its secrets, `host.master`, `host.function.<name>` or `functions.<function>.<name>`, e.g.
+ * `"host.function.default": "local-ops-key"` in local.settings.json Values.
  */
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import type { ServiceBusClient } from "@azure/service-bus";
