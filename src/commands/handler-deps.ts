@@ -18,8 +18,8 @@ export interface HandlerDeps {
   onRelayError?: (error: unknown, records: readonly OutboxRecord[]) => void;
 }
 
-export function runnerFor(deps: HandlerDeps, defaults: { maxAttempts?: number } = {}): { repository: StreamRepository; consumer: MessageConsumer } {
-  const repository = new StreamRepository(deps.store, deps.snapshotEvery ?? 20);
+export function runnerFor(deps: HandlerDeps, defaults: { maxAttempts?: number; repository?: StreamRepository } = {}): { repository: StreamRepository; consumer: MessageConsumer } {
+  const repository = defaults.repository ?? new StreamRepository(deps.store, deps.snapshotEvery ?? 20);
   const maxAttempts = deps.maxAttempts ?? defaults.maxAttempts;
   const consumer = new MessageConsumer({
     repository,
