@@ -19,7 +19,7 @@ import type { ServiceBusClient } from "@azure/service-bus";
 import { serviceBusConnection } from "../src/config.js";
 import { type DeadLetterOperation, handleDeadLetterRequest } from "../src/dead-letters/dead-letters-http.js";
 import { DeadLetters } from "../src/dead-letters/dead-letters.js";
-import { createServiceBusClient } from "../src/messaging/service-bus-event-publisher.js";
+import { createServiceBusClient } from "../src/messaging/service-bus-message-bus.js";
 
 let client: ServiceBusClient | undefined;
 let deadLetters: DeadLetters | undefined;

@@ -108,6 +108,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ServiceBusConnection: emulator.serviceBus.connectionString,
       MusicFestEvents__topicEndpointUri: topic.endpoint,
       MusicFestEvents__topicKey: topic.key,
+      // The event hub festival-events on the emulator's Kafka endpoint (SASL PLAIN, `$ConnectionString`).
+      EventHubsConnection: emulator.kafka.connectionString,
+      // As Azure and `func start` set it: the app finds its own simulated ticketing provider through it.
+      ...(withHost ? { WEBSITE_HOSTNAME: `127.0.0.1:${functionsPort}` } : {}),
       ...options.extraSettings,
     };
 

@@ -31,8 +31,10 @@ export interface ProblemResponse {
 const TITLES: Record<number, string> = {
   400: "Bad Request",
   404: "Not Found",
+  409: "Conflict",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Content",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };

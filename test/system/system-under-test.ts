@@ -3,12 +3,16 @@
  * local Functions host running the app from its TypeScript sources, all on free ports. The host gets its own app
  * folder in a temp dir (the repo's host.json, a package.json whose `main` is functions/index.ts), because the
  * repo's `main` points at the compiled dist/ that `npm start` and `func start` load.
+ *
+ * Each file may override app settings (a payment failure rate of 1, a short reservation timeout, concerts the
+ * provider has no tickets for...) and moves the emulator's clock with `advanceClock` instead of sleeping.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TableClient } from "@azure/data-tables";
+import type { LogLevel } from "../../emulator/common/logger.js";
 import type { InvocationRecord } from "../../emulator/functions-host/index.js";
 import { type LocalSystem, startLocalSystem } from "../../scripts/local-system/index.js";
 
@@ -22,7 +26,14 @@ export interface SystemUnderTest {
   /** Resolves with the first invocation of `functionName` (from `after` records on) that `match` accepts. */
   invocation(functionName: string, after?: number): Promise<InvocationRecord>;
   table(name: string): TableClient;
+  /** Moves the emulator's clock (scheduled messages, lock expiry, timers) forward, over its HTTP endpoint. */
+  advanceClock(ms: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SystemUnderTestOptions {
+  /** App settings for this file's host, over the ones that point at the emulators. */
+  settings?: Record<string, string>;
 }
 
 function appFolder(): string {
@@ -32,7 +43,7 @@ function appFolder(): string {
   return dir;
 }
 
-export async function startSystemUnderTest(): Promise<SystemUnderTest> {
+export async function startSystemUnderTest(options: SystemUnderTestOptions = {}): Promise<SystemUnderTest> {
   const appDir = appFolder();
   const invocations: InvocationRecord[] = [];
   const waiters: { functionName: string; after: number; resolve: (r: InvocationRecord) => void }[] = [];
@@ -40,6 +51,9 @@ export async function startSystemUnderTest(): Promise<SystemUnderTest> {
   const system = await startLocalSystem({
     appDir,
     ports: { functions: 0, serviceBus: 0, emulatorHttp: 0, kafka: 0, blob: 0, queue: 0, table: 0 },
+    ...(options.settings ? { extraSettings: options.settings } : {}),
+    // SYSTEM_TEST_LOG_LEVEL=info shows the host's and the app's log while debugging a test.
+    logLevel: (process.env.SYSTEM_TEST_LOG_LEVEL as LogLevel | undefined) ?? "silent",
     onInvocation: (r) => {
       invocations.push(r);
       for (const w of [...waiters]) {
@@ -68,6 +82,10 @@ export async function startSystemUnderTest(): Promise<SystemUnderTest> {
       const client = TableClient.fromConnectionString(system.azurite.connectionString, name, { allowInsecureConnection: true });
       tables.push(client);
       return client;
+    },
+    async advanceClock(ms) {
+      const res = await fetch(`${system.emulator.http.url}/emulator/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ms }) });
+      if (res.status !== 200) throw new Error(`clock advance answered ${res.status}: ${await res.text()}`);
     },
     async close() {
       await system.close();

@@ -1,45 +1,37 @@
 /**
- * Notifications to fans. The slice has no e-mail provider yet: a notification is recorded in the `notifications`
- * table (one row per purchase and kind, so a redelivered event rewrites the same row instead of notifying twice),
- * which is what an e-mail sender will read from.
+ * Notifications to fans (the push channel beside e-mail): the catalog's `notify` events, PurchaseCompleted and
+ * PurchaseCancelled, reach the notify-fan function through the Event Grid topic. Each is recorded in Table
+ * `notifications`, one row per purchase and outcome, written with an upsert: Event Grid delivers at least once, and a
+ * redelivered event rewrites the same row instead of notifying twice. A push provider would send from this table.
  */
-import type { CatalogEvent } from "../../events/catalog.js";
+import type { CatalogMessage } from "../../events/catalog.js";
 import type { LazyTable } from "../../storage/table-client.js";
+
+export type NotifyEventName = "PurchaseCompleted" | "PurchaseCancelled";
 
 export interface FanNotification {
   purchaseId: string;
-  kind: "PurchaseCompleted" | "PurchaseDeclined";
+  kind: NotifyEventName;
+  fanId: string;
   to: string;
-  subject: string;
-  body: string;
+  title: string;
+  text: string;
   correlationId: string;
   eventId: string;
-  /** When the event happened (completedAt / declinedAt) and when the fan was notified, ISO 8601. */
+  /** When the outcome happened and when the fan was notified, ISO 8601. */
   occurredAt: string;
   notifiedAt: string;
 }
 
-export function notificationFor(event: CatalogEvent<"PurchaseCompleted" | "PurchaseDeclined">, now: Date): FanNotification {
-  const common = { purchaseId: event.data.purchaseId, to: event.data.fan.email, correlationId: event.correlationid, eventId: event.id, notifiedAt: now.toISOString() };
-  const greeting = `Hello ${event.data.fan.name ?? event.data.fan.id},`;
-  if ("ticketIds" in event.data) {
-    const d = event.data;
-    return {
-      ...common,
-      kind: "PurchaseCompleted",
-      subject: `Your tickets for ${d.concertId}`,
-      body: `${greeting}\n\nyour purchase ${d.purchaseId} is complete. Tickets: ${d.ticketIds.join(", ")}.`,
-      occurredAt: d.completedAt,
-    };
-  }
+export function notificationFor(name: NotifyEventName, event: CatalogMessage<NotifyEventName>, now: Date): FanNotification {
   const d = event.data;
-  return {
-    ...common,
-    kind: "PurchaseDeclined",
-    subject: `Your purchase for ${d.concertId} was declined`,
-    body: `${greeting}\n\nyour purchase ${d.purchaseId} was declined (${d.reason}). You have not been charged.`,
-    occurredAt: d.declinedAt,
-  };
+  const common = { purchaseId: d.purchaseId, kind: name, fanId: d.fan.id, to: d.fan.email, correlationId: event.correlationid, eventId: event.id, notifiedAt: now.toISOString() };
+  if (name === "PurchaseCompleted") {
+    const c = (event as CatalogMessage<"PurchaseCompleted">).data;
+    return { ...common, title: "Your tickets are ready", text: `${c.quantity} ${c.tier} ticket(s) for ${c.concertId}: ${c.ticketIds.join(", ")}.`, occurredAt: c.completedAt };
+  }
+  const c = (event as CatalogMessage<"PurchaseCancelled">).data;
+  return { ...common, title: "Your purchase was cancelled", text: `Purchase ${c.purchaseId} for ${c.concertId} was cancelled (${c.reason})${c.refunded ? "; your payment was refunded" : ""}.`, occurredAt: c.cancelledAt };
 }
 
 export class FanNotifications {
@@ -48,12 +40,5 @@ export class FanNotifications {
   async record(notification: FanNotification): Promise<void> {
     const client = await this.table.use();
     await client.upsertEntity({ partitionKey: notification.purchaseId, rowKey: notification.kind, ...notification }, "Replace");
-  }
-
-  async list(purchaseId: string): Promise<FanNotification[]> {
-    const client = await this.table.use();
-    const out: FanNotification[] = [];
-    for await (const e of client.listEntities<FanNotification>({ queryOptions: { filter: `PartitionKey eq '${purchaseId.replace(/'/g, "''")}'` } })) out.push(e);
-    return out;
   }
 }

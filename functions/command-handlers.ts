@@ -1,0 +1,59 @@
+/**
+ * The command bus's handlers: one function per subscription of the `commands` topic, each subscription filtered on
+ * its command types (emulator/config/servicebus.json), so each command has exactly one handler. A handler that
+ * throws abandons the message: Service Bus redelivers it, and dead-letters it after MaxDeliveryCount (a refused or
+ * malformed command included; `npm run sb dead-letters` and /api/ops/dead-letters inspect and resubmit them).
+ */
+import { app, type InvocationContext } from "@azure/functions";
+import { appServices } from "../src/app/app-services.js";
+import { handleConcertCommand } from "../src/commands/concerts-handler.js";
+import { handlePurchaseCommand } from "../src/commands/purchases-handler.js";
+import { topology } from "../src/config.js";
+import type { HandlingOutcome } from "../src/messaging/message-consumer.js";
+import { handlePaymentCommand } from "../src/services/payment/payment-handler.js";
+import { handleIssueTickets } from "../src/services/ticketing-provider/ticketing-provider-handler.js";
+import { correlationIdOf, logOutcome } from "./invocation-log.js";
+
+const connection = "ServiceBusConnection";
+const topicName = topology.topics.commands;
+
+function describe(outcome: HandlingOutcome & { command: string; messageId: string }): string {
+  const where = outcome.status === "duplicate" ? outcome.streamId : `${outcome.streamId}@${outcome.version}`;
+  const events = outcome.status === "handled" ? `: ${outcome.events.map((e) => e.type.split(".").at(-2)).join(", ") || "no events"}` : "";
+  return `${outcome.command} ${outcome.messageId} ${outcome.status} -> ${where}${events}`;
+}
+
+function commandHandler(handle: (body: unknown) => Promise<HandlingOutcome & { command: string; messageId: string }>) {
+  return async (body: unknown, context: InvocationContext): Promise<void> => {
+    const outcome = await handle(body);
+    logOutcome(context, correlationIdOf(body), describe(outcome));
+  };
+}
+
+app.serviceBusTopic("concerts", {
+  connection,
+  topicName,
+  subscriptionName: topology.subscriptions.concerts,
+  handler: commandHandler((body) => handleConcertCommand(body, appServices().handlers)),
+});
+
+app.serviceBusTopic("purchases", {
+  connection,
+  topicName,
+  subscriptionName: topology.subscriptions.purchases,
+  handler: commandHandler((body) => handlePurchaseCommand(body, appServices().handlers)),
+});
+
+app.serviceBusTopic("payments", {
+  connection,
+  topicName,
+  subscriptionName: topology.subscriptions.payments,
+  handler: commandHandler((body) => handlePaymentCommand(body, appServices().payments)),
+});
+
+app.serviceBusTopic("ticketing-provider", {
+  connection,
+  topicName,
+  subscriptionName: topology.subscriptions.ticketingProvider,
+  handler: commandHandler((body) => handleIssueTickets(body, appServices().ticketingProvider)),
+});

@@ -1,0 +1,28 @@
+/**
+ * What the HTTP endpoints need, as ports: the event store to read streams from (the synchronous checks and the
+ * status answers) and the command bus to send commands on (the `commands` topic). A request writes nothing itself:
+ * it sends one command or fails, so a failed request leaves nothing half-written.
+ */
+import type { EventStore, OutboxMessage } from "../eventstore/event-store.js";
+
+export interface CommandSender {
+  /** Sends every message or throws. */
+  send(messages: readonly OutboxMessage[]): Promise<void>;
+}
+
+export interface ApiDeps {
+  store: EventStore;
+  commands: CommandSender;
+  now?: () => Date;
+}
+
+/** The parts of an HTTP request the endpoints read (the Functions HttpRequest has them all). */
+export interface ApiRequest {
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  readonly params: Record<string, string | undefined>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Request bodies are a few hundred bytes; a body over this is refused with 413 before it is parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,0 +1,80 @@
+/**
+ * The concert API:
+ *   POST /api/concerts {concertId?, name, venue, startsAt, capacity, prices}   validate -> a concert already
+ *        scheduled with other details is 409 (the same details again: 202, nothing sent twice) -> send
+ *        ScheduleConcert on the command bus (503 when it cannot be sent) -> 202 with Location /api/concerts/{id}.
+ *   GET  /api/concerts/{id}   the concert with the tickets left per tier, from its stream (404 when unknown).
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { concertAvailability } from "../commands/purchase-queries.js";
+import { concertStream } from "../commands/streams.js";
+import { decideConcert } from "../domain/concert.js";
+import { catalog, createMessage, type MessageData } from "../events/catalog.js";
+import { StreamRepository } from "../eventstore/stream-repository.js";
+import { type ApiDeps, type ApiRequest, MAX_BODY_BYTES } from "./api-deps.js";
+import { type ApiResponse, type EndpointResult, json, withCorrelation } from "./api-response.js";
+import { traceOf } from "./correlation.js";
+import { calling, errorResponse } from "./error-responses.js";
+import { digestOf } from "./idempotency-key.js";
+import { readJsonBody } from "./json-body.js";
+
+const schedule = catalog.ScheduleConcert.schema.shape;
+
+/** The body of POST /api/concerts: ScheduleConcert, its id optional (a URL-safe slug when given). */
+export const concertRequestSchema = z.strictObject({
+  concertId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/, "must be 2 to 64 lower-case letters, digits and '-', starting and ending with a letter or digit")
+    .optional(),
+  name: schedule.name,
+  venue: schedule.venue,
+  startsAt: schedule.startsAt,
+  capacity: schedule.capacity.strict(),
+  prices: schedule.prices.strict(),
+});
+
+export function concertLocation(concertId: string): string {
+  return `/api/concerts/${encodeURIComponent(concertId)}`;
+}
+
+export async function postConcert(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
+  const { correlationId, traceparent } = traceOf(request.headers);
+  const instance = "/api/concerts";
+  const reply = (response: ApiResponse, id?: string, failure?: unknown): EndpointResult => ({ response: withCorrelation(response, correlationId), ...(id ? { id } : {}), ...(failure ? { failure } : {}) });
+  const input = await readJsonBody(request, concertRequestSchema, { maxBytes: MAX_BODY_BYTES, instance });
+  if (!input.ok) return reply(input.problem);
+  const { concertId = randomUUID(), ...details } = input.value;
+  const data: MessageData<"ScheduleConcert"> = { concertId, ...details };
+  const now = deps.now?.() ?? new Date();
+  try {
+    const existing = await calling("The event store", () => new StreamRepository(deps.store).load(concertStream, concertId));
+    // The domain's own decision: throws ConcertAlreadyScheduled (409) for other details, nothing to do for the same.
+    const events = decideConcert(existing.state, { name: "ScheduleConcert", data }, now);
+    if (events.length > 0) {
+      const command = createMessage("ScheduleConcert", data, {
+        correlationId,
+        ...(traceparent ? { traceparent } : {}),
+        id: `${concertId}:ScheduleConcert:${digestOf(data)}`,
+        subject: `concerts/${concertId}`,
+        time: now,
+      });
+      await calling("The command bus", () => deps.commands.send([{ message: command, channel: "commands" }]));
+    }
+    const location = concertLocation(concertId);
+    return reply(json(202, { concertId, status: events.length > 0 ? "scheduling" : "scheduled", location }, { location, "retry-after": "1" }), concertId);
+  } catch (err) {
+    return reply(errorResponse(err, instance), concertId, err);
+  }
+}
+
+export async function getConcert(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
+  const { correlationId } = traceOf(request.headers);
+  const id = request.params.id ?? "";
+  try {
+    const view = await calling("The event store", () => concertAvailability(deps.store, id));
+    return { response: withCorrelation(json(200, view), correlationId), id };
+  } catch (err) {
+    return { response: withCorrelation(errorResponse(err, concertLocation(id)), correlationId), id, failure: err };
+  }
+}
