@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { concertAvailability, purchaseStatus } from "../../../src/commands/purchase-queries.js";
 import { messageNameOf } from "../../../src/events/catalog.js";
+import { envelope } from "../../../src/events/envelope.js";
 import { StreamRepository } from "../../../src/eventstore/stream-repository.js";
+import { handlePurchaseProcessMessage } from "../../../src/sagas/purchase-process-handler.js";
 import { purchaseProcessStream } from "../../../src/sagas/purchase-process-stream.js";
 import { InProcessWriteSide, type Replies } from "./in-process-write-side.js";
 
@@ -99,5 +101,14 @@ describe("purchase process through the handlers (in-memory store)", () => {
     expect(new Set(side.delivered.map((m) => m.id))).toEqual(new Set(first.map((m) => m.id)));
     expect(await Promise.all(streams.map(async (s) => (await side.store.readStream(s)).version))).toEqual(versions);
     expect(side.processOutcomes.slice(outcomesBefore).every((o) => o.endsWith(":duplicate"))).toBe(true);
+  });
+
+  it("a PurchasePlaced v1 (before tiers) starts the process as a standard purchase", async () => {
+    const side = await withConcert();
+    const v1 = envelope("MusicFest.Purchases.PurchasePlaced.v1", { purchaseId: "old", concertId: "c1", fanId: "fan-9", fanEmail: "old@example.com", tickets: 3, totalCents: 15000, placedAt: "2025-01-01T10:00:00.000Z" }, { correlationId: "c-old", id: "purchase-old:1" });
+    const outcome = await handlePurchaseProcessMessage(JSON.stringify(v1), side.deps);
+    expect(outcome).toMatchObject({ status: "handled", handled: "PurchasePlaced" });
+    const reserve = outcome.status === "handled" ? outcome.outbox[0].message : undefined;
+    expect(reserve).toMatchObject({ id: "purchase-old:1:ReserveTickets", type: "MusicFest.Concerts.ReserveTickets.v1", data: { purchaseId: "old", tier: "standard", quantity: 3 } });
   });
 });
