@@ -1,0 +1,289 @@
+/**
+ * The OpenAPI 3.1 document of the app's HTTP API, served at `GET /api/openapi.json` (functions/openapi.ts).
+ * Request bodies are the JSON Schemas of the zod schemas the endpoints validate with (src/http/, the simulated
+ * provider's), response bodies those of src/docs/openapi-schemas.ts; errors are problem+json (RFC 9457).
+ * test/unit/docs/openapi.test.ts validates the document, checks that its paths are exactly the routes the
+ * functions register, and checks real responses of the endpoints against it.
+ */
+import type { z } from "zod";
+import { MAX_BODY_BYTES } from "../http/api-deps.js";
+import { concertRequestSchema } from "../http/concert-endpoints.js";
+import { purchaseRequestSchema } from "../http/purchase-endpoints.js";
+import { ticketRequestSchema } from "../services/ticketing-provider/simulated-ticketing-provider.js";
+import { type JsonSchema, jsonSchemaOf } from "./json-schema.js";
+import * as bodies from "./openapi-schemas.js";
+
+export const OPENAPI_VERSION = "3.1.1";
+const JSON_TYPE = "application/json";
+const PROBLEM_TYPE = "application/problem+json";
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: string, description: string, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { [JSON_TYPE]: { schema: schemaRef(schema) } },
+});
+const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+
+const correlated = { "x-correlation-id": headerRef("CorrelationId") };
+const accepted = { Location: headerRef("Location"), "Retry-After": headerRef("RetryAfter"), ...correlated };
+const traceParameters = [parameterRef("CorrelationId"), parameterRef("Traceparent")];
+const functionKey = [{ functionKey: [] }, { functionKeyQuery: [] }];
+
+function problem(description: string, headers?: Record<string, unknown>): JsonSchema {
+  return { description, ...(headers ? { headers } : {}), content: { [PROBLEM_TYPE]: { schema: schemaRef("Problem") } } };
+}
+
+function requestBody(schema: string, description: string): JsonSchema {
+  return { required: true, description, content: { [JSON_TYPE]: { schema: schemaRef(schema) } } };
+}
+
+const purchasesPaths = {
+  "/api/purchases": {
+    post: {
+      operationId: "placePurchase",
+      tags: ["purchases"],
+      summary: "Request a purchase",
+      description:
+        "Validates the request, checks right now that the concert exists and has the tickets left, then sends the command PlacePurchase and " +
+        "answers 202 with the Location to poll (asynchronous request-reply): the purchase is then reserved, paid and issued by the back end, " +
+        "and `GET /api/purchases/{id}` shows `pending` until it is `completed` or `cancelled`. With an Idempotency-Key, a retry answers the same purchase.",
+      parameters: [parameterRef("IdempotencyKey"), ...traceParameters],
+      requestBody: requestBody("PurchaseRequest", "The concert, the fan, the tier and how many tickets."),
+      responses: {
+        "202": json("PurchaseAccepted", "Accepted: the purchase is being placed; poll the Location.", accepted),
+        "400": responseRef("ValidationProblem"),
+        "404": problem("No such concert (code ConcertNotFound).", correlated),
+        "409": problem("Fewer tickets left in the tier than asked (code SoldOut).", correlated),
+        "413": responseRef("ContentTooLarge"),
+        "415": responseRef("UnsupportedMediaType"),
+        "422": problem("The Idempotency-Key was used before for a purchase with other details (code IdempotencyKeyReused).", correlated),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+  "/api/purchases/{id}": {
+    get: {
+      operationId: "getPurchase",
+      tags: ["purchases"],
+      summary: "A purchase's status",
+      description: "Pending, completed (with the tickets) or cancelled (with the reason). A purchase is unknown (404) for a moment after its 202, until the back end has placed it.",
+      parameters: [{ name: "id", in: "path", required: true, description: "The purchase id from the 202 answer.", schema: { type: "string" } }, ...traceParameters],
+      responses: {
+        "200": json("PurchaseStatus", "The purchase.", correlated),
+        "404": problem("No such purchase (code PurchaseNotFound).", correlated),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+};
+
+const concertsPaths = {
+  "/api/concerts": {
+    post: {
+      operationId: "scheduleConcert",
+      tags: ["concerts"],
+      summary: "Schedule a concert",
+      description: "Sends the command ScheduleConcert and answers 202 with the Location. The same concert with the same details again is accepted without sending anything twice.",
+      parameters: traceParameters,
+      requestBody: requestBody("ConcertRequest", "The concert; its id is optional (a new one is made)."),
+      responses: {
+        "202": json("ConcertAccepted", "Accepted: the concert is being scheduled; poll the Location.", accepted),
+        "400": responseRef("ValidationProblem"),
+        "409": problem("The concert is already scheduled with other details (code ConcertAlreadyScheduled).", correlated),
+        "413": responseRef("ContentTooLarge"),
+        "415": responseRef("UnsupportedMediaType"),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+  "/api/concerts/{id}": {
+    get: {
+      operationId: "getConcert",
+      tags: ["concerts"],
+      summary: "A concert and its tickets left",
+      parameters: [{ name: "id", in: "path", required: true, description: "The concert id.", schema: { type: "string" } }, ...traceParameters],
+      responses: {
+        "200": json("ConcertAvailability", "The concert with the tickets left per tier.", correlated),
+        "404": problem("No such concert (code ConcertNotFound).", correlated),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+};
+
+const entityParameter = {
+  name: "entity",
+  in: "query",
+  required: true,
+  description: "Whose dead-letter queue: a queue, or `topic/subscriptions/subscription` (or `topic/subscription`), e.g. `commands/subscriptions/payments`.",
+  schema: { type: "string" },
+  example: "commands/subscriptions/payments",
+};
+const sequenceNumberParameter = { name: "sequenceNumber", in: "path", required: true, description: "The dead letter's sequence number.", schema: { type: "integer", minimum: 0 } };
+const deadLetterErrors = {
+  "400": problem("An invalid entity, sequence number or paging parameter (each named in `errors`)."),
+  "401": { description: "No valid function key." },
+  "404": problem("No such entity or dead letter."),
+};
+
+const opsPaths = {
+  "/api/ops/dead-letters": {
+    get: {
+      operationId: "listDeadLetters",
+      tags: ["operations"],
+      summary: "List (peek) dead letters",
+      security: functionKey,
+      parameters: [
+        entityParameter,
+        { name: "max", in: "query", description: "At most this many.", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+        { name: "from", in: "query", description: "From this sequence number on.", schema: { type: "integer", minimum: 0, default: 0 } },
+      ],
+      responses: { "200": json("DeadLetterList", "The dead letters, oldest first; nothing is removed."), ...deadLetterErrors },
+    },
+  },
+  "/api/ops/dead-letters/{sequenceNumber}": {
+    get: {
+      operationId: "getDeadLetter",
+      tags: ["operations"],
+      summary: "Inspect one dead letter",
+      security: functionKey,
+      parameters: [sequenceNumberParameter, entityParameter],
+      responses: { "200": json("DeadLetter", "The dead letter: why, how often delivered, its properties and body."), ...deadLetterErrors },
+    },
+  },
+  "/api/ops/dead-letters/{sequenceNumber}/resubmit": {
+    post: {
+      operationId: "resubmitDeadLetter",
+      tags: ["operations"],
+      summary: "Send one dead letter back and remove it from the dead-letter queue",
+      security: functionKey,
+      parameters: [sequenceNumberParameter, entityParameter],
+      responses: { "200": json("ResubmitResult", "Resubmitted."), ...deadLetterErrors, "409": problem("The entity refused the copy (e.g. disabled or too large).") },
+    },
+  },
+  "/api/ops/dead-letters/resubmit": {
+    post: {
+      operationId: "resubmitAllDeadLetters",
+      tags: ["operations"],
+      summary: "Send every dead letter of an entity back",
+      security: functionKey,
+      parameters: [entityParameter],
+      responses: { "200": json("ResubmitResult", "Resubmitted."), ...deadLetterErrors, "409": problem("The entity refused a copy.") },
+    },
+  },
+};
+
+const health = {
+  operationId: "health",
+  tags: ["operations"],
+  summary: "Liveness",
+  responses: { "200": json("Health", "The app is running.") },
+};
+
+const infrastructurePaths = {
+  "/api/health": { get: health, post: { ...health, operationId: "healthPost" } },
+  "/api/openapi.json": {
+    get: {
+      operationId: "openApiDocument",
+      tags: ["operations"],
+      summary: "This document",
+      responses: { "200": { description: "The OpenAPI 3.1 document of this API.", content: { [JSON_TYPE]: { schema: { type: "object" } } } } },
+    },
+  },
+  "/api/simulated/ticketing-provider/tickets": {
+    post: {
+      operationId: "simulatedIssueTickets",
+      tags: ["simulated"],
+      summary: "The simulated third-party ticketing provider: issue tickets",
+      description:
+        "Stands in for an external provider the app calls over HTTP (`TicketingProvider__baseUrl`); its latency, failure rate and unavailable concerts " +
+        "come from the TicketingProvider__* settings.",
+      requestBody: requestBody("TicketRequest", "The purchase to issue tickets for."),
+      responses: {
+        "201": json("IssuedTickets", "Issued; the same purchase always gets the same tickets."),
+        "400": { description: "The request is invalid.", content: { [PROBLEM_TYPE]: { schema: schemaRef("ProviderProblem") } } },
+        "409": { description: "The concert has no tickets at the provider.", content: { [PROBLEM_TYPE]: { schema: schemaRef("ProviderProblem") } } },
+        "413": { description: "The request is over 16 KB.", content: { [PROBLEM_TYPE]: { schema: schemaRef("Problem") } } },
+        "503": { description: "The provider is overloaded (simulated failure); retry.", content: { [PROBLEM_TYPE]: { schema: schemaRef("ProviderProblem") } } },
+      },
+    },
+  },
+};
+
+function schemas(): Record<string, JsonSchema> {
+  const request = (schema: z.ZodType) => jsonSchemaOf(schema, { target: "draft-2020-12", io: "input" });
+  const response = (schema: z.ZodType) => jsonSchemaOf(schema, { target: "draft-2020-12", io: "output" });
+  return {
+    PurchaseRequest: request(purchaseRequestSchema),
+    ConcertRequest: request(concertRequestSchema),
+    TicketRequest: request(ticketRequestSchema),
+    Problem: response(bodies.problemSchema),
+    PurchaseAccepted: response(bodies.purchaseAcceptedSchema),
+    PurchaseStatus: response(bodies.purchaseStatusSchema),
+    ConcertAccepted: response(bodies.concertAcceptedSchema),
+    ConcertAvailability: response(bodies.concertAvailabilitySchema),
+    Health: response(bodies.healthSchema),
+    DeadLetter: response(bodies.deadLetterSchema),
+    DeadLetterList: response(bodies.deadLetterListSchema),
+    ResubmitResult: response(bodies.resubmitResultSchema),
+    IssuedTickets: response(bodies.issuedTicketsSchema),
+    ProviderProblem: response(bodies.providerProblemSchema),
+  };
+}
+
+const components = () => ({
+  schemas: schemas(),
+  responses: {
+    ValidationProblem: problem("The request is not valid: `errors` names every invalid field (unknown fields included), header or parameter.", correlated),
+    ContentTooLarge: problem(`The body is over ${MAX_BODY_BYTES / 1024} KB.`, correlated),
+    UnsupportedMediaType: problem("The body is not `application/json`.", correlated),
+    ServiceUnavailable: problem("A dependency (the command bus, the event store) could not be reached; nothing was changed. Retry after the Retry-After seconds.", {
+      "Retry-After": headerRef("RetryAfter"),
+      ...correlated,
+    }),
+  },
+  parameters: {
+    CorrelationId: { name: "x-correlation-id", in: "header", description: "Your id for this request (letters, digits, `.`, `:`, `_`, `-`; up to 128); made up when absent. It follows every message the request causes.", schema: { type: "string", pattern: "^[\\w.:-]{1,128}$" } },
+    Traceparent: { name: "traceparent", in: "header", description: "W3C trace context: the messages the request causes join your trace (and, without x-correlation-id, its trace id is the correlation id).", schema: { type: "string" } },
+    IdempotencyKey: { name: "Idempotency-Key", in: "header", description: "Makes a retried POST safe: the same key (per fan) gives the same purchase; with other details, 422.", schema: { type: "string", minLength: 1, maxLength: 255 } },
+  },
+  headers: {
+    CorrelationId: { description: "The request's correlation id (yours, or the one made for it).", schema: { type: "string" } },
+    Location: { description: "Where to poll the resource.", schema: { type: "string" } },
+    RetryAfter: { description: "Seconds to wait before polling or retrying.", schema: { type: "integer", minimum: 0 } },
+  },
+  securitySchemes: {
+    functionKey: { type: "apiKey", in: "header", name: "x-functions-key", description: "A function key or host key of the Functions app." },
+    functionKeyQuery: { type: "apiKey", in: "query", name: "code", description: "The same key as a query parameter." },
+  },
+});
+
+export function buildOpenApiDocument(version: string): JsonSchema {
+  return {
+    openapi: OPENAPI_VERSION,
+    info: {
+      title: "Music Fest ticketing API",
+      version,
+      description:
+        "Buy concert tickets. Writes are asynchronous: a POST validates, sends a command and answers 202 Accepted with the Location to poll " +
+        "Errors are `application/problem+json` (RFC 9457). " +
+        "Every response carries `x-correlation-id`, which also marks every message and log line the request caused. " +
+        "The messages themselves are described by the AsyncAPI document (docs/asyncapi.json).",
+    },
+    servers: [
+      { url: "http://localhost:7071", description: "`npm start` (the local Functions host)." },
+      { url: "https://{app}.azurewebsites.net", description: "The Function app in Azure.", variables: { app: { default: "musicfest-functions", description: "The Function app's name." } } },
+    ],
+    tags: [
+      { name: "purchases", description: "Buy tickets and follow the purchase." },
+      { name: "concerts", description: "Schedule concerts and see the tickets left." },
+      { name: "operations", description: "Health, this document, and the dead-letter queues (function key)." },
+      { name: "simulated", description: "Stand-ins for third parties, served by the app itself." },
+    ],
+    paths: { ...purchasesPaths, ...concertsPaths, ...opsPaths, ...infrastructurePaths },
+    components: components(),
+  };
+}
