@@ -2,7 +2,8 @@
  * The client of the third-party ticketing provider. Each call is bounded by a timeout; a 5xx, 408, 429, a timeout or
  * a network error is retried with exponential backoff and jitter, a bounded number of times, after which it throws
  * TicketingProviderUnavailableError: the command handler lets that escape so Service Bus redelivers the command
- * later (and dead-letters it after MaxDeliveryCount). A 409 is the provider's definite "no tickets" answer.
+ * later (and dead-letters it after MaxDeliveryCount). A provider's Retry-After (seconds) lengthens the wait, up to
+ * the backoff's maximum. A 409 is the provider's definite "no tickets" answer.
  */
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import type { IssuedTickets, TicketRequest } from "./simulated-ticketing-provider.js";
@@ -44,7 +45,15 @@ export class TicketingProviderRejectedError extends Error {
   }
 }
 
-type Attempt = { done: true; outcome: IssueOutcome } | { done: false; reason: string; cause?: unknown };
+type Attempt = { done: true; outcome: IssueOutcome } | { done: false; reason: string; cause?: unknown; retryAfterMs?: number };
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
 
 function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
@@ -73,7 +82,7 @@ export class TicketingProviderClient {
   async issueTickets(request: TicketRequest, headers: Record<string, string> = {}): Promise<IssueOutcome> {
     let last: Extract<Attempt, { done: false }> | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (attempt > 1) await this.sleep(backoffDelay(attempt - 1, this.backoff, this.random));
+      if (attempt > 1) await this.sleep(Math.max(backoffDelay(attempt - 1, this.backoff, this.random), Math.min(last?.retryAfterMs ?? 0, this.backoff.maxDelayMs)));
       const result = await this.attempt(request, headers);
       if (result.done) return result.outcome;
       last = result;
@@ -102,7 +111,10 @@ export class TicketingProviderClient {
     }
     const detail = problemDetail(text) ?? `HTTP ${response.status}`;
     if (response.status === 409) return { done: true, outcome: { kind: "unavailable", detail } };
-    if (isRetryableStatus(response.status)) return { done: false, reason: `HTTP ${response.status}: ${detail}` };
+    if (isRetryableStatus(response.status)) {
+      const wait = retryAfterMs(response.headers.get("retry-after"));
+      return { done: false, reason: `HTTP ${response.status}: ${detail}`, ...(wait === undefined ? {} : { retryAfterMs: wait }) };
+    }
     throw new TicketingProviderRejectedError(`The ticketing provider refused the request for purchase ${request.purchaseId} (HTTP ${response.status}): ${detail}`, response.status);
   }
 }

@@ -70,7 +70,19 @@ describe("ticketing provider client", () => {
     expect(failure).toBeInstanceOf(TicketingProviderUnavailableError);
     expect((failure as Error).message).toMatch(/4 attempts .* HTTP 503: The ticketing provider is overloaded/);
     expect(server.requests).toBe(4);
-    expect(waits).toEqual([100, 200, 400]);
+    // The simulated provider's 503 says Retry-After: 1 (second): waits are at least that, capped by the backoff's maximum.
+    expect(waits).toEqual([1_000, 1_000, 1_000]);
+  });
+
+  it("waits the provider's Retry-After when it is longer than the backoff, up to the maximum", async () => {
+    const server = await providerServer(new SimulatedTicketingProvider(), (n, res) => {
+      if (n > 2) return false;
+      res.writeHead(503, { "retry-after": n === 1 ? "0.3" : "60" }).end();
+      return true;
+    });
+    const waits: number[] = [];
+    expect((await client(server.url, waits).issueTickets(request)).kind).toBe("issued");
+    expect(waits).toEqual([300, 1_000]);
   });
 
   it("retries a provider that does not answer within the timeout", async () => {
