@@ -159,8 +159,9 @@ export function serviceBusChannels(topics: readonly ServiceBusTopic[], routing: 
         channel: channelRef(key),
         title: `${subscription.name} receives from ${topic.name}`,
         description:
-          `The \`${subscription.name}\` consumer (a Service Bus-triggered function) reads each message, upcasts it, skips it when its inbox already has it, ` +
-          "handles it and commits its events, outbox records and inbox entry in one transaction; then completes the message. A failure abandons it for redelivery.",
+          `The \`${subscription.name}\` consumer (a Service Bus-triggered function) reads each message, upcasts an older version, skips a message its inbox ` +
+          "already has, and commits what the message caused (events, outbox records, or its own records) with the inbox entry in one transaction; then the " +
+          "message is completed. A failure abandons it for redelivery.",
         messages: accepted.map((m) => channelMessageRef(key, "servicebus", m)),
       };
     }
