@@ -131,7 +131,7 @@ function schedule(entity: Queue | Topic, body: Record<string, unknown>): Managem
     const bytes = entry && typeof entry === "object" ? (entry as Record<string, unknown>).message : undefined;
     if (!Buffer.isBuffer(bytes)) throw faults.badRequest("Each entry of 'messages' needs the encoded message as binary.");
     try {
-      return AmqpPayload.parse(bytes).withMessageId().ownBytes();
+      return AmqpPayload.received(bytes, 0, bytes.length);
     } catch (err) {
       throw faults.badRequest(`A scheduled message could not be decoded: ${(err as Error).message}`);
     }

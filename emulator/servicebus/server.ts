@@ -5,9 +5,8 @@
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../common/logger.js";
-import { AmqpPayload } from "./amqp/amqp-payload.js";
 import { amqpTypes } from "./amqp/codec.js";
-import { BATCH_MESSAGE_FORMAT, splitBatch } from "./amqp/batch.js";
+import { BATCH_MESSAGE_FORMAT, receivedPayloads } from "./amqp/batch.js";
 import { asFault, faults, type ServiceBusFault } from "./amqp/errors.js";
 import {
   acceptConnection,
@@ -281,12 +280,9 @@ export class ServiceBusAmqpServer {
       if (bytes.length > limit) throw faults.messageSizeExceeded(bytes.length, limit);
       const status = entity.options.status;
       if (status === "Disabled" || status === "SendDisabled") throw faults.entityDisabled(entity.name);
-      let parts: Buffer[];
-      if (format === undefined || format === 0) parts = [bytes];
-      else if (format === BATCH_MESSAGE_FORMAT) parts = splitBatch(bytes);
-      else throw faults.notAllowed(`Message format ${format} is not supported.`);
-      const payloads = parts.map((p) => AmqpPayload.parse(p).withMessageId().ownBytes());
-      entity.send(payloads);
+      const batch = format === BATCH_MESSAGE_FORMAT;
+      if (!batch && format !== undefined && format !== 0) throw faults.notAllowed(`Message format ${format} is not supported.`);
+      entity.send(receivedPayloads(bytes, batch));
     } catch (err) {
       fault = err instanceof TypeError || err instanceof RangeError ? faults.decodeError(`The message could not be decoded: ${err.message}`) : asFault(err);
     }

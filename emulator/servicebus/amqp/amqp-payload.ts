@@ -3,12 +3,12 @@
  * exactly as received, plus the header fields and message annotations, which are the only parts re-encoded on
  * delivery. So an int property stays an int, a binary message-id stays binary, and the body is never re-encoded.
  */
-import { randomUUID } from "node:crypto";
 import type { MessagePayload, PayloadEditor } from "../model/message-payload.js";
 import { amqpTypes, described, encodeTyped, formatUuid, keyOf, scanSections, SECTION, toTyped, type TypedValue, unwrap } from "./codec.js";
 import { encodeMessage } from "./delivery-encoding.js";
-import { keptBuffer, keptCopy } from "./kept-bytes.js";
-import { firstPropertyIsSet, withStringMessageId } from "./message-id.js";
+import { type KeptSpace, reserveKept } from "./kept-bytes.js";
+import { firstPropertyIsSet, HAS_MESSAGE_ID, newMessageId, propertiesWithIdLength, UNUSUAL_PROPERTIES, writePropertiesWithId } from "./message-id.js";
+import { emptyLayout, scanMessage } from "./message-scan.js";
 
 export interface MessageHeader {
   durable: boolean;
@@ -68,20 +68,25 @@ let propsDecoded: TypedValue[] | null = null;
 let appOf: AmqpPayload | undefined;
 let appDecoded: TypedValue[] | null = null;
 
+/** Reused by every received() call (single-threaded; read before the next call). */
+const layout = emptyLayout();
+
 export class AmqpPayload implements MessagePayload {
-  /** Whether `bare` is memory of its own (kept-bytes.ts) rather than a view into a transfer. */
+  /** Whether the bare bytes are memory of their own (kept-bytes.ts) rather than a view into a transfer. */
   private owned = true;
 
   private constructor(
     readonly header: Readonly<MessageHeader>,
     /** Message annotations as a flat key/value list, as received (undefined when none). */
     readonly annotations: TypedValue[] | undefined,
-    /** properties + application-properties + body + footer, as received. */
-    readonly bare: Buffer,
-    /** Where the properties section lies in `bare` (start = end when there is none). */
+    /** Holds the bare message (properties + application-properties + body + footer, as received) at [bareStart, bareEnd). */
+    private memory: Buffer,
+    private bareStart: number,
+    private bareEnd: number,
+    /** Where the properties section lies in the bare message (start = end when there is none). */
     private readonly propsStart: number,
     private readonly propsEnd: number,
-    /** Where the application-properties section lies (or would go) in `bare`. */
+    /** Where the application-properties section lies (or would go) in the bare message. */
     private readonly appStart: number,
     private readonly appEnd: number,
   ) {}
@@ -102,18 +107,9 @@ export class AmqpPayload implements MessagePayload {
     let appEnd = -1;
     for (const span of spans) {
       if (span.code === SECTION.header) {
-        const f = (span.value!.value ?? []) as TypedValue[];
-        const ttl = unwrap(f[2]) as number | null | undefined;
-        const read: MessageHeader = {
-          durable: Boolean(unwrap(f[0])),
-          priority: (unwrap(f[1]) as number | null) ?? 4,
-          ttl: typeof ttl === "number" ? ttl : undefined,
-          firstAcquirer: Boolean(unwrap(f[3])),
-        };
-        if (read.durable || read.priority !== 4 || read.ttl !== undefined || read.firstAcquirer) header = read;
+        header = headerFrom(span.value!);
       } else if (span.code === SECTION.messageAnnotations) {
-        const items = (span.value!.value ?? []) as TypedValue[];
-        annotations = items.length > 0 ? items : undefined;
+        annotations = annotationsFrom(span.value!);
       } else if (span.code !== SECTION.deliveryAnnotations) {
         const length = span.end - span.start;
         if (span.code === SECTION.properties) [propsStart, propsEnd] = [offset, offset + length];
@@ -128,11 +124,49 @@ export class AmqpPayload implements MessagePayload {
     // Application properties sit after properties; when either is absent, the empty range marks where it goes.
     if (propsStart < 0) propsStart = propsEnd = 0;
     if (appStart < 0) appStart = appEnd = propsEnd;
+    if (!contiguous) {
+      const { buffer: memory, offset: at } = keptConcat(bareParts, offset);
+      return new AmqpPayload(header, annotations, memory, at, at + offset, propsStart, propsEnd, appStart, appEnd);
+    }
     // A view into the transfer while the sections are contiguous (nearly always): ownBytes() copies it once final.
-    const bare = contiguous ? (bareStart < 0 ? Buffer.alloc(0) : buffer.subarray(bareStart, bareEnd)) : keptConcat(bareParts, offset);
-    const payload = new AmqpPayload(header, annotations, bare, propsStart, propsEnd, appStart, appEnd);
-    payload.owned = !contiguous;
+    if (bareStart < 0) bareStart = bareEnd = 0;
+    const payload = new AmqpPayload(header, annotations, buffer, bareStart, bareEnd, propsStart, propsEnd, appStart, appEnd);
+    payload.owned = false;
     return payload;
+  }
+
+  /**
+   * The message at [start, end) of `buffer` as the store keeps it: with a server-assigned message id when it has
+   * none, its bytes copied once into kept memory. Messages in the usual encodings are read from their section
+   * headers and written straight to kept memory with the id spliced in; others go through parse().
+   */
+  static received(buffer: Buffer, start: number, end: number): AmqpPayload {
+    const l = layout;
+    if (!scanMessage(buffer, start, end, l)) return AmqpPayload.parse(buffer.subarray(start, end)).withMessageId().ownBytes();
+    const bareStart = l.bareStart < 0 ? start : l.bareStart;
+    const bareEnd = l.bareStart < 0 ? start : l.bareEnd;
+    const ps = l.propsStart < 0 ? bareStart : l.propsStart;
+    const pe = l.propsStart < 0 ? bareStart : l.propsEnd;
+    const propsLength = propertiesWithIdLength(buffer, ps, pe);
+    if (propsLength === UNUSUAL_PROPERTIES) return AmqpPayload.parse(buffer.subarray(start, end)).withMessageId().ownBytes();
+    const header = l.headerValue < 0 ? DEFAULT_HEADER : headerFrom(readValue(buffer, l.headerValue, l.headerEnd));
+    const annotations = l.annotationsValue < 0 ? undefined : annotationsFrom(readValue(buffer, l.annotationsValue, l.annotationsEnd));
+    // Offsets in the kept bare message: application properties sit after properties, or where they would go.
+    const grow = propsLength === HAS_MESSAGE_ID ? 0 : propsLength - (pe - ps);
+    const length = bareEnd - bareStart + grow;
+    const relPs = ps - bareStart;
+    const relPe = pe - bareStart + grow;
+    const relAs = l.appStart < 0 ? relPe : l.appStart - bareStart + grow;
+    const relAe = l.appStart < 0 ? relPe : l.appEnd - bareStart + grow;
+    const { buffer: memory, offset: at } = reserveKept(length);
+    if (propsLength === HAS_MESSAGE_ID) {
+      buffer.copy(memory, at, bareStart, bareEnd);
+    } else {
+      buffer.copy(memory, at, bareStart, ps);
+      const after = writePropertiesWithId(buffer, ps, pe, memory, at + relPs);
+      buffer.copy(memory, after, pe, bareEnd);
+    }
+    return new AmqpPayload(header, annotations, memory, at, at + length, relPs, relPe, relAs, relAe);
   }
 
   /**
@@ -141,14 +175,33 @@ export class AmqpPayload implements MessagePayload {
    */
   ownBytes(): AmqpPayload {
     if (!this.owned) {
-      (this as { bare: Buffer }).bare = keptCopy(this.bare);
+      const length = this.bareEnd - this.bareStart;
+      const { buffer: memory, offset: at } = reserveKept(length);
+      this.memory.copy(memory, at, this.bareStart, this.bareEnd);
+      this.memory = memory;
+      this.bareStart = at;
+      this.bareEnd = at + length;
       this.owned = true;
     }
     return this;
   }
 
+  /** The bare message's bytes (a view: copy it to keep it). */
+  get bare(): Buffer {
+    return this.memory.subarray(this.bareStart, this.bareEnd);
+  }
+
+  get bareLength(): number {
+    return this.bareEnd - this.bareStart;
+  }
+
+  /** Copies the bare message's bytes to `out` at `at`. */
+  copyBareTo(out: Buffer, at: number): void {
+    this.memory.copy(out, at, this.bareStart, this.bareEnd);
+  }
+
   get size(): number {
-    return this.bare.length + 16 + (this.annotations ? this.annotations.length * 16 : 0);
+    return this.bareEnd - this.bareStart + 16 + (this.annotations ? this.annotations.length * 16 : 0);
   }
 
   get timeToLiveMs(): number | undefined {
@@ -160,7 +213,7 @@ export class AmqpPayload implements MessagePayload {
     if (propsOf !== this) {
       const s = this.propsStart;
       const e = this.propsEnd;
-      propsDecoded = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+      propsDecoded = s === e ? null : (readValue(this.memory, this.bareStart + s, this.bareStart + e).value as TypedValue[]);
       propsOf = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the one-entry cache's key
     }
     return propsDecoded;
@@ -170,7 +223,7 @@ export class AmqpPayload implements MessagePayload {
     if (appOf !== this) {
       const s = this.appStart;
       const e = this.appEnd;
-      appDecoded = s === e ? null : (new amqpTypes.Reader(this.bare.subarray(s, e)).read().value as TypedValue[]);
+      appDecoded = s === e ? null : (readValue(this.memory, this.bareStart + s, this.bareStart + e).value as TypedValue[]);
       appOf = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the one-entry cache's key
     }
     return appDecoded;
@@ -184,7 +237,7 @@ export class AmqpPayload implements MessagePayload {
   }
 
   get hasMessageId(): boolean {
-    const known = firstPropertyIsSet(this.bare, this.propsStart, this.propsEnd);
+    const known = firstPropertyIsSet(this.memory, this.bareStart + this.propsStart, this.bareStart + this.propsEnd);
     if (known !== undefined) return known;
     const p = this.properties();
     return !!p && p.length > 0 && p[0] !== undefined && p[0].type.name !== "Null";
@@ -225,17 +278,21 @@ export class AmqpPayload implements MessagePayload {
    */
   withMessageId(): AmqpPayload {
     if (this.hasMessageId) return this;
-    const messageId = randomUUID().replace(/-/g, "");
     const { propsStart: ps, propsEnd: pe, appStart: as, appEnd: ae } = this;
-    const spliced = withStringMessageId(this.bare.subarray(ps, pe), messageId);
-    if (!spliced) {
+    const base = this.bareStart;
+    const propsLength = propertiesWithIdLength(this.memory, base + ps, base + pe);
+    if (propsLength < 0) {
       const fields = [...(this.properties() ?? [])];
-      fields[0] = amqpTypes.wrap_string(messageId);
+      fields[0] = amqpTypes.wrap_string(newMessageId());
       return this.rebuild(fields, undefined);
     }
-    const grow = spliced.length - (pe - ps);
-    const bare = keptConcat([this.bare.subarray(0, ps), spliced, this.bare.subarray(pe)], this.bare.length + grow);
-    return new AmqpPayload(this.header, this.annotations, bare, ps, ps + spliced.length, as + grow, ae + grow);
+    const grow = propsLength - (pe - ps);
+    const length = this.bareEnd - base + grow;
+    const { buffer: memory, offset: at } = reserveKept(length);
+    this.memory.copy(memory, at, base, base + ps);
+    const after = writePropertiesWithId(this.memory, base + ps, base + pe, memory, at + ps);
+    this.memory.copy(memory, after, base + pe, this.bareEnd);
+    return new AmqpPayload(this.header, this.annotations, memory, at, at + length, ps, ps + propsLength, as + grow, ae + grow);
   }
 
   withUserProperties(changes: Iterable<readonly [string, unknown]>): AmqpPayload {
@@ -290,25 +347,27 @@ export class AmqpPayload implements MessagePayload {
   /** Re-encodes the properties and/or application-properties section into kept bytes; the rest keeps its bytes. */
   private rebuild(props: TypedValue[] | undefined, app: TypedValue[] | undefined): AmqpPayload {
     const { propsStart: ps, propsEnd: pe, appStart: as, appEnd: ae } = this;
-    let propsBytes = this.bare.subarray(ps, pe);
+    const bare = this.bare;
+    let propsBytes = bare.subarray(ps, pe);
     if (props) {
       const fields: TypedValue[] = [];
       for (let i = 0; i < PROPERTY_COUNT; i++) fields.push(props[i] ?? amqpTypes.Null());
       while (fields.length > 0 && fields[fields.length - 1].type.name === "Null") fields.pop();
       propsBytes = encodeTyped([described(SECTION.properties, amqpTypes.List32(fields))]);
     }
-    let appBytes = this.bare.subarray(as, ae);
+    let appBytes = bare.subarray(as, ae);
     if (app) appBytes = app.length === 0 ? Buffer.alloc(0) : encodeTyped([described(SECTION.applicationProperties, amqpTypes.Map32(app))]);
     // Layout of bare: [before props][props][between][app][rest]; props always precede app properties.
-    const before = this.bare.subarray(0, ps);
-    const between = this.bare.subarray(pe, as);
-    const rest = this.bare.subarray(ae);
+    const before = bare.subarray(0, ps);
+    const between = bare.subarray(pe, as);
+    const rest = bare.subarray(ae);
     const parts = [before, propsBytes, between, appBytes, rest];
-    const bare = keptConcat(parts, parts.reduce((n, p) => n + p.length, 0));
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    const { buffer: memory, offset: at } = keptConcat(parts, length);
     const newPs = before.length;
     const newPe = newPs + propsBytes.length;
     const newAs = newPe + between.length;
-    return new AmqpPayload(this.header, this.annotations, bare, newPs, newPe, newAs, newAs + appBytes.length);
+    return new AmqpPayload(this.header, this.annotations, memory, at, at + length, newPs, newPe, newAs, newAs + appBytes.length);
   }
 
   /**
@@ -317,7 +376,7 @@ export class AmqpPayload implements MessagePayload {
    */
   encode(deliveryCount: number, brokerAnnotations: readonly (readonly [string, TypedValue])[], ttlMs: number | undefined): Buffer {
     // Without broker annotations (the durable mode's stored form) the fixed-layout writer makes the same bytes.
-    if (brokerAnnotations.length === 0) return encodeMessage(this.header, deliveryCount, ttlMs ?? this.header.ttl, undefined, this.annotations, this.bare);
+    if (brokerAnnotations.length === 0) return encodeMessage(this.header, deliveryCount, ttlMs ?? this.header.ttl, undefined, this.annotations, this);
     const h = this.header;
     const ttl = ttlMs ?? h.ttl;
     const header = described(
@@ -342,12 +401,36 @@ export class AmqpPayload implements MessagePayload {
   }
 }
 
-/** Joins parts into kept memory (kept-bytes.ts). */
-function keptConcat(parts: readonly Buffer[], length: number): Buffer {
-  const out = keptBuffer(length);
-  let at = 0;
-  for (const part of parts) at += part.copy(out, at);
-  return out;
+/** Joins parts into kept memory (kept-bytes.ts); answers where they lie (read it before the next reservation). */
+function keptConcat(parts: readonly Buffer[], length: number): Readonly<KeptSpace> {
+  const space = reserveKept(length);
+  let at = space.offset;
+  for (const part of parts) at += part.copy(space.buffer, at);
+  return space;
+}
+
+/** Decodes the one value at [start, end) of `buffer`. */
+function readValue(buffer: Buffer, start: number, end: number): TypedValue {
+  return new amqpTypes.Reader(buffer.subarray(start, end)).read();
+}
+
+/** The header's fields; the shared default when they are all defaults. */
+function headerFrom(value: TypedValue): Readonly<MessageHeader> {
+  const f = (value.value ?? []) as TypedValue[];
+  const ttl = unwrap(f[2]) as number | null | undefined;
+  const read: MessageHeader = {
+    durable: Boolean(unwrap(f[0])),
+    priority: (unwrap(f[1]) as number | null) ?? 4,
+    ttl: typeof ttl === "number" ? ttl : undefined,
+    firstAcquirer: Boolean(unwrap(f[3])),
+  };
+  return read.durable || read.priority !== 4 || read.ttl !== undefined || read.firstAcquirer ? read : DEFAULT_HEADER;
+}
+
+/** Message annotations as a flat key/value list; undefined when there are none. */
+function annotationsFrom(value: TypedValue): TypedValue[] | undefined {
+  const items = (value.value ?? []) as TypedValue[];
+  return items.length > 0 ? items : undefined;
 }
 
 function names(items: TypedValue[] | null | undefined): string[] {

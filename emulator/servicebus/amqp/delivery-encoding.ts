@@ -154,6 +154,12 @@ function ownAnnotations(annotations: TypedValue[] | undefined, skip: (key: strin
   return count > 0 ? { bytes: writer.toBuffer() as Buffer, count } : undefined;
 }
 
+/** The bytes of a bare message, wherever they are kept. */
+export interface BareMessage {
+  readonly bareLength: number;
+  copyBareTo(out: Buffer, at: number): void;
+}
+
 /**
  * Header + message annotations + `bare`. With `broker` undefined, only the sender's annotations are written (the
  * durable mode's stored form).
@@ -164,7 +170,7 @@ export function encodeMessage(
   ttl: number | undefined,
   broker: BrokerAnnotations | undefined,
   senderAnnotations: TypedValue[] | undefined,
-  bare: Buffer,
+  bare: BareMessage,
 ): Buffer {
   const own = ownAnnotations(senderAnnotations, (key) => broker !== undefined && writtenByBroker(key, broker));
   const sourceLength = broker?.deadLetterSource !== undefined ? Buffer.byteLength(broker.deadLetterSource) : 0;
@@ -217,9 +223,9 @@ export function encodeMessage(
     w.endCompound(map, count);
   }
 
-  const out = Buffer.allocUnsafe(w.at + bare.length);
+  const out = Buffer.allocUnsafe(w.at + bare.bareLength);
   scratch.copy(out, 0, 0, w.at);
-  bare.copy(out, w.at);
+  bare.copyBareTo(out, w.at);
   return out;
 }
 
@@ -235,5 +241,5 @@ export function encodeRecord(record: MessageRecord, previousDeliveries: number, 
   };
   // Receivers compute expiresAtUtc from the header ttl; an entity default applies when the message had none.
   const ttl = payload.timeToLiveMs ?? (record.expiresAt !== Infinity ? record.expiresAt - record.enqueuedAt : undefined);
-  return encodeMessage(payload.header, previousDeliveries, ttl, broker, payload.annotations, payload.bare);
+  return encodeMessage(payload.header, previousDeliveries, ttl, broker, payload.annotations, payload);
 }

@@ -15,21 +15,37 @@ const OWN_MEMORY_FROM = 8 * 1024;
 let slab: Buffer = Buffer.allocUnsafeSlow(0);
 let used = 0;
 
-/** Uninitialised memory for `length` kept bytes; the caller fills all of it. */
-export function keptBuffer(length: number): Buffer {
-  if (length >= OWN_MEMORY_FROM) return Buffer.allocUnsafeSlow(length);
+/**
+ * Where reserved bytes lie: `buffer` from `offset`. One object, refilled by each reserveKept() call, so a stored
+ * message can keep (buffer, offset) without a Buffer view of its own (a view is a heap object per message, and
+ * making one costs more than the copy of a small message).
+ */
+export interface KeptSpace {
+  buffer: Buffer;
+  offset: number;
+}
+
+const space: KeptSpace = { buffer: slab, offset: 0 };
+
+/** Reserves `length` uninitialised kept bytes, which the caller fills; read the answer before the next call. */
+export function reserveKept(length: number): Readonly<KeptSpace> {
+  if (length >= OWN_MEMORY_FROM) {
+    space.buffer = Buffer.allocUnsafeSlow(length);
+    space.offset = 0;
+    return space;
+  }
   if (used + length > slab.length) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
     used = 0;
   }
-  const out = slab.subarray(used, used + length);
+  space.buffer = slab;
+  space.offset = used;
   used += length;
-  return out;
+  return space;
 }
 
-/** A kept copy of `bytes`. */
-export function keptCopy(bytes: Buffer): Buffer {
-  const out = keptBuffer(bytes.length);
-  bytes.copy(out, 0);
-  return out;
+/** Uninitialised memory for `length` kept bytes, as a view of its own; the caller fills all of it. */
+export function keptBuffer(length: number): Buffer {
+  const { buffer, offset } = reserveKept(length);
+  return buffer.subarray(offset, offset + length);
 }
