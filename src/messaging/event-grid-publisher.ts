@@ -1,0 +1,49 @@
+/**
+ * Publishes the catalog's `notify` events (PurchaseCompleted, PurchaseCancelled) to the Event Grid topic, CloudEvents
+ * 1.0 input schema, with the real SDK: the topic key locally, an identity in Azure. The extension attributes
+ * (correlationid, causationid, traceparent) travel with each event.
+ */
+import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
+import type { EventGridConnection } from "../config.js";
+import type { CloudEvent } from "../events/envelope.js";
+
+export interface NotificationPublisher {
+  publish(events: readonly CloudEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Event Grid accepts up to 1 MB per request; the notify events are small, so a few hundred per request is safe. */
+const EVENTS_PER_REQUEST = 100;
+
+export class EventGridPublisher implements NotificationPublisher {
+  private readonly client: EventGridPublisherClient<"CloudEvent">;
+
+  constructor(connection: EventGridConnection) {
+    const credential = connection.kind === "key" ? new AzureKeyCredential(connection.key) : connection.credential;
+    // The emulator listens on plain HTTP; Azure's endpoints are https and unaffected.
+    this.client = new EventGridPublisherClient(connection.endpoint, "CloudEvent", credential, { allowInsecureConnection: connection.endpoint.startsWith("http:") });
+  }
+
+  async publish(events: readonly CloudEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += EVENTS_PER_REQUEST) {
+      await this.client.send(
+        events.slice(i, i + EVENTS_PER_REQUEST).map((e) => ({
+          id: e.id,
+          source: e.source,
+          type: e.type,
+          ...(e.subject === undefined ? {} : { subject: e.subject }),
+          time: new Date(e.time),
+          datacontenttype: e.datacontenttype,
+          data: e.data,
+          extensionAttributes: {
+            correlationid: e.correlationid,
+            ...(e.causationid === undefined ? {} : { causationid: e.causationid }),
+            ...(e.traceparent === undefined ? {} : { traceparent: e.traceparent }),
+          },
+        })),
+      );
+    }
+  }
+
+  async close(): Promise<void> {}
+}
