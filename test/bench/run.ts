@@ -9,6 +9,7 @@ import { eventGridSuite } from "./eventgrid.js";
 import { kafkaSuite } from "./kafka.js";
 import { functionsHostSuite } from "./functions-host.js";
 import { sliceSuite } from "./slice.js";
+import { eventStoreSuite } from "./eventstore.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
@@ -16,6 +17,7 @@ suites.push(eventGridSuite);
 suites.push(kafkaSuite);
 suites.push(functionsHostSuite);
 suites.push(sliceSuite);
+suites.push(eventStoreSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
