@@ -31,15 +31,15 @@ export function messageType(context: string, name: string, version: number): str
   return `MusicFest.${context}.${name}.v${version}`;
 }
 
-export function definition<S extends z.ZodType>(
-  kind: MessageKind,
+export function definition<K extends MessageKind, S extends z.ZodType>(
+  kind: K,
   context: string,
   name: string,
   version: number,
   schema: S,
   upcasters: readonly ((context: string, name: string) => Upcaster)[] = [],
   options: { notify?: boolean } = {},
-): MessageDefinition<S> {
+): MessageDefinition<S> & { kind: K } {
   return { kind, context, name, version, type: messageType(context, name, version), schema, upcasters: upcasters.map((u) => u(context, name)), notify: options.notify ?? false };
 }
 
