@@ -1,8 +1,9 @@
 /**
  * `npm start`: builds the Functions app and runs the whole system locally, in this process group: Azurite (from
  * npm), the emulator (Service Bus, Event Grid, the Event Hubs Kafka endpoint) and the local Functions host with the
- * app on http://localhost:7071. Prints every endpoint and connection string, logs each invocation, and shuts
- * everything down on Ctrl-C (SIGINT) or SIGTERM.
+ * app on http://localhost:7071. Schedules two concerts through the API (POST /api/concerts) once the host is up,
+ * prints them, every endpoint and connection string, logs each invocation, and shuts everything down on Ctrl-C
+ * (SIGINT) or SIGTERM.
  *
  *   --no-host        start Azurite and the emulator only, for `func start` (Core Tools) to run the app
  *   --no-build       skip compiling the app (dist/ is already up to date)
@@ -18,6 +19,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../emulator/common/config-file.js";
 import type { LogLevel } from "../emulator/common/logger.js";
 import { DEFAULT_PORTS, type LocalSystem, type LocalSystemPorts, startLocalSystem } from "./local-system/index.js";
+import { describeConcert, type SeededConcert, seedConcerts } from "./local-system/seed-concerts.js";
 
 const appDir = fileURLToPath(new URL("../", import.meta.url));
 
@@ -49,7 +51,7 @@ function buildApp(): void {
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.app.json"], { cwd: appDir, stdio: "inherit" });
 }
 
-function printEndpoints(system: LocalSystem, readyMs: number): void {
+function printEndpoints(system: LocalSystem, readyMs: number, concerts: SeededConcert[]): void {
   const { azurite, emulator, host, appSettings } = system;
   const lines = [`Music Fest ticketing is running (ready in ${readyMs} ms).`, ""];
   if (host) {
@@ -75,8 +77,13 @@ function printEndpoints(system: LocalSystem, readyMs: number): void {
     `Azurite table: ${azurite.tableEndpoint}`,
     `  AzureWebJobsStorage=${appSettings.AzureWebJobsStorage}`,
     "",
-    "Press Ctrl-C to stop.",
   );
+  if (concerts.length) {
+    lines.push("Concerts on sale:", ...concerts.map((c) => `  ${describeConcert(c)}`), "");
+    const example = { concertId: concerts[0].concertId, fan: { id: "fan-1", email: "fan-1@example.com" }, tier: "standard", quantity: 2 };
+    lines.push(`Buy tickets: curl -i -X POST ${system.functionsUrl}/api/purchases -H 'content-type: application/json' -d '${JSON.stringify(example)}'`, "");
+  }
+  lines.push("Press Ctrl-C to stop.");
   console.log(lines.join("\n"));
 }
 
@@ -131,7 +138,10 @@ async function main(): Promise<void> {
 
   const system = await starting;
   if (stopping) return;
-  printEndpoints(system, Math.round(performance.now() - started));
+  // With the host up, two concerts are scheduled through the API (with --no-host, `func start` serves it later).
+  const concerts = system.host ? await seedConcerts(system.functionsUrl) : [];
+  if (stopping) return;
+  printEndpoints(system, Math.round(performance.now() - started), concerts);
 }
 
 main().catch((err: unknown) => {

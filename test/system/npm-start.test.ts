@@ -1,8 +1,8 @@
 /**
  * `npm ci && npm start` as a new user runs it: a fresh clone of the committed HEAD in a temp folder, npm's cache
  * for the install, every port moved to a free one through the documented environment variables (so this file can
- * run beside others). It waits for the endpoints `npm start` prints, buys a ticket with plain fetch calls, sees the
- * purchase completed, then presses Ctrl-C (SIGINT to the process group) and checks that no process is left.
+ * run beside others). It waits for the endpoints and the seeded concerts `npm start` prints, buys tickets for one
+ * with plain fetch calls, sees the purchase completed, then presses Ctrl-C (SIGINT to the process group) and checks that no process is left.
  * Slow (npm ci and the app's build): one test, long timeout.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -41,7 +41,7 @@ function userEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 test(
-  "npm ci && npm start from a fresh clone serves the slice, and Ctrl-C stops every process",
+  "npm ci && npm start from a fresh clone seeds two concerts and sells tickets, and Ctrl-C stops every process",
   async () => {
     workDir = mkdtempSync(path.join(tmpdir(), "musicfest-clone-"));
     execFileSync("git", ["clone", "--quiet", repoRoot, workDir], { stdio: "pipe" });
@@ -77,29 +77,31 @@ test(
     expect(output).toContain(`Emulator health: http://127.0.0.1:${ports.EMULATOR_HTTP_PORT}/health`);
     expect(output).toContain(`Azurite table: http://127.0.0.1:${ports.AZURITE_TABLE_PORT}/devstoreaccount1`);
     expect(output).toContain(`purchases-create: [POST] ${hostUrl}/api/purchases`);
+    expect(output).toMatch(/^ {2}opening-night: Opening Night, .*standard 500 left/m);
+    expect(output).toMatch(/^ {2}closing-night: Closing Night, /m);
     expect(existsSync(path.join(workDir, "local.settings.json")), "local.settings.json is created on first start").toBe(true);
     expect(existsSync(path.join(workDir, "dist", "functions", "index.js")), "npm start builds the app").toBe(true);
 
     const res = await fetch(`${hostUrl}/api/purchases`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ concertId: "opening-night", fan: { id: "new-user", email: "new.user@example.com" }, tickets: 3 }),
+      body: JSON.stringify({ concertId: "opening-night", fan: { id: "new-user", email: "new.user@example.com" }, tier: "standard", quantity: 3 }),
     });
     expect(res.status).toBe(202);
     const correlationId = res.headers.get("x-correlation-id");
-    const { id } = (await res.json()) as { id: string };
+    const location = res.headers.get("location");
     const purchase = await until(
-      async () => (await (await fetch(`${hostUrl}/api/purchases/${id}`)).json()) as { status: string; reservation?: { ticketIds: string[] } },
-      (p) => p.status !== "pending",
+      async () => (await (await fetch(`${hostUrl}${location}`)).json()) as { status?: string; ticketIds?: string[] },
+      (p) => p.status !== undefined && p.status !== "pending",
       30_000,
     );
     expect(purchase.status).toBe("completed");
-    expect(purchase.reservation?.ticketIds).toHaveLength(3);
+    expect(purchase.ticketIds).toHaveLength(3);
     // Each invocation is logged with its trigger, outcome, duration and the purchase's correlation id, from the POST
     // through the Service Bus consumers to the Event Grid notification; the app's lines carry it too.
     await until(async () => output, (o) => o.includes("Executed 'Functions.notify-fan' (Succeeded"), 30_000);
     expect(output).toMatch(new RegExp(`Executed 'Functions\\.purchases-create' \\(Succeeded, Id=[0-9a-f-]+, CorrelationId=${correlationId}, Duration=[\\d.]+ms\\) \\{"trigger":"httpTrigger"\\}`));
-    for (const fn of ["payment", "ticketing-provider", "purchase-process", "notify-fan"]) expect(output).toContain(`Executed 'Functions.${fn}' (Succeeded, Id=`);
+    for (const fn of ["purchases", "concerts", "payments", "ticketing-provider", "purchase-process", "email", "notify-fan"]) expect(output).toContain(`Executed 'Functions.${fn}' (Succeeded, Id=`);
     expect(output.split("\n").filter((l) => l.includes(`CorrelationId=${correlationId},`)).length).toBeGreaterThanOrEqual(6);
     expect(output).toMatch(/\[correlationId=[0-9a-f-]+\] fan new-user notified: PurchaseCompleted/);
 
