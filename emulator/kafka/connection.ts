@@ -30,6 +30,7 @@ export class KafkaConnection implements ConnectionState {
   private readonly frames: Buffer[][] = [];
   private processing = false;
   private readonly closeListeners = new Set<() => void>();
+  private afterWrite: (() => void)[] = [];
 
   constructor(
     readonly id: number,
@@ -58,6 +59,17 @@ export class KafkaConnection implements ConnectionState {
     }
     this.closeListeners.add(fn);
     return () => this.closeListeners.delete(fn);
+  }
+
+  afterResponse(fn: () => void): void {
+    this.afterWrite.push(fn);
+  }
+
+  /** Runs the current request's after-response callbacks (once its bytes are with the kernel). */
+  private responseDone(): void {
+    const callbacks = this.afterWrite;
+    this.afterWrite = [];
+    for (const fn of callbacks) fn();
   }
 
   /** Closes the connection at once (server shutdown or a protocol violation). */
@@ -155,7 +167,14 @@ export class KafkaConnection implements ConnectionState {
     if (apiKey === SASL_AUTHENTICATE && this.sasl !== "authenticate") throw new ProtocolViolation("SaslAuthenticate before SaslHandshake");
 
     const ctx: RequestContext = { broker: this.broker, conn: this, apiVersion, clientId };
-    const body = await handler.handle(reader, ctx);
+    let body: Awaited<ReturnType<typeof handler.handle>>;
+    try {
+      body = await handler.handle(reader, ctx);
+    } catch (err) {
+      this.responseDone();
+      throw err;
+    }
+    if (this.isClosed || !body) this.responseDone();
     if (this.isClosed) return;
     if (body) {
       const chunks = body.toChunks();
@@ -165,7 +184,14 @@ export class KafkaConnection implements ConnectionState {
       this.socket.cork();
       this.socket.write(header);
       let ok = true;
-      for (const c of chunks) ok = this.socket.write(c);
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) ok = this.socket.write(chunks[i]);
+      // The last write's callback runs once the bytes are with the kernel, or with an error if the socket dies first.
+      const callbacks = this.afterWrite;
+      this.afterWrite = [];
+      const done = callbacks.length > 0 ? () => callbacks.forEach((fn) => fn()) : undefined;
+      if (last >= 0) ok = this.socket.write(chunks[last], done);
+      else done?.();
       this.socket.uncork();
       if (!ok && !this.closeAfterResponse) await this.drained();
     }

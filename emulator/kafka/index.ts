@@ -10,6 +10,7 @@ import type { Logger } from "../common/logger.js";
 import type { EventHubsConfig } from "./config.js";
 import { type DurableStore, openDurableStore } from "./model/durable-store.js";
 import { EventHubNamespace } from "./model/event-hub-namespace.js";
+import { TmpfsSegments } from "./model/tmpfs-segments.js";
 import { eventHubsGroupLimits, GroupCoordinator, type GroupLimits } from "./model/group-coordinator.js";
 import { advertisedApis } from "./protocol/index.js";
 import type { BrokerState } from "./protocol/types.js";
@@ -48,6 +49,8 @@ export interface KafkaOptions {
   groupLimits?: Partial<GroupLimits>;
   /** Host name put in Metadata answers; default localhost for loopback and wildcard binds. */
   advertisedHost?: string;
+  /** Where memory mode keeps batch bytes: "tmpfs" (default where /dev/shm exists) or "heap". */
+  batchMemory?: "tmpfs" | "heap";
 }
 
 export interface KafkaService {
@@ -56,6 +59,8 @@ export interface KafkaService {
   readonly bootstrapServers: string;
   /** The SASL PLAIN password (user name `$ConnectionString`). */
   readonly connectionString: string;
+  /** Bytes of stored batches kept in tmpfs, which the process's resident set does not show. */
+  segmentBytes(): number;
   close(): Promise<void>;
 }
 
@@ -69,7 +74,9 @@ function displayHost(host: string): string {
 
 export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
   const logger = opts.logger;
-  const namespace = new EventHubNamespace(opts.config);
+  // Durable mode keeps its batches in the heap beside its own files.
+  const tmpfs = !opts.dataDir && (opts.batchMemory ?? "tmpfs") === "tmpfs" && TmpfsSegments.available();
+  const namespace = new EventHubNamespace(opts.config, { tmpfs });
   const groups = new GroupCoordinator(opts.clock, logger, { ...eventHubsGroupLimits, ...opts.groupLimits });
   const advertisedHost = opts.advertisedHost ?? displayHost(opts.host);
   const settings = {
@@ -122,11 +129,13 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
     port,
     bootstrapServers: `${advertisedHost}:${port}`,
     connectionString: kafkaConnectionString(advertisedHost, port, policy?.keyName, policy?.key),
+    segmentBytes: () => namespace.segmentBytes(),
     async close() {
       sweep?.cancel();
       groups.close();
       await server.close();
       durable?.close();
+      namespace.close();
     },
   };
 }

@@ -3,7 +3,7 @@
  * in the bench process and the server each have an event loop. Started with
  * `node --import tsx --expose-gc kafka-server-process.ts <null-sink|emulator>`; IPC:
  *   -> { type: "ready", bootstrapServers, connectionString }
- *   <- { type: "memory" } -> { type: "memory", rss }   after a full gc
+ *   <- { type: "memory" } -> { type: "memory", rss }   after a full gc: resident set plus batches kept in tmpfs
  *   <- { type: "usage" }  -> { type: "usage", usage }  ProcessUsage since the process started
  *   <- { type: "close" }  closes the server and exits
  */
@@ -22,7 +22,7 @@ const benchHubs = [
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  let server: { bootstrapServers: string; connectionString: string; close(): Promise<void> };
+  let server: { bootstrapServers: string; connectionString: string; segmentBytes?(): number; close(): Promise<void> };
   if (mode === "null-sink") {
     server = await startKafkaNullSink();
   } else if (mode === "emulator") {
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();
       gc?.();
-      process.send?.({ type: "memory", rss: process.memoryUsage().rss });
+      // Batches in tmpfs are RAM the resident set does not show; they count as the server's memory.
+      process.send?.({ type: "memory", rss: process.memoryUsage().rss + (server.segmentBytes?.() ?? 0) });
     } else if (command.type === "usage") {
       process.send?.({ type: "usage", usage: usageSince() });
     } else if (command.type === "close") {

@@ -10,7 +10,7 @@ import type { Logger } from "../../common/logger.js";
 import { batchRecordCount } from "../record-batch.js";
 import type { EventHubNamespace } from "./event-hub-namespace.js";
 import type { OffsetCommitRecord, OffsetPersistence, OffsetStore } from "./offset-store.js";
-import type { PartitionLog, PartitionPersistence, StoredBatch } from "./partition-log.js";
+import { type PartitionLog, type PartitionPersistence, type StoredBatch, storedParts } from "./partition-log.js";
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const TIME_ENTRY = 16;
@@ -79,7 +79,7 @@ class PartitionFiles implements PartitionPersistence {
 
   append(batch: StoredBatch): void {
     if (this.fd < 0 || (this.segmentSize > 0 && this.segmentSize + batch.length > this.segmentBytes)) this.openSegment(batch.baseOffset);
-    for (const part of batch.parts) writeSync(this.fd, part);
+    for (const part of storedParts(batch)) writeSync(this.fd, part);
     const entry = Buffer.allocUnsafe(TIME_ENTRY);
     entry.writeBigInt64BE(BigInt(batch.baseOffset), 0);
     entry.writeBigInt64BE(BigInt(Math.round(batch.appendTime)), 8);

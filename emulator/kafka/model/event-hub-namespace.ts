@@ -4,12 +4,24 @@
  */
 import type { EventHubConfig, EventHubsConfig } from "../config.js";
 import { PartitionLog } from "./partition-log.js";
+import { TmpfsSegments } from "./tmpfs-segments.js";
+
+export interface NamespaceOptions {
+  /** Keep batch bytes in tmpfs segments (memory mode on Linux) rather than in the heap. */
+  tmpfs: boolean;
+}
 
 export class EventHub {
   readonly partitions: PartitionLog[];
 
-  constructor(readonly config: EventHubConfig) {
-    this.partitions = Array.from({ length: config.partitionCount }, (_, p) => new PartitionLog(config.name, p));
+  constructor(
+    readonly config: EventHubConfig,
+    options: NamespaceOptions,
+  ) {
+    this.partitions = Array.from(
+      { length: config.partitionCount },
+      (_, p) => new PartitionLog(config.name, p, options.tmpfs ? new TmpfsSegments(`${config.name}-${p}`) : undefined),
+    );
   }
 
   get name(): string {
@@ -24,8 +36,11 @@ export class EventHub {
 export class EventHubNamespace {
   private readonly hubs = new Map<string, EventHub>();
 
-  constructor(readonly config: EventHubsConfig) {
-    for (const hub of config.eventHubs) this.hubs.set(hub.name.toLowerCase(), new EventHub(hub));
+  constructor(
+    readonly config: EventHubsConfig,
+    options: NamespaceOptions = { tmpfs: false },
+  ) {
+    for (const hub of config.eventHubs) this.hubs.set(hub.name.toLowerCase(), new EventHub(hub, options));
   }
 
   get name(): string {
@@ -47,5 +62,16 @@ export class EventHubNamespace {
       for (const log of hub.partitions) removed += log.expireBefore(now - hub.config.retentionMs);
     }
     return removed;
+  }
+
+  /** Bytes of batches kept in tmpfs segments (RAM outside the process's resident set). */
+  segmentBytes(): number {
+    let bytes = 0;
+    for (const hub of this.hubs.values()) for (const log of hub.partitions) bytes += log.segmentBytes;
+    return bytes;
+  }
+
+  close(): void {
+    for (const hub of this.hubs.values()) for (const log of hub.partitions) log.close();
   }
 }

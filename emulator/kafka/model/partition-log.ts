@@ -1,9 +1,12 @@
 /**
  * One partition of an event hub: the record batches as the producers sent them, each with the base offset the
- * broker assigned, kept in the socket chunks they arrived in (a Fetch writes those same buffers out). Offsets are dense from 0; the high watermark is the next offset to assign; the log start offset
+ * broker assigned. Their bytes live in tmpfs segment files (memory mode on Linux, see tmpfs-segments.ts) or else in
+ * the socket chunks they arrived in (a Fetch then writes those same buffers out). Offsets are dense from 0; the high watermark is the next offset to assign; the log start offset
  * moves only when retention deletes whole batches. Readers waiting in a long-poll Fetch are woken on append.
  */
 import { type BatchInfo, recordTimestamps, setBaseOffset } from "../record-batch.js";
+import type { ReadBuffers } from "./read-buffers.js";
+import type { Segment, SegmentPlace, TmpfsSegments } from "./tmpfs-segments.js";
 
 export interface StoredBatch {
   baseOffset: number;
@@ -12,8 +15,10 @@ export interface StoredBatch {
   maxTimestamp: number;
   /** When the broker appended it, on the emulator clock (retention counts from here, as Event Hubs' enqueued time). */
   appendTime: number;
-  /** The batch's bytes, in order: views of the chunks it arrived in, or one buffer. */
-  parts: Buffer[];
+  /** The batch's bytes when kept in the heap, in order: views of the chunks it arrived in, or one buffer. */
+  parts?: Buffer[];
+  /** Where the batch's bytes are when kept in a tmpfs segment. */
+  place?: SegmentPlace;
   length: number;
 }
 
@@ -40,7 +45,14 @@ export class PartitionLog {
   constructor(
     readonly topic: string,
     readonly partition: number,
+    /** Absent: batches stay in the heap (durable mode, which has its own files, or no tmpfs). */
+    private readonly segments?: TmpfsSegments,
   ) {}
+
+  /** Bytes kept in tmpfs segments, outside the process's resident memory. */
+  get segmentBytes(): number {
+    return this.segments?.bytes ?? 0;
+  }
 
   get logStartOffset(): number {
     return this.start;
@@ -54,9 +66,10 @@ export class PartitionLog {
   append(batches: readonly BatchInfo[], now: number): number {
     const first = this.end;
     for (const info of batches) {
-      const parts = keptParts(info.parts, info.length);
-      setBaseOffset(parts, this.end);
-      const stored: StoredBatch = { baseOffset: this.end, nextOffset: this.end + info.recordCount, maxTimestamp: info.maxTimestamp, appendTime: now, parts, length: info.length };
+      setBaseOffset(info.parts, this.end);
+      const stored: StoredBatch = { baseOffset: this.end, nextOffset: this.end + info.recordCount, maxTimestamp: info.maxTimestamp, appendTime: now, length: info.length };
+      if (this.segments) stored.place = this.segments.append(info.parts, info.length);
+      else stored.parts = keptParts(info.parts, info.length);
       this.batches.push(stored);
       this.end = stored.nextOffset;
       this.persistence?.append(stored);
@@ -94,7 +107,7 @@ export class PartitionLog {
    * Whole batches from the one that holds `fetchOffset`, within `maxBytes`; with `minOne`, the first batch is
    * returned even when it alone exceeds the limit (KIP-74), so a consumer never stalls on a large batch.
    */
-  read(fetchOffset: number, maxBytes: number, minOne: boolean): ReadResult {
+  read(fetchOffset: number, maxBytes: number, minOne: boolean, buffers: ReadBuffers): ReadResult {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let i = this.indexOf(fetchOffset);
@@ -102,7 +115,8 @@ export class PartitionLog {
     for (; i < this.batches.length; i++) {
       const b = this.batches[i];
       if (bytes + b.length > maxBytes && !(minOne && chunks.length === 0)) break;
-      for (const part of b.parts) chunks.push(part);
+      if (b.place) chunks.push(buffers.load(b.place.segment, b.place.position, b.length));
+      else for (const part of b.parts!) chunks.push(part);
       bytes += b.length;
     }
     return { chunks, bytes };
@@ -127,7 +141,7 @@ export class PartitionLog {
     for (let i = this.head; i < this.batches.length; i++) {
       const b = this.batches[i];
       if (b.maxTimestamp < timestamp) continue;
-      for (const r of recordTimestamps(b.parts.length === 1 ? b.parts[0] : Buffer.concat(b.parts, b.length))) {
+      for (const r of recordTimestamps(bytesOf(b))) {
         const offset = b.baseOffset + r.offsetDelta;
         if (r.timestamp >= timestamp && offset >= this.start) return { offset, timestamp: r.timestamp };
       }
@@ -138,15 +152,35 @@ export class PartitionLog {
   /** Deletes whole batches appended before `cutoff` (retention); returns how many were deleted. */
   expireBefore(cutoff: number): number {
     let removed = 0;
+    const expiredSegments: Segment[] = [];
     while (this.head < this.batches.length && this.batches[this.head].appendTime < cutoff) {
+      const segment = this.batches[this.head].place?.segment;
+      if (segment && expiredSegments[expiredSegments.length - 1] !== segment) expiredSegments.push(segment);
       this.start = this.batches[this.head].nextOffset;
       this.head++;
       removed++;
     }
     if (removed === 0) return 0;
+    // A segment goes once no live batch is in it; the one the first live batch is in stays.
+    const live = this.batches[this.head]?.place?.segment;
+    for (const segment of expiredSegments) if (segment !== live) this.segments?.free(segment);
     this.compact();
     this.persistence?.setLogStart(this.start);
     return removed;
+  }
+
+  /** Frees the tmpfs segments (server shutdown). */
+  close(): void {
+    const freed = new Set<Segment>();
+    for (let i = this.head; i < this.batches.length; i++) {
+      const segment = this.batches[i].place?.segment;
+      if (segment && !freed.has(segment)) {
+        freed.add(segment);
+        this.segments?.free(segment);
+      }
+    }
+    this.batches = [];
+    this.head = 0;
   }
 
   /** Calls `fn` after every append until the returned function is called. */
@@ -154,6 +188,21 @@ export class PartitionLog {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+}
+
+/** A stored batch's bytes, in order, wherever they are kept. */
+export function storedParts(b: StoredBatch): Buffer[] {
+  return b.parts ?? [bytesOf(b)];
+}
+
+/** A stored batch's bytes in one buffer (ListOffsets by time reads its records). */
+function bytesOf(b: StoredBatch): Buffer {
+  if (b.place) {
+    const out = Buffer.allocUnsafe(b.length);
+    b.place.segment.read(b.place.position, b.length, out, 0);
+    return out;
+  }
+  return b.parts!.length === 1 ? b.parts![0] : Buffer.concat(b.parts!, b.length);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { Writer } from "../codec/writer.js";
 import { ErrorCode, KafkaApiError, refuse } from "../errors.js";
 import type { PartitionLog } from "../model/partition-log.js";
+import { ReadBuffers } from "../model/read-buffers.js";
 import { type ApiHandler, checkAccess, type RequestContext } from "./types.js";
 
 interface PartitionRequest {
@@ -41,7 +42,7 @@ function resolveLog(ctx: RequestContext, topic: string, partition: number): Part
   return log;
 }
 
-function collect(ctx: RequestContext, request: TopicRequest[], maxBytes: number): Collected {
+function collect(ctx: RequestContext, request: TopicRequest[], maxBytes: number, buffers: ReadBuffers): Collected {
   let bytes = 0;
   let hasError = false;
   const topics = request.map((t) => ({
@@ -58,7 +59,7 @@ function collect(ctx: RequestContext, request: TopicRequest[], maxBytes: number)
         const room = Math.min(p.maxBytes, maxBytes - bytes);
         const minOne = bytes === 0;
         if (room > 0 || minOne) {
-          const read = log.read(p.fetchOffset, Math.max(room, 0), minOne);
+          const read = log.read(p.fetchOffset, Math.max(room, 0), minOne, buffers);
           answer.chunks = read.chunks;
           bytes += read.bytes;
         }
@@ -116,11 +117,15 @@ export const fetch: ApiHandler = {
     }));
 
     ctx.broker.expire();
-    let result = collect(ctx, request, maxBytes);
+    // Batches kept in tmpfs are read into pooled buffers, given back once the response is on its way.
+    const buffers = new ReadBuffers();
+    ctx.conn.afterResponse(() => buffers.release());
+    let result = collect(ctx, request, maxBytes, buffers);
     if (!result.hasError && result.bytes < minBytes && maxWaitMs > 0 && !ctx.conn.closed) {
       await waitForData(ctx, request, maxWaitMs);
+      buffers.release();
       ctx.broker.expire();
-      result = collect(ctx, request, maxBytes);
+      result = collect(ctx, request, maxBytes, buffers);
     }
 
     const w = new Writer().int32(0);

@@ -47,6 +47,8 @@ export interface ConnectionState {
   readonly closed: boolean;
   /** Registers a callback for when the connection closes (ends a parked long poll); returns an unregister. */
   onClose(fn: () => void): () => void;
+  /** Runs `fn` once the current request's response has been handed to the kernel (or was never sent). */
+  afterResponse(fn: () => void): void;
 }
 
 export interface RequestContext {

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { MalformedRequestError, Reader } from "../../../emulator/kafka/codec/reader.js";
 import { ErrorCode, KafkaApiError } from "../../../emulator/kafka/errors.js";
 import { PartitionLog } from "../../../emulator/kafka/model/partition-log.js";
+import { ReadBuffers } from "../../../emulator/kafka/model/read-buffers.js";
+import { TmpfsSegments } from "../../../emulator/kafka/model/tmpfs-segments.js";
 import { splitAndValidate } from "../../../emulator/kafka/record-batch.js";
 
 const limits = { maxBatchBytes: 1_048_576, allowedCodecs: [0, 1] };
@@ -92,7 +94,7 @@ describe("record batches split across socket chunks", () => {
       const log = new PartitionLog("hub", 0);
       log.append([infos[0]], 0);
       log.append([infos[1]], 0);
-      const stored = Buffer.concat(log.read(0, 10_000, true).chunks);
+      const stored = Buffer.concat(log.read(0, 10_000, true, new ReadBuffers()).chunks);
       expect(stored.length).toBe(2 * batch.length);
       expect(stored.readBigInt64BE(0)).toBe(0n);
       expect(stored.readBigInt64BE(batch.length)).toBe(3n);
@@ -117,23 +119,52 @@ describe("record batches split across socket chunks", () => {
 });
 
 describe("what a partition log keeps of a request", () => {
-  it("keeps a large batch in the request's own chunks", () => {
-    const big = recordBatch(1000, 1024);
-    const chunks = chunked(big, Array.from({ length: Math.floor(big.length / 65_536) }, (_, i) => (i + 1) * 65_536));
-    const log = new PartitionLog("hub", 0);
-    log.append(splitAndValidate(chunks, limits), 0);
-    const read = log.read(0, 2_000_000, true);
-    expect(read.bytes).toBe(big.length);
-    expect(read.chunks.map((c) => c.buffer)).toEqual(chunks.map((c) => c.buffer));
+  const big = recordBatch(1000, 1024);
+  const bigChunks = () => chunked(big, Array.from({ length: Math.floor(big.length / 65_536) }, (_, i) => (i + 1) * 65_536));
+
+  it.skipIf(!TmpfsSegments.available())("in tmpfs: keeps the bytes, not the request's chunks, and frees them with retention", () => {
+    const log = new PartitionLog("hub", 0, new TmpfsSegments("unit-test"));
+    try {
+      const chunks = bigChunks();
+      log.append(splitAndValidate(chunks, limits), 1_000);
+      log.append(splitAndValidate(bigChunks(), limits), 2_000);
+      expect(log.segmentBytes).toBe(2 * big.length);
+      const buffers = new ReadBuffers();
+      const read = log.read(1000, 3_000_000, true, buffers);
+      expect(read.bytes).toBe(big.length);
+      const stored = Buffer.concat(read.chunks);
+      expect(stored.readBigInt64BE(0)).toBe(1000n);
+      expect(stored.subarray(8).equals(big.subarray(8))).toBe(true);
+      for (const c of read.chunks) expect(chunks.some((k) => k.buffer === c.buffer)).toBe(false);
+      buffers.release();
+      // The next response reads into the same memory.
+      const again = log.read(0, 3_000_000, true, new ReadBuffers());
+      expect(again.chunks[0].buffer).toBe(read.chunks[0].buffer);
+      expect(log.expireBefore(3_000)).toBe(2);
+      expect(log.segmentBytes).toBe(0);
+      expect(log.logStartOffset).toBe(2000);
+    } finally {
+      log.close();
+    }
   });
 
-  it("copies a small batch out of a large chunk, so the chunk is not kept alive for it", () => {
+  it("in the heap: keeps a large batch in the request's own chunks", () => {
+    const chunks = bigChunks();
+    const log = new PartitionLog("hub", 0);
+    log.append(splitAndValidate(chunks, limits), 0);
+    const read = log.read(0, 2_000_000, true, new ReadBuffers());
+    expect(read.bytes).toBe(big.length);
+    expect(read.chunks).toHaveLength(chunks.length);
+    expect(read.chunks.every((c, i) => c.buffer === chunks[i].buffer)).toBe(true);
+  });
+
+  it("in the heap: copies a small batch out of a large chunk, so the chunk is not kept alive for it", () => {
     const small = recordBatch(1, 100);
     const chunk = Buffer.alloc(65_536);
     small.copy(chunk, 1000);
     const log = new PartitionLog("hub", 0);
     log.append(splitAndValidate([chunk.subarray(1000, 1000 + small.length)], limits), 0);
-    const read = log.read(0, 10_000, true);
+    const read = log.read(0, 10_000, true, new ReadBuffers());
     expect(read.chunks).toHaveLength(1);
     expect(read.chunks[0].buffer).not.toBe(chunk.buffer);
     expect(read.chunks[0].subarray(8)).toEqual(small.subarray(8));
