@@ -7,6 +7,7 @@ import type { MessagePayload, PayloadEditor } from "../model/message-payload.js"
 import { amqpTypes, described, encodeTyped, formatUuid, keyOf, scanSections, SECTION, toTyped, type TypedValue, unwrap } from "./codec.js";
 import { encodeMessage } from "./delivery-encoding.js";
 import { type KeptSpace, reserveKept } from "./kept-bytes.js";
+import { copyBytes } from "./copy-bytes.js";
 import { firstPropertyIsSet, HAS_MESSAGE_ID, newMessageId, propertiesWithIdLength, UNUSUAL_PROPERTIES, writePropertiesWithId } from "./message-id.js";
 import { emptyLayout, scanMessage } from "./message-scan.js";
 
@@ -149,7 +150,8 @@ export class AmqpPayload implements MessagePayload {
     const pe = l.propsStart < 0 ? bareStart : l.propsEnd;
     const propsLength = propertiesWithIdLength(buffer, ps, pe);
     if (propsLength === UNUSUAL_PROPERTIES) return AmqpPayload.parse(buffer.subarray(start, end)).withMessageId().ownBytes();
-    const header = l.headerValue < 0 ? DEFAULT_HEADER : headerFrom(readValue(buffer, l.headerValue, l.headerEnd));
+    // An empty header list (what the SDK sends) or a null one holds only defaults.
+    const header = l.headerValue < 0 || l.headerEnd - l.headerValue === 1 ? DEFAULT_HEADER : headerFrom(readValue(buffer, l.headerValue, l.headerEnd));
     const annotations = l.annotationsValue < 0 ? undefined : annotationsFrom(readValue(buffer, l.annotationsValue, l.annotationsEnd));
     // Offsets in the kept bare message: application properties sit after properties, or where they would go.
     const grow = propsLength === HAS_MESSAGE_ID ? 0 : propsLength - (pe - ps);
@@ -160,11 +162,11 @@ export class AmqpPayload implements MessagePayload {
     const relAe = l.appStart < 0 ? relPe : l.appEnd - bareStart + grow;
     const { buffer: memory, offset: at } = reserveKept(length);
     if (propsLength === HAS_MESSAGE_ID) {
-      buffer.copy(memory, at, bareStart, bareEnd);
+      copyBytes(buffer, bareStart, bareEnd, memory, at);
     } else {
-      buffer.copy(memory, at, bareStart, ps);
+      copyBytes(buffer, bareStart, ps, memory, at);
       const after = writePropertiesWithId(buffer, ps, pe, memory, at + relPs);
-      buffer.copy(memory, after, pe, bareEnd);
+      copyBytes(buffer, pe, bareEnd, memory, after);
     }
     return new AmqpPayload(header, annotations, memory, at, at + length, relPs, relPe, relAs, relAe);
   }

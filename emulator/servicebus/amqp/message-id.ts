@@ -8,6 +8,7 @@
  * into the section from a pool of random bytes: no UUID string is made per message.
  */
 import { randomFillSync } from "node:crypto";
+import { copyBytes } from "./copy-bytes.js";
 
 /** Descriptor of the properties section as senders write it: 0x00, smallulong 0x73. */
 const DESCRIPTOR = [0x00, 0x53, 0x73];
@@ -26,7 +27,7 @@ const ID_ELEMENT = 2 + MESSAGE_ID_LENGTH;
 export const HAS_MESSAGE_ID = -1;
 export const UNUSUAL_PROPERTIES = -2;
 
-/** The first element's offset and the list's count, for the section at [start, end); undefined when unusual. */
+/** The first element's offset and the list's count, as the last readShape() call found them. */
 let shapeFirst = 0;
 let shapeCount = 0;
 
@@ -112,7 +113,7 @@ export function writePropertiesWithId(bytes: Buffer, start: number, end: number,
   out[at++] = MESSAGE_ID_LENGTH;
   writeRandomId(out, at);
   at += MESSAGE_ID_LENGTH;
-  if (restLength > 0) bytes.copy(out, at, restStart, end);
+  copyBytes(bytes, restStart, end, out, at);
   return at + restLength;
 }
 

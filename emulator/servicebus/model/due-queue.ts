@@ -4,15 +4,20 @@
  * checks, when a key falls due, whether it still means anything (a stale entry is simply skipped).
  */
 import type { Clock, TimerHandle } from "../../common/clock.js";
-import { MinHeap } from "./min-heap.js";
 
-interface Due<K> {
+export interface Due<K> {
   at: number;
   key: K;
 }
 
 export class DueQueue<K> {
-  private readonly heap = new MinHeap<Due<K>>((a, b) => a.at < b.at);
+  /**
+   * A binary min-heap by due time in two parallel arrays (times, keys) rather than an entry object per key: a queue
+   * with a TTL keeps one entry per stored message, and an object each was a heap object per message for the garbage
+   * collector to copy and mark.
+   */
+  private ats: number[] = [];
+  private keys: K[] = [];
   private timer: TimerHandle | undefined;
   private closed = false;
 
@@ -23,20 +28,41 @@ export class DueQueue<K> {
   ) {}
 
   get size(): number {
-    return this.heap.size;
+    return this.ats.length;
   }
 
   push(at: number, key: K): void {
-    this.heap.push({ at, key });
+    const ats = this.ats;
+    const keys = this.keys;
+    let i = ats.length;
+    ats.push(at);
+    keys.push(key);
+    // Sift up; entries nearly always arrive in due order, so this rarely moves anything.
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!(at < ats[parent])) break;
+      ats[i] = ats[parent];
+      keys[i] = keys[parent];
+      i = parent;
+    }
+    ats[i] = at;
+    keys[i] = key;
     this.arm();
   }
 
   /**
-   * Drops stale entries when they outnumber live ones (`live` lists what still matters), so a store whose locks are
-   * renewed or settled early never grows its heap without bound.
+   * Whether stale entries outnumber live ones (`liveCount`): then the owner rebuilds the queue from what still
+   * matters, so a store whose locks are renewed or settled early never grows its queue without bound.
    */
-  compact(liveCount: number, live: () => Iterable<Due<K>>): void {
-    if (this.heap.size > 2 * liveCount + 1024) this.heap.rebuild(live());
+  outgrew(liveCount: number): boolean {
+    return this.ats.length > 2 * liveCount + 1024;
+  }
+
+  /** Replaces the entries. */
+  rebuild(live: Iterable<Due<K>>): void {
+    this.ats = [];
+    this.keys = [];
+    for (const { at, key } of live) this.push(at, key);
   }
 
   close(): void {
@@ -46,11 +72,11 @@ export class DueQueue<K> {
   }
 
   private arm(): void {
-    const next = this.heap.peek();
-    if (!next || this.closed) return;
-    if (this.timer && this.timer.due <= next.at) return;
+    if (this.ats.length === 0 || this.closed) return;
+    const next = this.ats[0];
+    if (this.timer && this.timer.due <= next) return;
     this.timer?.cancel();
-    this.timer = this.clock.setTimerAt(next.at, () => {
+    this.timer = this.clock.setTimerAt(next, () => {
       this.timer = undefined;
       this.fire();
     });
@@ -58,10 +84,37 @@ export class DueQueue<K> {
 
   private fire(): void {
     const now = this.clock.now();
-    for (let due = this.heap.peek(); due && due.at <= now && !this.closed; due = this.heap.peek()) {
-      this.heap.pop();
-      this.onDue(due.key, due.at);
+    while (this.ats.length > 0 && this.ats[0] <= now && !this.closed) {
+      const at = this.ats[0];
+      const key = this.popTop();
+      this.onDue(key, at);
     }
     this.arm();
+  }
+
+  /** Removes the earliest entry and returns its key. */
+  private popTop(): K {
+    const ats = this.ats;
+    const keys = this.keys;
+    const top = keys[0];
+    const lastAt = ats.pop()!;
+    const lastKey = keys.pop()!;
+    const n = ats.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && ats[r] < ats[l] ? r : l;
+        if (!(ats[c] < lastAt)) break;
+        ats[i] = ats[c];
+        keys[i] = keys[c];
+        i = c;
+      }
+      ats[i] = lastAt;
+      keys[i] = lastKey;
+    }
+    return top;
   }
 }

@@ -192,7 +192,7 @@ export class MessageStore {
     else this.addRecord(record);
     if (record.expiresAt !== Infinity) {
       this.ttlDue.push(record.expiresAt, record.sequenceNumber);
-      this.ttlDue.compact(this.records.size, () => this.liveDue((r) => r.expiresAt));
+      if (this.ttlDue.outgrew(this.records.size)) this.ttlDue.rebuild(this.liveDue((r) => r.expiresAt));
     }
     this.makeAvailable(record);
   }
@@ -309,7 +309,7 @@ export class MessageStore {
     }
     record.lockedUntil = this.clock.now() + this.settings().lockDurationMs;
     this.lockDue.push(record.lockedUntil, token);
-    this.lockDue.compact(this.locks.size, () => [...this.locks.entries()].map(([key, r]) => ({ at: r.lockedUntil, key })));
+    if (this.lockDue.outgrew(this.locks.size)) this.lockDue.rebuild([...this.locks.entries()].map(([key, r]) => ({ at: r.lockedUntil, key })));
     return token;
   }
 
