@@ -8,7 +8,7 @@ import { serviceBusSuite } from "./servicebus.js";
 import { eventGridSuite } from "./eventgrid.js";
 import { kafkaSuite } from "./kafka.js";
 import { functionsHostSuite } from "./functions-host.js";
-import { sliceSuite } from "./slice.js";
+import { purchasesSuite } from "./purchases.js";
 import { eventStoreSuite } from "./eventstore.js";
 
 const suites: BenchSuite[] = [];
@@ -16,7 +16,7 @@ suites.push(serviceBusSuite);
 suites.push(eventGridSuite);
 suites.push(kafkaSuite);
 suites.push(functionsHostSuite);
-suites.push(sliceSuite);
+suites.push(purchasesSuite);
 suites.push(eventStoreSuite);
 
 function format(n: number): string {
