@@ -1,0 +1,13 @@
+# After `azd deploy`: Event Grid checks that an AzureFunction destination exists, so the event subscriptions of
+# emulator/config/eventgrid.json are created by a second `azd provision` once the functions are deployed. Later
+# runs of `azd up` provision them with everything else, so this does nothing then.
+$ErrorActionPreference = 'Stop'
+$enabled = azd env get-value EVENTGRID_SUBSCRIPTIONS_ENABLED 2>$null
+if ($enabled -eq 'true') {
+  Write-Host 'Event Grid subscriptions are provisioned with the infrastructure.'
+  exit 0
+}
+Write-Host 'Creating the Event Grid subscriptions now that the functions exist...'
+azd env set EVENTGRID_SUBSCRIPTIONS_ENABLED true
+azd provision --no-prompt
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
