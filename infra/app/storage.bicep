@@ -1,6 +1,6 @@
 // One storage account for the Functions host (AzureWebJobsStorage: the Flex Consumption deployment container,
 // timer leases) and the ticketing system's tables (TicketingStorage: event store with outbox and inbox, payments,
-// mails, read models). Shared-key access is off: everything signs in with Entra ID.
+// mails, read models, message timeline). Shared-key access is off: everything signs in with Entra ID.
 param name string
 param location string
 param tags object = {}
@@ -14,6 +14,7 @@ var tables = [
   'mails'
   'purchases'
   'notifications'
+  'timeline'
 ]
 
 module account 'br/public:avm/res/storage/storage-account:0.33.0' = {
