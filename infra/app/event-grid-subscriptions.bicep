@@ -7,7 +7,9 @@
 param topics array
 param functionAppId string
 
-var config = loadJsonContent('../../emulator/config/eventgrid.json')
+// any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
+// instead of failing the type check of the literal types loadJsonContent infers.
+var config = any(loadJsonContent('../../emulator/config/eventgrid.json'))
 var subscriptions = flatten(map(config.?topics ?? [], topic => map(topic.?eventSubscriptions ?? [], subscription => {
   topic: filter(topics, deployed => deployed.configName == topic.name)[0].name
   name: subscription.name

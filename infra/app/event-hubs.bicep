@@ -5,7 +5,9 @@ param name string
 param location string
 param tags object = {}
 
-var config = loadJsonContent('../../emulator/config/eventhubs.json')
+// any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
+// instead of failing the type check of the literal types loadJsonContent infers.
+var config = any(loadJsonContent('../../emulator/config/eventhubs.json'))
 var eventHubs = config.UserConfig.NamespaceConfig[0].?Entities ?? []
 // `$Default` exists in every event hub; the others are created.
 var consumerGroups = flatten(map(eventHubs, eventHub => map(

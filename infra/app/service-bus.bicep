@@ -7,7 +7,9 @@ param name string
 param location string
 param tags object = {}
 
-var config = loadJsonContent('../../emulator/config/servicebus.json')
+// any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
+// instead of failing the type check of the literal types loadJsonContent infers.
+var config = any(loadJsonContent('../../emulator/config/servicebus.json'))
 var namespaceConfig = config.UserConfig.Namespaces[0]
 var queues = namespaceConfig.?Queues ?? []
 var topics = namespaceConfig.?Topics ?? []

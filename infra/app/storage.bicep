@@ -15,6 +15,7 @@ var tables = [
   'purchases'
   'notifications'
   'timeline'
+  'fanreplica'
 ]
 
 module account 'br/public:avm/res/storage/storage-account:0.33.0' = {
