@@ -58,9 +58,15 @@ export function triggerConnections(): Found[] {
   return scan([/\bconnection\s*[:=]\s*["'`]([A-Za-z_][\w:]*)["'`]/g]);
 }
 
-/** Settings read by a literal name. */
+/** Settings read by a literal name, and `%Name%` app-setting references in trigger and binding options. */
 export function settingsReadByName(): Found[] {
-  return scan([/\bprocess\.env\.([A-Za-z_]\w*)/g, /\bprocess\.env\[\s*["'`]([^"'`$]+)["'`]\s*\]/g, /\benv\??\.([A-Z]\w*)/g, /\benv\[\s*["'`]([^"'`$]+)["'`]\s*\]/g]);
+  return scan([
+    /\bprocess\.env\.([A-Za-z_]\w*)/g,
+    /\bprocess\.env\[\s*["'`]([^"'`$]+)["'`]\s*\]/g,
+    /\benv\??\.([A-Z]\w*)/g,
+    /\benv\[\s*["'`]([^"'`$]+)["'`]\s*\]/g,
+    /["'`]%([A-Za-z_][\w:]*)%["'`]/g,
+  ]);
 }
 
 export const connectionSettings = Object.entries(settingNames) as [ConnectionKind, string][];
