@@ -5,6 +5,7 @@
  */
 import { app } from "@azure/functions";
 import { closeAppServices } from "../src/app/app-services.js";
+import "./tracing.js";
 import "./purchases-api.js";
 import "./concerts-api.js";
 import "./command-handlers.js";
@@ -15,5 +16,6 @@ import "./outbox-sweeper.js";
 import "./simulated-ticketing-provider.js";
 import "./admin.js";
 import "./openapi.js";
+import "./timeline.js";
 
 app.hook.appTerminate(() => closeAppServices());

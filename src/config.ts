@@ -27,7 +27,7 @@ export const topology = {
   /** The Kafka topic (event hub) every domain event is mirrored to, keyed by stream id. */
   eventHub: "festival-events",
   eventGridTopic: "musicfest-events",
-  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications" },
+  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications", timeline: "timeline" },
   /** @deprecated the first slice's topic, removed with it. */
   purchasesTopic: "purchases",
 } as const;
@@ -173,6 +173,19 @@ const optionalUrl = (text: string) => {
 
 const list = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
 
+const yesNo = (text: string) => {
+  if (!/^(true|false)$/i.test(text)) throw new Error("true or false is expected");
+  return text.toLowerCase() === "true";
+};
+
+const TRACES_EXPORTERS = ["otlp", "console", "none"] as const;
+const tracesExporters = (text: string) => {
+  const names = list(text.toLowerCase());
+  const unknown = names.filter((n) => !(TRACES_EXPORTERS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`unknown exporter ${unknown.join(", ")}; use ${TRACES_EXPORTERS.join(", ")}`);
+  return names as (typeof TRACES_EXPORTERS)[number][];
+};
+
 export const plainSettings = {
   reservationTimeoutMs: setting("Purchase__reservationTimeout", "PT10M", "How long reserved tickets are held unpaid before the purchase is cancelled (ISO 8601 duration).", durationMs(1000, 7 * 86_400_000)),
   snapshotEvery: setting("EventStore__snapshotEvery", "20", "Write a snapshot of a stream's state every N events (0: never).", numberIn(0, 10_000, true)),
@@ -183,6 +196,11 @@ export const plainSettings = {
   ticketingProviderLatencyMs: setting("TicketingProvider__latencyMs", "0", "Latency the simulated ticketing provider adds to each request, in ms.", numberIn(0, 60_000, true)),
   ticketingProviderFailureRate: setting("TicketingProvider__failureRate", "0", "Share of requests the simulated ticketing provider fails with a 503 (0 to 1).", numberIn(0, 1, false)),
   ticketingProviderUnavailableConcerts: setting("TicketingProvider__unavailableConcerts", "", "Comma-separated concert ids for which the simulated provider answers 409 (no tickets).", list),
+  tracesExporter: setting("OTEL_TRACES_EXPORTER", "", "Where traces go: otlp, console or none (comma-separated); empty: Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nowhere.", tracesExporters),
+  otlpEndpoint: setting("OTEL_EXPORTER_OTLP_ENDPOINT", "", "Base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces), e.g. http://localhost:4318.", optionalUrl),
+  applicationInsightsConnectionString: setting("APPLICATIONINSIGHTS_CONNECTION_STRING", "", "Application Insights connection string: traces go to Azure Monitor.", (text) => text),
+  serviceName: setting("OTEL_SERVICE_NAME", "musicfest-ticketing", "The service name on every span (the cloud role in Application Insights).", (text) => text),
+  timelineEnabled: setting("Timeline__enabled", "true", "Write each message's hops (published, delivered, handled) to Table `timeline` for GET /api/purchases/{id}/timeline.", yesNo),
 } as const;
 
 export type AppSettings = { [K in keyof typeof plainSettings]: ReturnType<(typeof plainSettings)[K]["parse"]> };

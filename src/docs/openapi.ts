@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from "../http/api-deps.js";
 import { concertRequestSchema } from "../http/concert-endpoints.js";
 import { purchaseRequestSchema } from "../http/purchase-endpoints.js";
 import { ticketRequestSchema } from "../services/ticketing-provider/simulated-ticketing-provider.js";
+import { purchaseTimelineSchema } from "../timeline/timeline-schema.js";
 import { type JsonSchema, jsonSchemaOf } from "./json-schema.js";
 import * as bodies from "./openapi-schemas.js";
 
@@ -74,6 +75,23 @@ const purchasesPaths = {
       responses: {
         "200": json("PurchaseStatus", "The purchase.", correlated),
         "404": problem("No such purchase (code PurchaseNotFound).", correlated),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+  "/api/purchases/{id}/timeline": {
+    get: {
+      operationId: "getPurchaseTimeline",
+      tags: ["purchases"],
+      summary: "Where a purchase's messages went",
+      description:
+        "Every event of the purchase's streams and every hop of every message about it (requested, recorded, published to Service Bus, Kafka or " +
+        "Event Grid, delivered, handled, duplicate, failed): by whom, when, with the correlation id and the W3C trace id. Hops are written a few " +
+        "milliseconds after they happen, so the newest may show on the next read.",
+      parameters: [{ name: "id", in: "path", required: true, description: "The purchase id.", schema: { type: "string" } }, ...traceParameters],
+      responses: {
+        "200": json("PurchaseTimeline", "The purchase's events and hops, in order.", correlated),
+        "404": problem("Nothing is known of this purchase (code PurchaseNotFound).", correlated),
         "503": responseRef("ServiceUnavailable"),
       },
     },
@@ -223,6 +241,7 @@ function schemas(): Record<string, JsonSchema> {
     Problem: response(bodies.problemSchema),
     PurchaseAccepted: response(bodies.purchaseAcceptedSchema),
     PurchaseStatus: response(bodies.purchaseStatusSchema),
+    PurchaseTimeline: response(purchaseTimelineSchema),
     ConcertAccepted: response(bodies.concertAcceptedSchema),
     ConcertAvailability: response(bodies.concertAvailabilitySchema),
     Health: response(bodies.healthSchema),

@@ -21,6 +21,7 @@ import { calling, errorResponse } from "./error-responses.js";
 import { digestOf, IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, purchaseIdFor } from "./idempotency-key.js";
 import { readJsonBody } from "./json-body.js";
 import { validationProblem } from "./problem.js";
+import { recordRequest } from "../timeline/request-hop.js";
 
 const place = catalog.PlacePurchase.schema.shape;
 
@@ -73,6 +74,7 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
       time: now,
     });
     await calling("The command bus", () => deps.commands.send([{ message: command, channel: "commands" }]));
+    recordRequest(command, "POST /api/purchases", now);
     return reply(accepted(purchaseId, "pending"), purchaseId);
   } catch (err) {
     return reply(errorResponse(err, instance), purchaseId, err);

@@ -1,11 +1,13 @@
 /**
  * Publishes the catalog's `notify` events (PurchaseCompleted, PurchaseCancelled) to the Event Grid topic, CloudEvents
  * 1.0 input schema, with the real SDK: the topic key locally, an identity in Azure. The extension attributes
- * (correlationid, causationid, traceparent) travel with each event.
+ * (correlationid, causationid, traceparent) travel with each event; traceparent is this publish's span when tracing
+ * is on, so the subscriber's span becomes its child.
  */
 import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
-import type { EventGridConnection } from "../config.js";
+import { type EventGridConnection, topology } from "../config.js";
 import type { CloudEvent } from "../events/envelope.js";
+import { tracedPublish } from "../telemetry/publish-tracing.js";
 
 export interface NotificationPublisher {
   publish(events: readonly CloudEvent[]): Promise<void>;
@@ -17,14 +19,24 @@ const EVENTS_PER_REQUEST = 100;
 
 export class EventGridPublisher implements NotificationPublisher {
   private readonly client: EventGridPublisherClient<"CloudEvent">;
+  private readonly topicName: string;
 
-  constructor(connection: EventGridConnection) {
+  constructor(connection: EventGridConnection, topicName: string = topology.eventGridTopic) {
     const credential = connection.kind === "key" ? new AzureKeyCredential(connection.key) : connection.credential;
     // The emulator listens on plain HTTP; Azure's endpoints are https and unaffected.
     this.client = new EventGridPublisherClient(connection.endpoint, "CloudEvent", credential, { allowInsecureConnection: connection.endpoint.startsWith("http:") });
+    this.topicName = topicName;
   }
 
   async publish(events: readonly CloudEvent[]): Promise<void> {
+    await tracedPublish(
+      "eventgrid",
+      events.map((message) => ({ message, destination: this.topicName })),
+      (traceparents) => this.send(events.map((e, i) => ({ ...e, ...(traceparents[i] === undefined ? {} : { traceparent: traceparents[i] }) }))),
+    );
+  }
+
+  private async send(events: readonly CloudEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += EVENTS_PER_REQUEST) {
       await this.client.send(
         events.slice(i, i + EVENTS_PER_REQUEST).map((e) => ({

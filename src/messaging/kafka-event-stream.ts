@@ -12,6 +12,7 @@
 import { type IHeaders, Kafka, logLevel, type Message, Partitioners, type Producer, type SASLOptions } from "kafkajs";
 import { type EventHubsConnection, topology } from "../config.js";
 import { CLOUD_EVENTS_CONTENT_TYPE, type CloudEvent } from "../events/envelope.js";
+import { tracedPublish } from "../telemetry/publish-tracing.js";
 
 export const EVENT_HUBS_SCOPE = "https://eventhubs.azure.net/.default";
 /** Under Event Hubs' ~1,046,528-byte request limit, with room for the request's own framing. */
@@ -59,10 +60,11 @@ export function createKafka(connection: EventHubsConnection, clientId = "musicfe
   });
 }
 
-export function toKafkaMessage({ key, event }: StreamEvent): Message {
+/** `traceparent`: the trace context for the header (the publish span's when tracing is on; else the event's). */
+export function toKafkaMessage({ key, event }: StreamEvent, traceparent: string | undefined = event.traceparent): Message {
   const headers: IHeaders = { "content-type": CLOUD_EVENTS_CONTENT_TYPE, ce_id: event.id, ce_type: event.type, correlationid: event.correlationid };
   if (event.causationid !== undefined) headers.causationid = event.causationid;
-  if (event.traceparent !== undefined) headers.traceparent = event.traceparent;
+  if (traceparent !== undefined) headers.traceparent = traceparent;
   return { key, value: JSON.stringify(event), headers };
 }
 
@@ -90,7 +92,13 @@ export class KafkaEventStream implements EventStream {
       throw err;
     });
     await this.connected;
-    for (const chunk of chunks(events.map(toKafkaMessage))) await this.producer.send({ topic: this.topic, messages: chunk, acks: -1 });
+    await tracedPublish(
+      "kafka",
+      events.map(({ event }) => ({ message: event, destination: this.topic })),
+      async (traceparents) => {
+        for (const chunk of chunks(events.map((e, i) => toKafkaMessage(e, traceparents[i])))) await this.producer.send({ topic: this.topic, messages: chunk, acks: -1 });
+      },
+    );
   }
 
   async close(): Promise<void> {

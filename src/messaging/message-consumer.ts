@@ -24,11 +24,19 @@
  * id `<streamId>:<version>`, caused by the handled message (correlation id, causation id, traceparent), and by
  * default also puts it in the outbox (channel `events`, Kafka key = stream id). Commands and timeouts go in
  * `outbox` as ready OutboxMessages (deterministic ids such as `<message id>:<CommandName>`).
+ *
+ * Tracing and the timeline: the handling runs in a consumer span (the Functions invocation's, or its own), the
+ * messages it produces carry that span's traceparent, and the commit records its hops: `handled` (or `duplicate`)
+ * for the message and `recorded` for each committed event, at the commit's time.
  */
 import { createMessage, type MessageData, type MessageName } from "../events/catalog.js";
 import { causedBy, type CloudEvent } from "../events/envelope.js";
 import { DuplicateMessageError, type OutboxMessage, type OutboxRecord, WrongExpectedVersionError } from "../eventstore/event-store.js";
 import type { LoadedStream, StreamDefinition, StreamRepository } from "../eventstore/stream-repository.js";
+import { activeIds, currentActor, processMessage, settleOutcome } from "../telemetry/message-processing.js";
+import { activeTraceparent } from "../telemetry/trace-context.js";
+import { factsOf, hopOf } from "../timeline/hop.js";
+import { recordHops } from "../timeline/hop-recorder.js";
 
 export type NewEvent<N extends MessageName = MessageName> = { [K in N]: { name: K; data: MessageData<K> } }[N];
 
@@ -90,26 +98,43 @@ export class MessageConsumer {
     this.now = options.now ?? (() => new Date());
   }
 
-  async handle<S, N extends MessageName>(handling: Handling<S, N>): Promise<HandlingOutcome> {
+  handle<S, N extends MessageName>(handling: Handling<S, N>): Promise<HandlingOutcome> {
+    return processMessage({ consumer: handling.consumer, message: handling.message }, () => this.handleTraced(handling));
+  }
+
+  private async handleTraced<S, N extends MessageName>(handling: Handling<S, N>): Promise<HandlingOutcome> {
     const { repository } = this.options;
     const streamId = handling.stream.prefix + handling.id;
     const inbox = { consumer: handling.consumer, messageId: handling.message.id };
     const [handled, first] = await Promise.all([repository.store.hasHandled(streamId, inbox), repository.load(handling.stream, handling.id)]);
-    if (handled) return { status: "duplicate", streamId };
+    if (handled) {
+      settleOutcome("duplicate", { streamId });
+      return { status: "duplicate", streamId };
+    }
+    // What this handling produces is caused by its span (the same as the message's when tracing is off).
+    const traceparent = activeTraceparent() ?? handling.message.traceparent;
 
     let loaded: LoadedStream<S, N> = first;
     for (let attempt = 1; ; attempt++) {
       const now = this.now();
       const decision = handling.decide(loaded.state, { streamId, version: loaded.version, now, attempt });
-      const events = (decision.events ?? []).map((e, i) => toCloudEvent(e as NewEvent, streamId, loaded.version + i + 1, handling.message, now));
-      const outbox = [...(handling.publishEvents === false ? [] : events.map((event) => ({ message: event, channel: "events" as const, partitionKey: streamId }))), ...(decision.outbox ?? [])];
-      if (events.length === 0 && outbox.length === 0) return { status: "unchanged", streamId, version: loaded.version, attempts: attempt };
+      const events = (decision.events ?? []).map((e, i) => toCloudEvent(e as NewEvent, streamId, loaded.version + i + 1, handling.message, now, traceparent));
+      const sent = (decision.outbox ?? []).map((r) => withTraceparent(r, handling.message, traceparent));
+      const outbox = [...(handling.publishEvents === false ? [] : events.map((event) => ({ message: event, channel: "events" as const, partitionKey: streamId }))), ...sent];
+      if (events.length === 0 && outbox.length === 0) {
+        settleOutcome("handled", { streamId, version: loaded.version, detail: "no change" });
+        return { status: "unchanged", streamId, version: loaded.version, attempts: attempt };
+      }
       try {
         const saved = await repository.save(loaded, { events, outbox, inbox });
+        recordCommit(streamId, saved.version, events);
         await this.relay(saved.outbox);
         return { status: "handled", streamId, version: saved.version, events, outbox: saved.outbox, attempts: attempt };
       } catch (err) {
-        if (err instanceof DuplicateMessageError) return { status: "duplicate", streamId };
+        if (err instanceof DuplicateMessageError) {
+          settleOutcome("duplicate", { streamId });
+          return { status: "duplicate", streamId };
+        }
         if (!(err instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) throw err;
         const delay = this.options.retryDelayMs?.(attempt + 1) ?? Math.random() * 5 * attempt;
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -129,6 +154,25 @@ export class MessageConsumer {
   }
 }
 
-function toCloudEvent(event: NewEvent, streamId: string, version: number, cause: CloudEvent, now: Date): CloudEvent {
-  return createMessage(event.name, event.data as never, { ...causedBy(cause), id: `${streamId}:${version}`, subject: streamId, time: now });
+function toCloudEvent(event: NewEvent, streamId: string, version: number, cause: CloudEvent, now: Date, traceparent: string | undefined): CloudEvent {
+  return createMessage(event.name, event.data as never, { ...causedBy(cause), ...(traceparent ? { traceparent } : {}), id: `${streamId}:${version}`, subject: streamId, time: now });
+}
+
+/** A command or timeout caused by the handled message carries the handling's trace context, as its events do. */
+function withTraceparent(record: OutboxMessage, cause: CloudEvent, traceparent: string | undefined): OutboxMessage {
+  if (!traceparent || record.message.causationid !== cause.id || record.message.traceparent === traceparent) return record;
+  return { ...record, message: { ...record.message, traceparent } };
+}
+
+/** The commit's hops: the message handled, then each event recorded, at the same moment. */
+function recordCommit(streamId: string, version: number, events: readonly CloudEvent[]): void {
+  const at = new Date();
+  settleOutcome("handled", { streamId, version }, at);
+  const ids = activeIds();
+  const by = currentActor();
+  const first = version - events.length + 1;
+  recordHops(events.flatMap((event, i) => {
+    const facts = factsOf(event);
+    return facts ? [hopOf(facts, "recorded", at, { streamId, version: first + i, ...(by ? { by } : {}), ...ids })] : [];
+  }));
 }

@@ -5,7 +5,9 @@
  *   messageId      the CloudEvent id (deterministic), so duplicate detection drops a second publish;
  *   sessionId      the record's, else the purchase id or concert id in the data (per-purchase ordering);
  *   eventType / commandType   the CloudEvents type, for the subscriptions' SQL filters;
- *   purchaseId / concertId    from the data; Diagnostic-Id = traceparent (what the SDK's tracing reads);
+ *   purchaseId / concertId    from the data; Diagnostic-Id and traceparent = the trace context: the message's
+ *                             traceparent, or the span of this publish when tracing is on (what the SDK's and the
+ *                             Functions host's tracing read, and what the consumer's span becomes a child of);
  *   scheduledEnqueueTimeUtc   for a timeout scheduled for later.
  * Records go in batches per topic and session id (a partitioned entity refuses a batch that mixes sessions).
  */
@@ -14,6 +16,7 @@ import { type ServiceBusConnection, topology } from "../config.js";
 import { catalog, messageNameOf } from "../events/catalog.js";
 import { CLOUD_EVENTS_CONTENT_TYPE } from "../events/envelope.js";
 import type { OutboxChannel, OutboxMessage } from "../eventstore/event-store.js";
+import { tracedPublish } from "../telemetry/publish-tracing.js";
 
 export interface MessageBus {
   /** Sends every message or throws; a partial failure leaves the caller to send them all again (duplicates are dropped). */
@@ -38,7 +41,7 @@ export function sessionIdOf(record: OutboxMessage): string | undefined {
   return record.sessionId ?? dataField(record.message.data, "purchaseId") ?? dataField(record.message.data, "concertId");
 }
 
-export function toServiceBusMessage(record: OutboxMessage): ServiceBusMessage {
+export function toServiceBusMessage(record: OutboxMessage, traceparent: string | undefined = record.message.traceparent): ServiceBusMessage {
   const { message } = record;
   const name = messageNameOf(message.type);
   const isCommand = name ? catalog[name].kind === "command" : record.channel === "commands";
@@ -57,7 +60,7 @@ export function toServiceBusMessage(record: OutboxMessage): ServiceBusMessage {
       [isCommand ? "commandType" : "eventType"]: message.type,
       ...(purchaseId === undefined ? {} : { purchaseId }),
       ...(concertId === undefined ? {} : { concertId }),
-      ...(message.traceparent === undefined ? {} : { "Diagnostic-Id": message.traceparent }),
+      ...(traceparent === undefined ? {} : { "Diagnostic-Id": traceparent, traceparent }),
     },
   };
 }
@@ -71,15 +74,18 @@ export class ServiceBusMessageBus implements MessageBus {
   ) {}
 
   async send(messages: readonly OutboxMessage[]): Promise<void> {
-    const groups = new Map<string, { topic: string; messages: ServiceBusMessage[] }>();
-    for (const record of messages) {
-      const topic = this.topics[record.channel];
-      const key = `${topic}\n${sessionIdOf(record) ?? ""}`;
-      const group = groups.get(key) ?? { topic, messages: [] };
-      group.messages.push(toServiceBusMessage(record));
-      groups.set(key, group);
-    }
-    await Promise.all([...groups.values()].map(({ topic, messages: group }) => this.sendTo(topic, group)));
+    const items = messages.map((record) => ({ message: record.message, destination: this.topics[record.channel], channel: record.channel }));
+    await tracedPublish("servicebus", items, async (traceparents) => {
+      const groups = new Map<string, { topic: string; messages: ServiceBusMessage[] }>();
+      messages.forEach((record, i) => {
+        const topic = this.topics[record.channel];
+        const key = `${topic}\n${sessionIdOf(record) ?? ""}`;
+        const group = groups.get(key) ?? { topic, messages: [] };
+        group.messages.push(toServiceBusMessage(record, traceparents[i]));
+        groups.set(key, group);
+      });
+      await Promise.all([...groups.values()].map(({ topic, messages: group }) => this.sendTo(topic, group)));
+    });
   }
 
   private async sendTo(topic: string, messages: ServiceBusMessage[]): Promise<void> {
