@@ -16,6 +16,8 @@ import "./outbox-sweeper.js";
 import "./simulated-ticketing-provider.js";
 import "./admin.js";
 import "./openapi.js";
+import "./fans-api.js";
+import "./fan-replica.js";
 import "./timeline.js";
 
 app.hook.appTerminate(() => closeAppServices());

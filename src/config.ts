@@ -21,13 +21,17 @@ export const topology = {
     // On `events`: the purchase process (session-enabled, session id = purchase id) and the e-mail service.
     purchaseProcess: "purchase-process",
     email: "email",
+    // The fans service's commands (RegisterFan, UpdateFanProfile) on `commands`; on `events`, the ticketing side's
+    // replica of the fans' profiles (FanProfileUpdated).
+    fans: "fans",
+    fanReplica: "fan-replica",
     /** @deprecated the first slice's `purchases` topic subscription, removed with it. */
     payment: "payment",
   },
   /** The Kafka topic (event hub) every domain event is mirrored to, keyed by stream id. */
   eventHub: "festival-events",
   eventGridTopic: "musicfest-events",
-  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications", timeline: "timeline" },
+  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications", fanReplica: "fanreplica", timeline: "timeline" },
   /** @deprecated the first slice's topic, removed with it. */
   purchasesTopic: "purchases",
 } as const;
@@ -196,6 +200,7 @@ export const plainSettings = {
   ticketingProviderLatencyMs: setting("TicketingProvider__latencyMs", "0", "Latency the simulated ticketing provider adds to each request, in ms.", numberIn(0, 60_000, true)),
   ticketingProviderFailureRate: setting("TicketingProvider__failureRate", "0", "Share of requests the simulated ticketing provider fails with a 503 (0 to 1).", numberIn(0, 1, false)),
   ticketingProviderUnavailableConcerts: setting("TicketingProvider__unavailableConcerts", "", "Comma-separated concert ids for which the simulated provider answers 409 (no tickets).", list),
+  fansBaseUrl: setting("Fans__baseUrl", "", "Base URL of the fans API the e-mail service calls back (requests go to <url>/fans/{id}); empty: this app's own API.", optionalUrl),
   tracesExporter: setting("OTEL_TRACES_EXPORTER", "", "Where traces go: otlp, console or none (comma-separated); empty: Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nowhere.", tracesExporters),
   otlpEndpoint: setting("OTEL_EXPORTER_OTLP_ENDPOINT", "", "Base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces), e.g. http://localhost:4318.", optionalUrl),
   applicationInsightsConnectionString: setting("APPLICATIONINSIGHTS_CONNECTION_STRING", "", "Application Insights connection string: traces go to Azure Monitor.", (text) => text),

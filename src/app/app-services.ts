@@ -21,7 +21,9 @@ import { createServiceBusClient, ServiceBusMessageBus } from "../messaging/servi
 import { type Destination, OutboxRelay } from "../outbox/outbox-relay.js";
 import { OutboxSweeper } from "../outbox/outbox-sweeper.js";
 import type { PurchaseProcessDeps } from "../sagas/purchase-process-handler.js";
+import { TableFanReplica } from "../fans/replica/fan-replica.js";
 import { EmailService } from "../services/email/email-service.js";
+import { FansApiClient, fansApiBaseUrl, lazyFansApiClient } from "../services/email/fans-api-client.js";
 import { MailOutbox } from "../services/email/mail-outbox.js";
 import { FanNotifications } from "../services/notifications/fan-notifications.js";
 import type { PaymentHandlerDeps } from "../services/payment/payment-handler.js";
@@ -42,6 +44,8 @@ export interface AppServices {
   readonly payments: PaymentHandlerDeps;
   readonly ticketingProvider: TicketingProviderHandlerDeps;
   readonly email: EmailService;
+  /** The ticketing side's replica of the fans' profiles (Table `fanreplica`), kept by the fan-replica consumer. */
+  readonly fanReplica: TableFanReplica;
   readonly notifications: FanNotifications;
   readonly sweeper: OutboxSweeper;
   close(): Promise<void>;
@@ -75,14 +79,18 @@ export function createAppServices(env: Env = process.env, options: AppServicesOp
       return provider;
     },
   };
+  const fanReplica = new TableFanReplica(new LazyTable(createTableClient(connections.storage, topology.tables.fanReplica)));
+  // Built on first use, like the provider: the fans API's URL may come from WEBSITE_HOSTNAME.
+  const fans = lazyFansApiClient(() => new FansApiClient({ baseUrl: fansApiBaseUrl(settings.fansBaseUrl, env) }));
   return {
     settings,
-    api: { store, commands: bus },
+    api: { store, commands: bus, fanReplica },
     handlers,
     purchaseProcess: { ...handlers, settings: { reservationTimeoutMs: settings.reservationTimeoutMs } },
     payments: { ...handlers, gateway },
     ticketingProvider,
-    email: new EmailService(new MailOutbox(new LazyTable(createTableClient(connections.storage, topology.tables.mails)))),
+    email: new EmailService(new MailOutbox(new LazyTable(createTableClient(connections.storage, topology.tables.mails))), undefined, fans),
+    fanReplica,
     notifications: new FanNotifications(new LazyTable(createTableClient(connections.storage, topology.tables.notifications))),
     sweeper: new OutboxSweeper({ store, relay, gracePeriodMs: settings.outboxSweepGraceMs }),
     async close() {

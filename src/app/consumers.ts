@@ -7,6 +7,7 @@
 import { concertCommandNames } from "../domain/concert.js";
 import { purchaseCommandNames } from "../domain/purchase.js";
 import type { MessageName } from "../events/catalog.js";
+import { fanCommandNames } from "../fans/fan.js";
 import { purchaseProcessMessageNames } from "../sagas/purchase-process.js";
 import { paymentCommandNames } from "../services/payment/payment-stream.js";
 
@@ -16,12 +17,14 @@ export const commandConsumers = {
   purchases: purchaseCommandNames,
   payments: paymentCommandNames,
   "ticketing-provider": ["IssueTickets"],
+  fans: fanCommandNames,
 } as const satisfies Record<string, readonly MessageName[]>;
 
 /** Subscription name of topic `events` -> the event and timeout types its consumer reads. */
 export const eventConsumers = {
   "purchase-process": purchaseProcessMessageNames,
-  email: ["PurchaseCompleted", "PurchaseCancelled"],
+  email: ["PurchaseCompleted", "PurchaseCancelled", "FanRegistered"],
+  "fan-replica": ["FanProfileUpdated"],
 } as const satisfies Record<string, readonly MessageName[]>;
 
 /** Event Grid-triggered function -> the event types it reads (the catalog's `notify` events). */

@@ -23,6 +23,14 @@ export const commandSenders: readonly (Producer & { commands: readonly MessageNa
     commands: ["PlacePurchase", "ScheduleConcert"],
   },
   {
+    id: "fans-api",
+    title: "Fans HTTP API (the fans service)",
+    description:
+      "`POST /api/fans` and `PUT /api/fans/{id}` validate the profile, check the fan's stream (409 another profile under a registered id, 404 unknown fan), " +
+      "then send the command directly and answer 202 Accepted with the Location (`GET /api/fans/{id}`).",
+    commands: ["RegisterFan", "UpdateFanProfile"],
+  },
+  {
     id: "purchase-process",
     title: "Purchase process (orchestration saga)",
     description:

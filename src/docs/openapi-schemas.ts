@@ -111,3 +111,22 @@ export const providerProblemSchema = z.looseObject({
   detail: z.string(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
+
+export const fanAcceptedSchema = z.object({
+  fanId: z.string(),
+  status: z
+    .enum(["registering", "registered", "updating", "updated"])
+    .describe("`registering`/`updating` when the command was sent; `registered`/`updated` when the fan already has this profile (nothing is sent)."),
+  location: z.string().describe("`/api/fans/{fanId}`, also in the Location header."),
+});
+
+export const fanViewSchema = z.object({
+  fanId: z.string(),
+  email: z.email(),
+  name: z.string(),
+  phone: z.string().optional(),
+  city: z.string().optional(),
+  registeredAt: instant,
+  updatedAt: instant,
+  version: z.number().int().min(1).describe("The version of the fan's stream (fan-<fanId>) the answer reflects."),
+});

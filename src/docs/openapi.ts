@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import { MAX_BODY_BYTES } from "../http/api-deps.js";
 import { concertRequestSchema } from "../http/concert-endpoints.js";
+import { fanProfileRequestSchema, fanRegistrationSchema, MAX_FAN_BODY_BYTES } from "../fans/fan-endpoints.js";
 import { purchaseRequestSchema } from "../http/purchase-endpoints.js";
 import { ticketRequestSchema } from "../services/ticketing-provider/simulated-ticketing-provider.js";
 import { purchaseTimelineSchema } from "../timeline/timeline-schema.js";
@@ -52,11 +53,11 @@ const purchasesPaths = {
         "answers 202 with the Location to poll (asynchronous request-reply): the purchase is then reserved, paid and issued by the back end, " +
         "and `GET /api/purchases/{id}` shows `pending` until it is `completed` or `cancelled`. With an Idempotency-Key, a retry answers the same purchase.",
       parameters: [parameterRef("IdempotencyKey"), ...traceParameters],
-      requestBody: requestBody("PurchaseRequest", "The concert, the fan, the tier and how many tickets."),
+      requestBody: requestBody("PurchaseRequest", "The concert, the fan (a guest's `fan`, or a registered fan's `fanId`), the tier and how many tickets."),
       responses: {
         "202": json("PurchaseAccepted", "Accepted: the purchase is being placed; poll the Location.", accepted),
         "400": responseRef("ValidationProblem"),
-        "404": problem("No such concert (code ConcertNotFound).", correlated),
+        "404": problem("No such concert (code ConcertNotFound), or a `fanId` the ticketing side does not know (code FanNotFound; a fan registered a moment ago may need a moment).", correlated),
         "409": problem("Fewer tickets left in the tier than asked (code SoldOut).", correlated),
         "413": responseRef("ContentTooLarge"),
         "415": responseRef("UnsupportedMediaType"),
@@ -126,6 +127,63 @@ const concertsPaths = {
       responses: {
         "200": json("ConcertAvailability", "The concert with the tickets left per tier.", correlated),
         "404": problem("No such concert (code ConcertNotFound).", correlated),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+};
+
+const fanIdParameter = { name: "id", in: "path", required: true, description: "The fan id.", schema: { type: "string" } };
+const fanBodyTooLarge = problem(`The body is over ${MAX_FAN_BODY_BYTES / 1024} KB.`, correlated);
+
+const fansPaths = {
+  "/api/fans": {
+    post: {
+      operationId: "registerFan",
+      tags: ["fans"],
+      summary: "Register a fan",
+      description:
+        "Sends the command RegisterFan to the fans service and answers 202 with the Location. The service publishes FanRegistered (only the id: the " +
+        "e-mail service calls `GET /api/fans/{id}` back for the welcome mail) and FanProfileUpdated (the whole profile: the ticketing side keeps a copy, " +
+        "so `POST /api/purchases` with `fanId` never calls this API). The same fan with the same profile again is accepted without sending anything twice.",
+      parameters: traceParameters,
+      requestBody: requestBody("FanRegistration", "The profile; the fan id is optional (a new one is made)."),
+      responses: {
+        "202": json("FanAccepted", "Accepted: the fan is being registered; poll the Location.", accepted),
+        "400": responseRef("ValidationProblem"),
+        "409": problem("The fan id is registered with another profile (code FanAlreadyRegistered).", correlated),
+        "413": fanBodyTooLarge,
+        "415": responseRef("UnsupportedMediaType"),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+  },
+  "/api/fans/{id}": {
+    get: {
+      operationId: "getFan",
+      tags: ["fans"],
+      summary: "A fan's profile",
+      description: "The fans service's own view, from the fan's stream. Unknown (404) for a moment after the 202 of the registration.",
+      parameters: [fanIdParameter, ...traceParameters],
+      responses: {
+        "200": json("Fan", "The fan's profile.", correlated),
+        "404": problem("No such fan (code FanNotFound).", correlated),
+        "503": responseRef("ServiceUnavailable"),
+      },
+    },
+    put: {
+      operationId: "updateFanProfile",
+      tags: ["fans"],
+      summary: "Replace a fan's profile",
+      description: "Sends UpdateFanProfile and answers 202 with the Location; the service publishes FanProfileUpdated with the whole new profile. The same profile again sends nothing.",
+      parameters: [fanIdParameter, ...traceParameters],
+      requestBody: requestBody("FanProfile", "The whole profile (fields left out are removed)."),
+      responses: {
+        "202": json("FanAccepted", "Accepted: the profile is being updated; poll the Location.", accepted),
+        "400": responseRef("ValidationProblem"),
+        "404": problem("No such fan (code FanNotFound).", correlated),
+        "413": fanBodyTooLarge,
+        "415": responseRef("UnsupportedMediaType"),
         "503": responseRef("ServiceUnavailable"),
       },
     },
@@ -238,6 +296,10 @@ function schemas(): Record<string, JsonSchema> {
     PurchaseRequest: request(purchaseRequestSchema),
     ConcertRequest: request(concertRequestSchema),
     TicketRequest: request(ticketRequestSchema),
+    FanRegistration: request(fanRegistrationSchema),
+    FanProfile: request(fanProfileRequestSchema),
+    FanAccepted: response(bodies.fanAcceptedSchema),
+    Fan: response(bodies.fanViewSchema),
     Problem: response(bodies.problemSchema),
     PurchaseAccepted: response(bodies.purchaseAcceptedSchema),
     PurchaseStatus: response(bodies.purchaseStatusSchema),
@@ -299,10 +361,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     tags: [
       { name: "purchases", description: "Buy tickets and follow the purchase." },
       { name: "concerts", description: "Schedule concerts and see the tickets left." },
+      { name: "fans", description: "The fans service: register fans and keep their profiles." },
       { name: "operations", description: "Health, this document, and the dead-letter queues (function key)." },
       { name: "simulated", description: "Stand-ins for third parties, served by the app itself." },
     ],
-    paths: { ...purchasesPaths, ...concertsPaths, ...opsPaths, ...infrastructurePaths },
+    paths: { ...purchasesPaths, ...concertsPaths, ...fansPaths, ...opsPaths, ...infrastructurePaths },
     components: components(),
   };
 }

@@ -19,6 +19,13 @@ const instant = z.iso.datetime({ offset: true });
 export const ticketTier = z.enum(["standard", "vip"]);
 export const fanSchema = z.object({ id: z.string().min(1).max(64), email: z.email(), name: z.string().min(1).max(200).optional() });
 export const cancellationReason = z.enum(["sold-out", "payment-declined", "tickets-unavailable", "reservation-expired"]);
+/** A fan's profile as the fans service keeps it (the whole of it travels in FanProfileUpdated). */
+export const fanProfileSchema = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  phone: z.string().regex(/^\+?[0-9 ()-]{4,30}$/, "must be a phone number (digits, spaces, ( ) - and an optional leading +)").optional(),
+  city: z.string().trim().min(1).max(100).optional(),
+});
 
 const purchasePlacedV1 = z.object({ purchaseId: id, concertId: id, fanId: id, fanEmail: z.email(), tickets: z.number().int().min(1), totalCents: cents, placedAt: instant });
 const purchasePlacedV2 = z.object({
@@ -76,6 +83,12 @@ export const catalog = {
   TicketsIssued: definition("event", "TicketingProvider", "TicketsIssued", 1, z.object({ purchaseId: id, concertId: id, ticketIds: z.array(id).min(1), providerReference: id })),
   TicketIssueFailed: definition("event", "TicketingProvider", "TicketIssueFailed", 1, z.object({ purchaseId: id, concertId: id, reason: z.literal("tickets-unavailable"), detail: z.string().max(500) })),
 
+  // Fans: stream `fan-<fanId>`, owned by the fans service. FanRegistered is thin (event notification: a consumer
+  // that needs the details asks the fans API); FanProfileUpdated carries the whole profile (event-carried state
+  // transfer: the ticketing side keeps a replica from it), with the stream version so replicas apply it in order.
+  FanRegistered: definition("event", "Fans", "FanRegistered", 1, z.object({ fanId: id })),
+  FanProfileUpdated: definition("event", "Fans", "FanProfileUpdated", 1, fanProfileSchema.extend({ fanId: id, streamVersion: z.number().int().min(1), updatedAt: instant })),
+
   // Commands, each with exactly one handler (a subscription of the `commands` topic filtered on its type).
   ScheduleConcert: definition("command", "Concerts", "ScheduleConcert", 1, z.object({
     concertId: id,
@@ -93,6 +106,9 @@ export const catalog = {
   IssueTickets: definition("command", "TicketingProvider", "IssueTickets", 1, z.object({ purchaseId: id, concertId: id, fan: fanSchema, tier: ticketTier, quantity: z.number().int().min(1) })),
   CompletePurchase: definition("command", "Purchases", "CompletePurchase", 1, z.object({ purchaseId: id, ticketIds: z.array(id).min(1), paymentId: id })),
   CancelPurchase: definition("command", "Purchases", "CancelPurchase", 1, z.object({ purchaseId: id, reason: cancellationReason, detail: z.string().max(500).optional(), refunded: z.boolean() })),
+
+  RegisterFan: definition("command", "Fans", "RegisterFan", 1, fanProfileSchema.extend({ fanId: id })),
+  UpdateFanProfile: definition("command", "Fans", "UpdateFanProfile", 1, fanProfileSchema.extend({ fanId: id })),
 
   // Timeouts the purchase process schedules to itself.
   ReservationExpired: definition("timeout", "Purchases", "ReservationExpired", 1, z.object({ purchaseId: id, concertId: id, heldSince: instant })),

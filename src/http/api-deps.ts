@@ -4,6 +4,7 @@
  * it sends one command or fails, so a failed request leaves nothing half-written.
  */
 import type { EventStore, OutboxMessage } from "../eventstore/event-store.js";
+import type { FanReplicaReader } from "../fans/replica/fan-replica.js";
 
 export interface CommandSender {
   /** Sends every message or throws. */
@@ -13,6 +14,8 @@ export interface CommandSender {
 export interface ApiDeps {
   store: EventStore;
   commands: CommandSender;
+  /** The ticketing side's replica of the fans' profiles: a purchase by `fanId` takes the fan's details from it. */
+  fanReplica?: FanReplicaReader;
   now?: () => Date;
 }
 

@@ -1,6 +1,8 @@
 /**
  * The purchase API (asynchronous request-reply):
- *   POST /api/purchases {concertId, fan, tier, quantity}   validate (400 each field, 413, 415) -> the concert must
+ *   POST /api/purchases {concertId, fan | fanId, tier, quantity}   validate (400 each field, 413, 415) -> a
+ *        registered fan's details (`fanId`) come from the ticketing side's fan replica (404 unknown fan), a guest's
+ *        (`fan`) from the body -> the concert must
  *        exist (404) and have the tickets left right now (409 sold out) -> send PlacePurchase on the command bus
  *        (503 when it cannot be sent; nothing is written) -> 202 with Location /api/purchases/{id} to poll.
  *   GET  /api/purchases/{id}   the purchase's status (pending, completed, cancelled with its reason) from its stream,
@@ -13,6 +15,7 @@ import { type PurchaseStatusView, ensureTicketsLeft, purchaseStatus } from "../c
 import { purchaseStream } from "../commands/streams.js";
 import { decidePurchase } from "../domain/purchase.js";
 import { catalog, createMessage, fanSchema, type MessageData, ticketTier } from "../events/catalog.js";
+import { registeredFan } from "../fans/replica/registered-fan.js";
 import { StreamRepository } from "../eventstore/stream-repository.js";
 import { type ApiDeps, type ApiRequest, MAX_BODY_BYTES } from "./api-deps.js";
 import { type ApiResponse, type EndpointResult, json, problemResponse, withCorrelation } from "./api-response.js";
@@ -25,13 +28,22 @@ import { recordRequest } from "../timeline/request-hop.js";
 
 const place = catalog.PlacePurchase.schema.shape;
 
-/** The body of POST /api/purchases: PlacePurchase without the id (the API assigns it); unknown fields refused. */
-export const purchaseRequestSchema = z.strictObject({
-  concertId: place.concertId,
-  fan: fanSchema.strict(),
-  tier: ticketTier,
-  quantity: place.quantity,
-});
+/**
+ * The body of POST /api/purchases: PlacePurchase without the id (the API assigns it), the fan either given (a guest)
+ * or named by `fanId` (a registered fan); unknown fields refused.
+ */
+export const purchaseRequestSchema = z
+  .strictObject({
+    concertId: place.concertId,
+    fan: fanSchema.strict().optional().describe("A guest's details. Give either `fan` or `fanId`."),
+    fanId: fanSchema.shape.id.optional().describe("A registered fan (POST /api/fans): the details are the ticketing side's copy of the fan's current profile."),
+    tier: ticketTier,
+    quantity: place.quantity,
+  })
+  .superRefine((body, ctx) => {
+    if (body.fan === undefined && body.fanId === undefined) ctx.addIssue({ code: "custom", path: ["fan"], message: "is required (or fanId, for a registered fan)" });
+    if (body.fan !== undefined && body.fanId !== undefined) ctx.addIssue({ code: "custom", path: ["fanId"], message: "give either fan or fanId, not both" });
+  });
 export type PurchaseRequest = z.output<typeof purchaseRequestSchema>;
 
 export function purchaseLocation(purchaseId: string): string {
@@ -46,9 +58,15 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
   if (!idempotency.ok) return reply(validationProblem([{ name: "Idempotency-Key", pointer: "", detail: idempotency.detail }], instance));
   const input = await readJsonBody(request, purchaseRequestSchema, { maxBytes: MAX_BODY_BYTES, instance });
   if (!input.ok) return reply(input.problem);
-  const body = input.value;
-  const purchaseId = idempotency.key === undefined ? randomUUID() : purchaseIdFor(body.fan.id, idempotency.key);
-  const data: MessageData<"PlacePurchase"> = { purchaseId, ...body };
+  const { fan: guest, fanId, ...body } = input.value;
+  let fan: MessageData<"PlacePurchase">["fan"];
+  try {
+    fan = guest ?? (await registeredFan(deps.fanReplica, fanId!));
+  } catch (err) {
+    return reply(errorResponse(err, instance), undefined, err);
+  }
+  const purchaseId = idempotency.key === undefined ? randomUUID() : purchaseIdFor(fan.id, idempotency.key);
+  const data: MessageData<"PlacePurchase"> = { purchaseId, ...body, fan };
   const now = deps.now?.() ?? new Date();
   try {
     if (idempotency.key !== undefined) {

@@ -6,7 +6,8 @@ import type { CatalogMessage } from "../../events/catalog.js";
 export interface Mail {
   to: string;
   fanId: string;
-  purchaseId: string;
+  /** The purchase the mail is about; absent for a fan's own mails (welcome). */
+  purchaseId?: string;
   subject: string;
   body: string;
 }
@@ -60,5 +61,15 @@ export function purchaseCancelledMail(event: CatalogMessage<"PurchaseCancelled">
       ...(d.detail ? [d.detail] : []),
       d.refunded ? "Your payment has been refunded in full." : "You have not been charged.",
     ].join("\n"),
+  };
+}
+
+/** The welcome mail for a new fan, from the details the fans API gave (FanRegistered itself carries only the id). */
+export function welcomeMail(fan: { fanId: string; email: string; name: string }): Mail {
+  return {
+    to: fan.email,
+    fanId: fan.fanId,
+    subject: "Welcome to Music Fest",
+    body: [greeting(fan), "", "your fan account is ready: you can now buy tickets with your fan id.", `Fan id: ${fan.fanId}`, "", "See you at the festival!"].join("\n"),
   };
 }
