@@ -41,6 +41,11 @@ export class FunctionKeys {
     return this.master().length > 0;
   }
 
+  /** True when `presented` is the master key (which also runs disabled functions, as in Azure). */
+  isMaster(presented: string | undefined): boolean {
+    return presented !== undefined && this.master().includes(presented);
+  }
+
   /** True when `presented` opens a function of this auth level. */
   allows(level: AuthLevel, functionName: string, presented: string | undefined): boolean {
     if (level === "anonymous") return true;

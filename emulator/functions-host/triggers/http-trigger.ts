@@ -74,7 +74,8 @@ export class HttpTrigger {
   constructor(private readonly options: HttpTriggerOptions) {
     const prefix = options.routePrefix;
     this.routes = options.functions
-      .filter((fn) => fn.trigger.type.toLowerCase() === "httptrigger" && !fn.disabled)
+      // Disabled functions keep their route for callers with the master key only (as in Azure); others get 404.
+      .filter((fn) => fn.trigger.type.toLowerCase() === "httptrigger")
       .map((fn) => {
         const own = typeof fn.trigger.route === "string" && fn.trigger.route.trim() !== "" ? fn.trigger.route.trim() : fn.name;
         const template = prefix ? `${prefix}/${own.replace(/^\/+/, "")}` : own;
@@ -90,15 +91,17 @@ export class HttpTrigger {
 
   /** The routes, for the start-up listing ("GET,POST http://localhost:7071/api/orders"). */
   describe(baseUrl: string): { name: string; methods: string; url: string }[] {
-    return this.routes.map((r) => ({ name: r.fn.name, methods: r.methods ? [...r.methods].join(",") : "*", url: `${baseUrl}/${r.route.template}` }));
+    return this.routes.filter((r) => !r.fn.disabled).map((r) => ({ name: r.fn.name, methods: r.methods ? [...r.methods].join(",") : "*", url: `${baseUrl}/${r.route.template}` }));
   }
 
   /** Answers the request if a function's route matches; returns false otherwise. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const method = (req.method ?? "GET").toUpperCase();
     let found: { route: HttpRoute; params: Record<string, string> } | undefined;
+    const key = presentedKey(req, url);
     for (const route of this.routes) {
       if (route.methods && !route.methods.has(method)) continue;
+      if (route.fn.disabled && !this.options.keys.isMaster(key)) continue;
       const params = route.route.match(url.pathname);
       if (params) {
         found = { route, params };
@@ -107,7 +110,7 @@ export class HttpTrigger {
     }
     if (!found) return false;
     const { fn, authLevel } = found.route;
-    if (!this.options.keys.allows(authLevel, fn.name, presentedKey(req, url))) {
+    if (!this.options.keys.allows(authLevel, fn.name, key)) {
       req.resume();
       writeEmpty(res, 401);
       return true;

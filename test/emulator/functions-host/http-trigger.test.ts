@@ -47,6 +47,13 @@ describe("HTTP trigger routes and methods", () => {
     expect(host.functions.find((f) => f.name === "disabled-fn")?.disabled).toBe(true);
     expect((await call("/api/disabled-fn")).status).toBe(404);
   });
+
+  it("runs a disabled function for the master key only, as Azure does (any other key: 404)", async () => {
+    const master = await call("/api/disabled-fn", { headers: { "x-functions-key": "fixture-master-key" } });
+    expect([master.status, await master.text()]).toEqual([200, "disabled: runs for the master key only"]);
+    expect((await call("/api/disabled-fn?code=fixture-host-key")).status).toBe(404);
+    expect(host.routes.map((r) => r.name)).not.toContain("disabled-fn");
+  });
 });
 
 describe("authLevel and function keys", () => {
