@@ -28,7 +28,15 @@ function serviceBusTraceparent(metadata: Record<string, unknown> | undefined): s
   return isTraceparent(candidate) ? candidate : undefined;
 }
 
+/** A Kafka trigger's record: the extension's KafkaEventData (as an object or its JSON), header values base64. */
 function kafkaRecord(input: unknown): { value: unknown; traceparent?: string } {
+  if (typeof input === "string") {
+    try {
+      input = JSON.parse(input);
+    } catch {
+      return { value: input };
+    }
+  }
   const record = input as { Value?: unknown; value?: unknown; Headers?: unknown; headers?: unknown } | null;
   const value = record?.Value ?? record?.value ?? input;
   const headers = record?.Headers ?? record?.headers;

@@ -10,6 +10,7 @@ import { kafkaSuite } from "./kafka.js";
 import { functionsHostSuite } from "./functions-host.js";
 import { purchasesSuite } from "./purchases.js";
 import { eventStoreSuite } from "./eventstore.js";
+import { timelineSuite } from "./timeline.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
@@ -18,6 +19,7 @@ suites.push(kafkaSuite);
 suites.push(functionsHostSuite);
 suites.push(purchasesSuite);
 suites.push(eventStoreSuite);
+suites.push(timelineSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
