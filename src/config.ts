@@ -204,6 +204,7 @@ export const plainSettings = {
   tracesExporter: setting("OTEL_TRACES_EXPORTER", "", "Where traces go: otlp, console or none (comma-separated); empty: Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nowhere.", tracesExporters),
   otlpEndpoint: setting("OTEL_EXPORTER_OTLP_ENDPOINT", "", "Base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces), e.g. http://localhost:4318.", optionalUrl),
   applicationInsightsConnectionString: setting("APPLICATIONINSIGHTS_CONNECTION_STRING", "", "Application Insights connection string: traces go to Azure Monitor.", (text) => text),
+  applicationInsightsAuthentication: setting("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "", "`Authorization=AAD` (with `ClientId=<id>` for a user-assigned identity): traces are sent with an Entra token, as Application Insights with local auth off requires.", (text) => text),
   serviceName: setting("OTEL_SERVICE_NAME", "musicfest-ticketing", "The service name on every span (the cloud role in Application Insights).", (text) => text),
   timelineEnabled: setting("Timeline__enabled", "true", "Write each message's hops (published, delivered, handled) to Table `timeline` for GET /api/purchases/{id}/timeline.", yesNo),
 } as const;

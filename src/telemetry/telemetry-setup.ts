@@ -12,6 +12,7 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { type Env, plainSettings, type PlainSetting } from "../config.js";
+import { ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
 
 export type ExporterName = "azuremonitor" | "otlp" | "console";
 
@@ -77,7 +78,10 @@ function processorFor(name: ExporterName, env: Env): SpanProcessor {
   switch (name) {
     case "azuremonitor": {
       const connectionString = read(plainSettings.applicationInsightsConnectionString, env);
-      return new BatchSpanProcessor(new DeferredExporter(async () => new (await import("@azure/monitor-opentelemetry-exporter")).AzureMonitorTraceExporter({ connectionString })));
+      const credential = entraCredentialOf(read(plainSettings.applicationInsightsAuthentication, env));
+      return new BatchSpanProcessor(
+        new DeferredExporter(async () => new (await import("@azure/monitor-opentelemetry-exporter")).AzureMonitorTraceExporter({ connectionString, ...(credential ? { credential } : {}) })),
+      );
     }
     case "otlp": {
       const base = read(plainSettings.otlpEndpoint, env) ?? "http://localhost:4318";
@@ -86,6 +90,17 @@ function processorFor(name: ExporterName, env: Env): SpanProcessor {
     case "console":
       return new SimpleSpanProcessor(new ConsoleSpanExporter());
   }
+}
+
+/**
+ * The identity of `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` (`ClientId=<id>;Authorization=AAD`, the setting the
+ * Functions host itself reads): with local auth off, Application Insights takes only Entra-authenticated telemetry.
+ */
+export function entraCredentialOf(authentication: string): TokenCredential | undefined {
+  const parts = new Map(authentication.split(";").map((p) => p.split("=").map((x) => x.trim()) as [string, string]).map(([k, v]) => [k?.toLowerCase() ?? "", v ?? ""]));
+  if (parts.get("authorization")?.toLowerCase() !== "aad") return undefined;
+  const clientId = parts.get("clientid");
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
 }
 
 let current: Telemetry | undefined;
