@@ -140,7 +140,9 @@ export class ServiceBusAmqpServer {
     connection.on("session_close", (c: any) => {
       for (const link of [...state.links.keys()]) if (link.session === c.session) this.dropLink(state, link);
     });
-    connection.on("connection_close", () => undefined);
+    // A client that closes its connection cleanly may leave links it never detached (an acceptNextSession still held
+    // back): they go with the connection, so no dead receiver claims a session later. rhea sends no "disconnected" then.
+    connection.on("connection_close", () => this.cleanup(connection));
     connection.on("connection_error", () => undefined);
     connection.on("disconnected", () => this.cleanup(connection));
   }

@@ -11,7 +11,7 @@ const session = { RequiresSession: true, LockDuration: "PT30S" };
 beforeAll(async () => {
   emulator = await startServiceBusEmulator(
     serviceBusConfig(
-      ["fifo", "state", "lock", "expiry", "second", "next", "next-wait", "no-session", "peek", "plain"].map((Name) => ({
+      ["fifo", "state", "lock", "expiry", "second", "next", "next-wait", "next-closed", "no-session", "peek", "plain"].map((Name) => ({
         Name,
         Properties: Name === "plain" ? {} : session,
       })),
@@ -155,6 +155,27 @@ describe("Service Bus sessions", () => {
     await receiver.completeMessage(message);
     await receiver.close();
     await quick.close();
+  });
+
+  it("a client that closes its connection while its acceptNextSession waits leaves no waiter to claim a later session", async () => {
+    const gone = serviceBusClient(emulator);
+    const abandoned = gone.acceptNextSession("next-closed", noRenew).catch(() => undefined);
+    // The attach must reach the emulator (held back there) before the client closes its connection.
+    const store = emulator.serviceBus.namespace.resolve("next-closed")!.store as unknown as { sessions: { hasWaiters: boolean } };
+    await vi.waitFor(() => expect(store.sessions.hasWaiters).toBe(true));
+    await gone.close();
+    await abandoned;
+    // As a Functions app restarted against a running emulator: the new receiver gets the next session at once.
+    const live = serviceBusClient(emulator, { retryOptions: { maxRetries: 0, timeoutInMs: 3000 } });
+    const waiting = live.acceptNextSession("next-closed", noRenew);
+    await send("next-closed", [{ body: "after-restart", sessionId: "s1" }]);
+    const receiver = await waiting;
+    expect(receiver.sessionId).toBe("s1");
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    expect(message.body).toBe("after-restart");
+    await receiver.completeMessage(message);
+    await receiver.close();
+    await live.close();
   });
 
   it("sending without a session id to a session queue is refused, and nothing of the batch is kept", async () => {
