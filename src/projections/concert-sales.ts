@@ -1,0 +1,93 @@
+/**
+ * Read model `concertsales`: tickets sold and revenue per tier of each concert, from PurchaseCompleted, for
+ * `GET /api/concerts/{id}/sales`. PartitionKey = concert id:
+ *
+ *   RowKey `totals`            the sums, and `version` = how many completed purchases they count
+ *   RowKey `purchase:<id>`     one marker per counted purchase (its tier, quantity, total, stream version)
+ *
+ * The totals gather many streams, so no single stream version can order them. Instead each purchase counts once:
+ * its marker and the new totals are written in one entity-group transaction (same partition), the marker inserted
+ * (fails if the purchase was counted) and the totals replaced with the ETag read (fails if another purchase was
+ * counted meanwhile: read again, add again). A purchase completes at most once, so order does not matter.
+ */
+import type { MessageData } from "../events/catalog.js";
+import { tableKey } from "../services/table-keys.js";
+import type { ProjectedEvent } from "./projected-event.js";
+import { decodeView, encodeView } from "./row-codec.js";
+import { RowConflictError, type RowStore } from "./row-store.js";
+import type { ApplyOutcome } from "./stream-projection.js";
+
+type Tier = MessageData<"PurchaseCompleted">["tier"];
+
+export interface TierSales {
+  ticketsSold: number;
+  revenueCents: number;
+}
+
+export interface ConcertSales {
+  concertId: string;
+  tiers: Record<Tier, TierSales>;
+  ticketsSold: number;
+  revenueCents: number;
+  /** Completed purchases counted: the read model's version. */
+  purchases: number;
+}
+
+export const TOTALS_ROW = "totals";
+export const markerRowOf = (purchaseId: string): string => `purchase:${tableKey(purchaseId)}`;
+const MAX_ATTEMPTS = 20;
+
+export function emptySales(concertId: string): ConcertSales {
+  return { concertId, tiers: { standard: { ticketsSold: 0, revenueCents: 0 }, vip: { ticketsSold: 0, revenueCents: 0 } }, ticketsSold: 0, revenueCents: 0, purchases: 0 };
+}
+
+/** The totals with one more completed purchase. Pure. */
+export function addCompletedPurchase(sales: ConcertSales | undefined, event: ProjectedEvent<"PurchaseCompleted">): ConcertSales {
+  const { concertId, tier, quantity, totalCents } = event.data;
+  const base = sales ?? emptySales(concertId);
+  const current = base.tiers[tier];
+  return {
+    concertId,
+    tiers: { ...base.tiers, [tier]: { ticketsSold: current.ticketsSold + quantity, revenueCents: current.revenueCents + totalCents } },
+    ticketsSold: base.ticketsSold + quantity,
+    revenueCents: base.revenueCents + totalCents,
+    purchases: base.purchases + 1,
+  };
+}
+
+export function markerOf(event: ProjectedEvent<"PurchaseCompleted">) {
+  const { purchaseId, tier, quantity, totalCents } = event.data;
+  return { purchaseId, tier, quantity, totalCents, streamId: event.streamId, version: event.version };
+}
+
+export function totalsProperties(sales: ConcertSales) {
+  return encodeView({ ...sales, version: sales.purchases });
+}
+
+export async function readSales(rows: RowStore, concertId: string): Promise<{ sales: ConcertSales; etag: string } | undefined> {
+  const stored = await rows.get(tableKey(concertId), TOTALS_ROW);
+  if (!stored) return undefined;
+  const { version: _version, ...sales } = decodeView<ConcertSales & { version: number }>(stored.properties);
+  return { sales, etag: stored.etag };
+}
+
+export async function applyCompletedPurchase(rows: RowStore, event: ProjectedEvent<"PurchaseCompleted">): Promise<ApplyOutcome> {
+  const partitionKey = tableKey(event.data.concertId);
+  const marker = markerRowOf(event.data.purchaseId);
+  for (let attempt = 1; ; attempt++) {
+    const [counted, totals] = await Promise.all([rows.get(partitionKey, marker), readSales(rows, event.data.concertId)]);
+    if (counted) return { status: "skipped", version: totals?.sales.purchases ?? 0, attempts: attempt };
+    const next = addCompletedPurchase(totals?.sales, event);
+    const properties = totalsProperties(next);
+    try {
+      await rows.write(partitionKey, [
+        { kind: "insert", rowKey: marker, properties: encodeView(markerOf(event)) },
+        totals ? { kind: "replace", rowKey: TOTALS_ROW, etag: totals.etag, properties } : { kind: "insert", rowKey: TOTALS_ROW, properties },
+      ]);
+      return { status: "applied", version: next.purchases, attempts: attempt };
+    } catch (err) {
+      if (!(err instanceof RowConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt));
+    }
+  }
+}
