@@ -2,7 +2,10 @@
  * The fans API and the purchase API's `fanId` on an in-memory event store, with a command bus that hands each command
  * to its real handler (the fans service's), so what the API answers follows what the handler did.
  */
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { buildOpenApiDocument } from "../../../src/docs/openapi.js";
 import { handleConcertCommand } from "../../../src/commands/concerts-handler.js";
 import type { OutboxMessage } from "../../../src/eventstore/event-store.js";
 import { InMemoryEventStore } from "../../../src/eventstore/in-memory-event-store.js";
@@ -127,5 +130,45 @@ describe("POST /api/purchases with a registered fan's id", () => {
     const both = await postPurchase(request("/api/purchases", { body: { concertId: "night-owls", fanId: "ada", fan: { id: "ada", email: "a@example.com" }, tier: "vip", quantity: 1 } }), deps);
     expect([both.response.status, body(both).errors.map((e: { name: string }) => e.name)]).toEqual([400, ["fanId"]]);
     expect(sent.filter((m) => m.message.type.includes("PlacePurchase"))).toEqual([]);
+  });
+});
+
+describe("the fans API as the OpenAPI document describes it", () => {
+  type Content = Record<string, { schema: { $ref: string } }>;
+  type Doc = { paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Content }> }>>; components: { responses: Record<string, { content?: Content }> } };
+  const doc = buildOpenApiDocument("0.1.0") as unknown as Doc;
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true, validateSchema: false }));
+  ajv.addSchema(doc, "openapi.json");
+
+  function expectDocumented(method: string, path: string, response: { status: number; headers: Record<string, string>; body?: string }) {
+    let documented: { $ref?: string; content?: Content } | undefined = doc.paths[path]?.[method]?.responses[String(response.status)];
+    expect(documented, `${method} ${path} documents ${response.status}`).toBeDefined();
+    if (documented!.$ref) documented = doc.components.responses[documented!.$ref.split("/").pop()!];
+    const content = documented!.content?.[response.headers["content-type"].split(";")[0]];
+    expect(content, `${method} ${path} ${response.status} content type`).toBeDefined();
+    const validate = ajv.getSchema(`openapi.json${content!.schema.$ref}`)!;
+    const ok = validate(JSON.parse(response.body ?? "null"));
+    expect(ok ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`), `${method} ${path} ${response.status}`).toEqual([]);
+  }
+
+  it("answers what the document says, successes and problems alike", async () => {
+    const { deps } = api();
+    const checks: [string, string, () => Promise<{ response: { status: number; headers: Record<string, string>; body?: string } }>][] = [
+      ["post", "/api/fans", () => postFan(request("/api/fans", { body: { ...ada, phone: "+351 912 345 678", city: "Lisbon" } }), deps)],
+      ["get", "/api/fans/{id}", () => getFan(request("/api/fans/ada", { params: { id: "ada" } }), deps)],
+      ["put", "/api/fans/{id}", () => putFan(request("/api/fans/ada", { method: "PUT", body: { email: "ada@new.example.com", name: "Ada" }, params: { id: "ada" } }), deps)],
+      ["post", "/api/fans", () => postFan(request("/api/fans", { body: { ...ada, name: "Other" } }), deps)],
+      ["post", "/api/fans", () => postFan(request("/api/fans", { body: { email: "x" } }), deps)],
+      ["put", "/api/fans/{id}", () => putFan(request("/api/fans/ghost", { method: "PUT", body: { email: "g@example.com", name: "G" }, params: { id: "ghost" } }), deps)],
+      ["get", "/api/fans/{id}", () => getFan(request("/api/fans/ghost", { params: { id: "ghost" } }), deps)],
+    ];
+    const statuses: number[] = [];
+    for (const [method, path, call] of checks) {
+      const { response } = await call(); // in order: each builds on the previous one
+      statuses.push(response.status);
+      expectDocumented(method, path, response);
+    }
+    expect(statuses).toEqual([202, 200, 202, 409, 400, 404, 404]);
   });
 });
