@@ -18,6 +18,7 @@ import "./admin.js";
 import "./openapi.js";
 import "./fans-api.js";
 import "./fan-replica.js";
+import "./projections.js";
 import "./timeline.js";
 
 app.hook.appTerminate(() => closeAppServices());

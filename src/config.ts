@@ -25,13 +25,17 @@ export const topology = {
     // replica of the fans' profiles (FanProfileUpdated).
     fans: "fans",
     fanReplica: "fan-replica",
+    // On `events`: the read models of the query side (every event of the purchase and concert streams; no sessions).
+    projections: "projections",
     /** @deprecated the first slice's `purchases` topic subscription, removed with it. */
     payment: "payment",
   },
   /** The Kafka topic (event hub) every domain event is mirrored to, keyed by stream id. */
   eventHub: "festival-events",
   eventGridTopic: "musicfest-events",
-  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications", fanReplica: "fanreplica", timeline: "timeline" },
+  tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications", fanReplica: "fanreplica", timeline: "timeline",
+    // The read models (src/projections/), kept by the projections consumer, read by the GET endpoints.
+    purchaseStatus: "purchasestatus", fanPurchases: "fanpurchases", concertAvailability: "concertavailability", concertSales: "concertsales" },
   /** @deprecated the first slice's topic, removed with it. */
   purchasesTopic: "purchases",
 } as const;

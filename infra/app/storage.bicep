@@ -16,6 +16,10 @@ var tables = [
   'notifications'
   'timeline'
   'fanreplica'
+  'purchasestatus'
+  'fanpurchases'
+  'concertavailability'
+  'concertsales'
 ]
 
 module account 'br/public:avm/res/storage/storage-account:0.33.0' = {

@@ -8,6 +8,8 @@
  *          + Event Grid (notify events); the sweeper delivers what the relay missed
  *   payment gateway (ledger Table `payments`), ticketing provider client, e-mail outbox (Table `mails`),
  *   fan notifications (Table `notifications`)
+ *   read models (Tables purchasestatus, fanpurchases, concertavailability, concertsales): kept by the projector,
+ *   read by the GET endpoints through the query bus
  */
 import type { ServiceBusClient } from "@azure/service-bus";
 import type { HandlerDeps } from "../commands/handler-deps.js";
@@ -33,6 +35,9 @@ import { ticketingProviderBaseUrl } from "../services/ticketing-provider/provide
 import { TicketingProviderClient } from "../services/ticketing-provider/ticketing-provider-client.js";
 import type { TicketingProviderHandlerDeps } from "../services/ticketing-provider/ticketing-provider-handler.js";
 import { createTableClient, LazyTable } from "../storage/table-client.js";
+import { Projector } from "../projections/projector.js";
+import { TableRowStore } from "../projections/table-row-store.js";
+import { createReadModelQueryBus } from "../queries/read-model-queries.js";
 
 export interface AppServices {
   readonly settings: AppSettings;
@@ -47,6 +52,8 @@ export interface AppServices {
   /** The ticketing side's replica of the fans' profiles (Table `fanreplica`), kept by the fan-replica consumer. */
   readonly fanReplica: TableFanReplica;
   readonly notifications: FanNotifications;
+  /** The read models' consumer (functions/projections.ts): events -> Tables purchasestatus, fanpurchases, ... */
+  readonly projector: Projector;
   readonly sweeper: OutboxSweeper;
   close(): Promise<void>;
 }
@@ -79,18 +86,28 @@ export function createAppServices(env: Env = process.env, options: AppServicesOp
       return provider;
     },
   };
+  const readModelTable = (table: string) => new TableRowStore(createTableClient(connections.storage, table));
+  const readModelTables = {
+    purchaseStatus: readModelTable(topology.tables.purchaseStatus),
+    fanPurchases: readModelTable(topology.tables.fanPurchases),
+    concertAvailability: readModelTable(topology.tables.concertAvailability),
+    concertSales: readModelTable(topology.tables.concertSales),
+  };
+  const byTable = new Map(Object.values(readModelTables).map((rows) => [rows.name, rows]));
+  const projector = new Projector((model) => byTable.get(model.table) ?? readModelTable(model.table), store);
   const fanReplica = new TableFanReplica(new LazyTable(createTableClient(connections.storage, topology.tables.fanReplica)));
   // Built on first use, like the provider: the fans API's URL may come from WEBSITE_HOSTNAME.
   const fans = lazyFansApiClient(() => new FansApiClient({ baseUrl: fansApiBaseUrl(settings.fansBaseUrl, env) }));
   return {
     settings,
-    api: { store, commands: bus, fanReplica },
+    api: { store, commands: bus, fanReplica, queries: createReadModelQueryBus(readModelTables) },
     handlers,
     purchaseProcess: { ...handlers, settings: { reservationTimeoutMs: settings.reservationTimeoutMs } },
     payments: { ...handlers, gateway },
     ticketingProvider,
     email: new EmailService(new MailOutbox(new LazyTable(createTableClient(connections.storage, topology.tables.mails))), undefined, fans),
     fanReplica,
+    projector,
     notifications: new FanNotifications(new LazyTable(createTableClient(connections.storage, topology.tables.notifications))),
     sweeper: new OutboxSweeper({ store, relay, gracePeriodMs: settings.outboxSweepGraceMs }),
     async close() {

@@ -9,6 +9,7 @@ import { purchaseCommandNames } from "../domain/purchase.js";
 import type { MessageName } from "../events/catalog.js";
 import { fanCommandNames } from "../fans/fan.js";
 import { purchaseProcessMessageNames } from "../sagas/purchase-process.js";
+import { projectionEventNames } from "../projections/read-models.js";
 import { paymentCommandNames } from "../services/payment/payment-stream.js";
 
 /** Subscription name of topic `commands` -> the command types its handler accepts. */
@@ -25,6 +26,8 @@ export const eventConsumers = {
   "purchase-process": purchaseProcessMessageNames,
   email: ["PurchaseCompleted", "PurchaseCancelled", "FanRegistered"],
   "fan-replica": ["FanProfileUpdated"],
+  // The read models: every event of the purchase and concert streams (src/projections/read-models.ts).
+  projections: projectionEventNames,
 } as const satisfies Record<string, readonly MessageName[]>;
 
 /** Event Grid-triggered function -> the event types it reads (the catalog's `notify` events). */

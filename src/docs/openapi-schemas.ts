@@ -1,6 +1,6 @@
 /**
  * The response bodies of the HTTP API as zod schemas, for the OpenAPI document only: the endpoints build these
- * bodies from TypeScript types (src/commands/purchase-queries.ts, src/dead-letters/, src/http/), so
+ * bodies from TypeScript types (src/projections/ via src/queries/, src/dead-letters/, src/http/), so
  * test/unit/docs/openapi.test.ts runs the real endpoints and checks their answers against these schemas; a field
  * added or renamed there fails that test until it is described here. Request bodies are not repeated here: the
  * document takes them from the schemas the endpoints validate with.
@@ -36,6 +36,7 @@ export const purchaseAcceptedSchema = z.object({
   purchaseId: z.string(),
   status: z.enum(["pending", "completed", "cancelled"]).describe("`pending` for a new purchase; a retried request with the same Idempotency-Key answers the purchase's current status."),
   location: z.string().describe("Where to poll: `/api/purchases/{purchaseId}`, also in the Location header."),
+  version: z.number().int().min(1).describe("The purchase version the command makes (1, placed): `GET {location}?minVersion=1` waits until the read model shows it. The outcome (completed or cancelled) is version 2."),
 });
 
 export const purchaseStatusSchema = z.object({
@@ -55,13 +56,14 @@ export const purchaseStatusSchema = z.object({
   detail: z.string().optional(),
   refunded: z.boolean().optional().describe("Cancelled: whether a captured payment was refunded."),
   cancelledAt: instant.optional(),
-  version: z.number().int().min(0).describe("The version of the purchase's stream the answer reflects."),
+  version: z.number().int().min(1).describe("The version of the purchase's stream the read model reflects (1 placed, 2 completed or cancelled); also the ETag."),
 });
 
 export const concertAcceptedSchema = z.object({
   concertId: z.string(),
   status: z.enum(["scheduling", "scheduled"]).describe("`scheduled` when the same concert was already scheduled with the same details (nothing is sent again)."),
   location: z.string().describe("`/api/concerts/{concertId}`, also in the Location header."),
+  version: z.number().int().min(1).describe("The concert version the command makes (1, scheduled): `GET {location}?minVersion=1` waits until the read model shows it."),
 });
 
 export const concertAvailabilitySchema = z.object({
@@ -72,7 +74,40 @@ export const concertAvailabilitySchema = z.object({
   capacity: perTier(z.number().int().min(0), "Tickets per tier."),
   prices: perTier(z.number().int().min(0), "Price per ticket in cents, per tier."),
   ticketsLeft: perTier(z.number().int().min(0), "Tickets not reserved, per tier, right now."),
-  version: z.number().int().min(0).describe("The version of the concert's stream the answer reflects."),
+  version: z.number().int().min(1).describe("The version of the concert's stream the read model reflects (every reservation and release moves it); also the ETag."),
+});
+
+const tierSales = z.object({ ticketsSold: z.number().int().min(0), revenueCents: z.number().int().min(0) });
+
+export const concertSalesSchema = z.object({
+  concertId: z.string(),
+  tiers: perTier(tierSales, "Tickets sold and revenue in cents, per tier."),
+  ticketsSold: z.number().int().min(0),
+  revenueCents: z.number().int().min(0),
+  purchases: z.number().int().min(0).describe("Completed purchases counted."),
+  version: z.number().int().min(0).describe("The read model's version: completed purchases counted (0: none yet); also the ETag."),
+});
+
+export const fanPurchaseSchema = z.object({
+  purchaseId: z.string(),
+  fanId: z.string(),
+  concertId: z.string(),
+  status: z.enum(["pending", "completed", "cancelled"]),
+  tier: ticketTier,
+  quantity: z.number().int().min(1),
+  totalCents: z.number().int().min(0),
+  placedAt: instant,
+  ticketIds: z.array(z.string()).optional().describe("Completed: the tickets."),
+  completedAt: instant.optional(),
+  reason: cancellationReason.optional().describe("Cancelled: why."),
+  cancelledAt: instant.optional(),
+  version: z.number().int().min(1).describe("The version of the purchase's stream this row reflects."),
+});
+
+export const fanPurchasesSchema = z.object({
+  fanId: z.string(),
+  purchases: z.array(fanPurchaseSchema).describe("Newest first."),
+  version: z.number().int().min(0).describe("The list's version: the sum of its rows' versions, so it grows with every change to any of them (0: no purchases); also the ETag."),
 });
 
 export const healthSchema = z.object({ status: z.literal("healthy") });

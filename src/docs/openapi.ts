@@ -34,6 +34,24 @@ const accepted = { Location: headerRef("Location"), "Retry-After": headerRef("Re
 const traceParameters = [parameterRef("CorrelationId"), parameterRef("Traceparent")];
 const functionKey = [{ functionKey: [] }, { functionKeyQuery: [] }];
 
+/** The GET endpoints answer from read models: the version, read-your-writes and what a stale answer looks like. */
+const readYourWrites =
+  "The read model is updated asynchronously from the events (eventual consistency); the body's `version` (also the ETag) says which version it reflects. " +
+  "With `minVersion` (or `x-min-version`) the request waits, up to 5 s, until the read model reaches it; if it does not, the answer is what the read model has, " +
+  "with `x-read-model-stale: true` and Retry-After.";
+const readParameters = [parameterRef("MinVersionQuery"), parameterRef("MinVersionHeader"), parameterRef("IfNoneMatch")];
+const stale = { "x-read-model-stale": headerRef("ReadModelStale"), "Retry-After": headerRef("RetryAfter"), ...correlated };
+const readHeaders = { ETag: headerRef("ETag"), ...stale };
+function readResponses(schema: string, description: string, notFound: JsonSchema | undefined) {
+  return {
+    "200": json(schema, `${description} With \`x-read-model-stale: true\`: the read model had not reached minVersion in time.`, readHeaders),
+    "304": { description: "Not modified: If-None-Match named the current ETag.", headers: { ETag: headerRef("ETag"), ...correlated } },
+    "400": responseRef("ValidationProblem"),
+    ...(notFound ? { "404": notFound } : {}),
+    "503": responseRef("ServiceUnavailable"),
+  };
+}
+
 function problem(description: string, headers?: Record<string, unknown>): JsonSchema {
   return { description, ...(headers ? { headers } : {}), content: { [PROBLEM_TYPE]: { schema: schemaRef("Problem") } } };
 }
@@ -71,13 +89,11 @@ const purchasesPaths = {
       operationId: "getPurchase",
       tags: ["purchases"],
       summary: "A purchase's status",
-      description: "Pending, completed (with the tickets) or cancelled (with the reason). A purchase is unknown (404) for a moment after its 202, until the back end has placed it.",
-      parameters: [{ name: "id", in: "path", required: true, description: "The purchase id from the 202 answer.", schema: { type: "string" } }, ...traceParameters],
-      responses: {
-        "200": json("PurchaseStatus", "The purchase.", correlated),
-        "404": problem("No such purchase (code PurchaseNotFound).", correlated),
-        "503": responseRef("ServiceUnavailable"),
-      },
+      description:
+        "Pending, completed (with the tickets) or cancelled (with the reason), from the purchase status read model. " +
+        "After a 202, ask with `minVersion` (the 202's `version`) to wait for your own write; `minVersion=2` waits for the outcome. " + readYourWrites,
+      parameters: [{ name: "id", in: "path", required: true, description: "The purchase id from the 202 answer.", schema: { type: "string" } }, ...readParameters, ...traceParameters],
+      responses: readResponses("PurchaseStatus", "The purchase.", problem("No such purchase in the read model (code PurchaseNotFound); with minVersion, marked stale: it may not have arrived yet.", stale)),
     },
   },
   "/api/purchases/{id}/timeline": {
@@ -123,12 +139,19 @@ const concertsPaths = {
       operationId: "getConcert",
       tags: ["concerts"],
       summary: "A concert and its tickets left",
-      parameters: [{ name: "id", in: "path", required: true, description: "The concert id.", schema: { type: "string" } }, ...traceParameters],
-      responses: {
-        "200": json("ConcertAvailability", "The concert with the tickets left per tier.", correlated),
-        "404": problem("No such concert (code ConcertNotFound).", correlated),
-        "503": responseRef("ServiceUnavailable"),
-      },
+      description: "From the concert availability read model. " + readYourWrites,
+      parameters: [{ name: "id", in: "path", required: true, description: "The concert id.", schema: { type: "string" } }, ...readParameters, ...traceParameters],
+      responses: readResponses("ConcertAvailability", "The concert with the tickets left per tier.", problem("No such concert in the read model (code ConcertNotFound).", stale)),
+    },
+  },
+  "/api/concerts/{id}/sales": {
+    get: {
+      operationId: "getConcertSales",
+      tags: ["concerts"],
+      summary: "A concert's sales",
+      description: "Tickets sold and revenue per tier, from completed purchases (the concert sales read model). " + readYourWrites,
+      parameters: [{ name: "id", in: "path", required: true, description: "The concert id.", schema: { type: "string" } }, ...readParameters, ...traceParameters],
+      responses: readResponses("ConcertSales", "The concert's sales (zeros before the first completed purchase).", problem("No such concert in the read model (code ConcertNotFound).", stale)),
     },
   },
 };
@@ -186,6 +209,16 @@ const fansPaths = {
         "415": responseRef("UnsupportedMediaType"),
         "503": responseRef("ServiceUnavailable"),
       },
+    },
+  },
+  "/api/fans/{fanId}/purchases": {
+    get: {
+      operationId: "getFanPurchases",
+      tags: ["fans", "purchases"],
+      summary: "A fan's purchases",
+      description: "Every purchase of the fan, newest first, from the fan's purchases read model (an unknown fan has none). " + readYourWrites,
+      parameters: [{ name: "fanId", in: "path", required: true, description: "The fan id (a registered fan's, or a guest's `fan.id`).", schema: { type: "string" } }, ...readParameters, ...traceParameters],
+      responses: readResponses("FanPurchases", "The fan's purchases.", undefined),
     },
   },
 };
@@ -306,6 +339,8 @@ function schemas(): Record<string, JsonSchema> {
     PurchaseTimeline: response(purchaseTimelineSchema),
     ConcertAccepted: response(bodies.concertAcceptedSchema),
     ConcertAvailability: response(bodies.concertAvailabilitySchema),
+    ConcertSales: response(bodies.concertSalesSchema),
+    FanPurchases: response(bodies.fanPurchasesSchema),
     Health: response(bodies.healthSchema),
     DeadLetter: response(bodies.deadLetterSchema),
     DeadLetterList: response(bodies.deadLetterListSchema),
@@ -329,11 +364,16 @@ const components = () => ({
   parameters: {
     CorrelationId: { name: "x-correlation-id", in: "header", description: "Your id for this request (letters, digits, `.`, `:`, `_`, `-`; up to 128); made up when absent. It follows every message the request causes.", schema: { type: "string", pattern: "^[\\w.:-]{1,128}$" } },
     Traceparent: { name: "traceparent", in: "header", description: "W3C trace context: the messages the request causes join your trace (and, without x-correlation-id, its trace id is the correlation id).", schema: { type: "string" } },
+    MinVersionQuery: { name: "minVersion", in: "query", description: "Read your own write: wait (up to 5 s) until the read model reflects at least this version (from a 202 answer or an earlier read).", schema: { type: "integer", minimum: 0 } },
+    MinVersionHeader: { name: "x-min-version", in: "header", description: "The same as the minVersion query parameter (the query parameter wins when both are given).", schema: { type: "integer", minimum: 0 } },
+    IfNoneMatch: { name: "If-None-Match", in: "header", description: "An ETag from an earlier answer: 304 while the read model is still at that version.", schema: { type: "string" } },
     IdempotencyKey: { name: "Idempotency-Key", in: "header", description: "Makes a retried POST safe: the same key (per fan) gives the same purchase; with other details, 422.", schema: { type: "string", minLength: 1, maxLength: 255 } },
   },
   headers: {
     CorrelationId: { description: "The request's correlation id (yours, or the one made for it).", schema: { type: "string" } },
     Location: { description: "Where to poll the resource.", schema: { type: "string" } },
+    ETag: { description: "The read model's version, quoted (`\"2\"`).", schema: { type: "string" } },
+    ReadModelStale: { description: "`true` when the read model had not reached the requested minVersion in time: the answer is older than asked.", schema: { type: "string", enum: ["true"] } },
     RetryAfter: { description: "Seconds to wait before polling or retrying.", schema: { type: "integer", minimum: 0 } },
   },
   securitySchemes: {

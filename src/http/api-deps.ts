@@ -1,10 +1,12 @@
 /**
- * What the HTTP endpoints need, as ports: the event store to read streams from (the synchronous checks and the
- * status answers) and the command bus to send commands on (the `commands` topic). A request writes nothing itself:
- * it sends one command or fails, so a failed request leaves nothing half-written.
+ * What the HTTP endpoints need, as ports: the event store to read streams from (the synchronous checks of the
+ * commands), the query bus the GET endpoints answer from (read models), and the command bus to send commands on
+ * (the `commands` topic). A request writes nothing itself: it sends one command or fails, so a failed request
+ * leaves nothing half-written.
  */
 import type { EventStore, OutboxMessage } from "../eventstore/event-store.js";
 import type { FanReplicaReader } from "../fans/replica/fan-replica.js";
+import type { ReadModelQueryBus } from "../queries/read-model-queries.js";
 
 export interface CommandSender {
   /** Sends every message or throws. */
@@ -16,6 +18,8 @@ export interface ApiDeps {
   commands: CommandSender;
   /** The ticketing side's replica of the fans' profiles: a purchase by `fanId` takes the fan's details from it. */
   fanReplica?: FanReplicaReader;
+  /** The query side: the GET endpoints answer from the read models through it (src/http/read-endpoints.ts). */
+  queries?: ReadModelQueryBus;
   now?: () => Date;
 }
 

@@ -3,11 +3,11 @@
  *   POST /api/concerts {concertId?, name, venue, startsAt, capacity, prices}   validate -> a concert already
  *        scheduled with other details is 409 (the same details again: 202, nothing sent twice) -> send
  *        ScheduleConcert on the command bus (503 when it cannot be sent) -> 202 with Location /api/concerts/{id}.
- *   GET  /api/concerts/{id}   the concert with the tickets left per tier, from its stream (404 when unknown).
+ *        The 202 body's `version` (1, ConcertScheduled) is what `GET /api/concerts/{id}?minVersion=1` waits for
+ *        (src/http/read-endpoints.ts answers GETs from the read models).
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { concertAvailability } from "../commands/purchase-queries.js";
 import { concertStream } from "../commands/streams.js";
 import { decideConcert } from "../domain/concert.js";
 import { catalog, createMessage, type MessageData } from "../events/catalog.js";
@@ -62,19 +62,9 @@ export async function postConcert(request: ApiRequest, deps: ApiDeps): Promise<E
       await calling("The command bus", () => deps.commands.send([{ message: command, channel: "commands" }]));
     }
     const location = concertLocation(concertId);
-    return reply(json(202, { concertId, status: events.length > 0 ? "scheduling" : "scheduled", location }, { location, "retry-after": "1" }), concertId);
+    // ConcertScheduled is version 1 of the concert's stream: `GET ...?minVersion=1` waits for it.
+    return reply(json(202, { concertId, status: events.length > 0 ? "scheduling" : "scheduled", location, version: 1 }, { location, "retry-after": "1" }), concertId);
   } catch (err) {
     return reply(errorResponse(err, instance), concertId, err);
-  }
-}
-
-export async function getConcert(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
-  const { correlationId } = traceOf(request.headers);
-  const id = request.params.id ?? "";
-  try {
-    const view = await calling("The event store", () => concertAvailability(deps.store, id));
-    return { response: withCorrelation(json(200, view), correlationId), id };
-  } catch (err) {
-    return { response: withCorrelation(errorResponse(err, concertLocation(id)), correlationId), id, failure: err };
   }
 }

@@ -5,13 +5,13 @@
  *        (`fan`) from the body -> the concert must
  *        exist (404) and have the tickets left right now (409 sold out) -> send PlacePurchase on the command bus
  *        (503 when it cannot be sent; nothing is written) -> 202 with Location /api/purchases/{id} to poll.
- *   GET  /api/purchases/{id}   the purchase's status (pending, completed, cancelled with its reason) from its stream,
- *        or 404 (also for a moment after the 202, until the purchases handler has placed it).
+ *        The 202 body's `version` (1) is the purchase version the command makes: `GET /api/purchases/{id}?minVersion=1`
+ *        waits for it (src/http/read-endpoints.ts answers GETs from the read models); the outcome is version 2.
  * With an Idempotency-Key, a retried POST answers 202 for the same purchase and places nothing twice.
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type PurchaseStatusView, ensureTicketsLeft, purchaseStatus } from "../commands/purchase-queries.js";
+import { ensureTicketsLeft } from "../commands/purchase-queries.js";
 import { purchaseStream } from "../commands/streams.js";
 import { decidePurchase } from "../domain/purchase.js";
 import { catalog, createMessage, fanSchema, type MessageData, ticketTier } from "../events/catalog.js";
@@ -99,19 +99,10 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
   }
 }
 
+/** PurchasePlaced is version 1 of the purchase's stream: what a client waits for with `?minVersion=1`. */
+export const PLACED_VERSION = 1;
+
 function accepted(purchaseId: string, status: string): ApiResponse {
   const location = purchaseLocation(purchaseId);
-  return json(202, { purchaseId, status, location }, { location, "retry-after": "1" });
-}
-
-export async function getPurchase(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
-  const { correlationId } = traceOf(request.headers);
-  const id = request.params.id ?? "";
-  const instance = purchaseLocation(id);
-  try {
-    const view: PurchaseStatusView = await calling("The event store", () => purchaseStatus(deps.store, id));
-    return { response: withCorrelation(json(200, view), correlationId), id };
-  } catch (err) {
-    return { response: withCorrelation(errorResponse(err, instance), correlationId), id, failure: err };
-  }
+  return json(202, { purchaseId, status, location, version: PLACED_VERSION }, { location, "retry-after": "1" });
 }

@@ -3,6 +3,7 @@
  * `GET /api/concerts/{id}` answers: the concert and its tickets left per tier; `version` = the version of stream
  * concert-<id>. Every event of the stream moves the version; a rejected reservation changes nothing else.
  */
+import { topology } from "../config.js";
 import { concertEventNames, type ConcertEventName, concertStreamId } from "../domain/concert.js";
 import type { MessageData } from "../events/catalog.js";
 import { tableKey } from "../services/table-keys.js";
@@ -45,7 +46,7 @@ function withLeft(view: ConcertAvailability, tier: Tier, change: number): Concer
 
 export const concertAvailabilityProjection: StreamProjection<ConcertAvailability, ConcertEventName> = {
   name: "concert-availability",
-  table: "concertavailability",
+  table: topology.tables.concertAvailability,
   streamPrefix: "concert-",
   streamIdOf: (event) => concertStreamId(event.data.concertId),
   eventNames: concertEventNames,

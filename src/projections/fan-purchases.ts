@@ -4,6 +4,7 @@
  * version, like the purchase status; the list's own version is the sum of its rows' versions, which grows with every
  * change to any of them.
  */
+import { topology } from "../config.js";
 import { purchaseEventNames, type PurchaseEventName, purchaseStreamId } from "../domain/purchase.js";
 import type { MessageData } from "../events/catalog.js";
 import { tableKey } from "../services/table-keys.js";
@@ -41,7 +42,7 @@ export function evolveFanPurchase(view: FanPurchase | undefined, event: Projecte
 
 export const fanPurchasesProjection: StreamProjection<FanPurchase, PurchaseEventName> = {
   name: "fan-purchases",
-  table: "fanpurchases",
+  table: topology.tables.fanPurchases,
   streamPrefix: "purchase-",
   otherStreams: ["purchase-process-"],
   streamIdOf: (event) => purchaseStreamId(event.data.purchaseId),

@@ -3,6 +3,7 @@
  * `GET /api/purchases/{id}` answers: pending, completed with the tickets, or cancelled with the reason; `version` =
  * the version of stream purchase-<id> (1 placed, 2 the outcome).
  */
+import { topology } from "../config.js";
 import type { MessageData } from "../events/catalog.js";
 import { purchaseEventNames, type PurchaseEventName, purchaseStreamId } from "../domain/purchase.js";
 import { tableKey } from "../services/table-keys.js";
@@ -58,7 +59,7 @@ export function placedBefore<V>(view: V | undefined, event: ProjectedEvent): V {
 
 export const purchaseStatusProjection: StreamProjection<PurchaseStatus, PurchaseEventName> = {
   name: "purchase-status",
-  table: "purchasestatus",
+  table: topology.tables.purchaseStatus,
   streamPrefix: "purchase-",
   otherStreams: ["purchase-process-"],
   streamIdOf: (event) => purchaseStreamId(event.data.purchaseId),

@@ -7,6 +7,7 @@
  *   concert-availability  table concertavailability  from concert-* streams     GET /api/concerts/{id}
  *   concert-sales         table concertsales         PurchaseCompleted          GET /api/concerts/{id}/sales
  */
+import { topology } from "../config.js";
 import type { ConcertEventName } from "../domain/concert.js";
 import { type PurchaseEventName, purchaseStreamId } from "../domain/purchase.js";
 import type { MessageName } from "../events/catalog.js";
@@ -68,7 +69,7 @@ const isCountedSale = (event: ProjectedEvent): event is ProjectedEvent<"Purchase
 
 const concertSales: ReadModel = {
   name: "concert-sales",
-  table: "concertsales",
+  table: topology.tables.concertSales,
   streamPrefix: "purchase-",
   otherStreams: ["purchase-process-"],
   eventNames: ["PurchaseCompleted"],

@@ -12,8 +12,12 @@ import { buildOpenApiDocument } from "../../../src/docs/openapi.js";
 import type { OutboxMessage } from "../../../src/eventstore/event-store.js";
 import { InMemoryEventStore } from "../../../src/eventstore/in-memory-event-store.js";
 import type { ApiDeps } from "../../../src/http/api-deps.js";
-import { getConcert, postConcert } from "../../../src/http/concert-endpoints.js";
-import { getPurchase, postPurchase } from "../../../src/http/purchase-endpoints.js";
+import { postConcert } from "../../../src/http/concert-endpoints.js";
+import { postPurchase } from "../../../src/http/purchase-endpoints.js";
+import { getConcert, getConcertSales, getFanPurchases, getPurchase } from "../../../src/http/read-endpoints.js";
+import { Projector } from "../../../src/projections/projector.js";
+import { InMemoryRowStore } from "../../../src/projections/row-store.js";
+import { createReadModelQueryBus } from "../../../src/queries/read-model-queries.js";
 import { SimulatedTicketingProvider } from "../../../src/services/ticketing-provider/simulated-ticketing-provider.js";
 import { registeredRoutes } from "./registered-routes.js";
 
@@ -41,8 +45,10 @@ function expectDocumented(method: string, path: string, response: { status: numb
   const body = typeof response.body === "string" ? JSON.parse(response.body) : response.body;
   const ok = validate(body);
   expect(ok ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`), `${method} ${path} ${response.status} body`).toEqual([]);
+  // Retry-After comes with every 202 and only sometimes otherwise; x-read-model-stale only on a stale read.
+  const sometimes = (header: string) => (header === "Retry-After" && response.status !== 202) || header === "x-read-model-stale";
   for (const header of Object.keys(documented.headers ?? {})) {
-    if (header !== "Retry-After" || response.status === 202) expect(response.headers[header.toLowerCase()], `${method} ${path} ${response.status} header ${header}`).toBeDefined();
+    if (!sometimes(header)) expect(response.headers[header.toLowerCase()], `${method} ${path} ${response.status} header ${header}`).toBeDefined();
   }
 }
 
@@ -58,21 +64,27 @@ function request(url: string, init: { method?: string; body?: unknown; contentTy
 const concert = { concertId: "night-owls", name: "Night Owls", venue: "Main Stage", startsAt: "2026-07-01T20:00:00.000Z", capacity: { standard: 5, vip: 2 }, prices: { standard: 5000, vip: 15000 } };
 const purchase = { concertId: "night-owls", fan: { id: "fan-1", email: "ada@example.com", name: "Ada" }, tier: "vip", quantity: 2 };
 
-/** The API on an in-memory store, with a command bus that hands each command to its real handler. */
+/**
+ * The API on an in-memory store, with a command bus that hands each command to its real handler and the events it
+ * commits to the real projector (read models in memory), which the GET endpoints read through the query bus.
+ */
 function api(options: { failSends?: boolean } = {}): ApiDeps {
   const store = new InMemoryEventStore();
   const handlerDeps = { store };
+  const tables = { purchaseStatus: new InMemoryRowStore("purchasestatus"), fanPurchases: new InMemoryRowStore("fanpurchases"), concertAvailability: new InMemoryRowStore("concertavailability"), concertSales: new InMemoryRowStore("concertsales") };
+  const projector = new Projector((model) => Object.values(tables).find((t) => t.name === model.table)!, store);
   return {
     store,
     commands: {
       send: async (messages: readonly OutboxMessage[]) => {
         if (options.failSends) throw new Error("connection refused");
         for (const { message } of messages) {
-          if (message.type.includes(".Concerts.")) await handleConcertCommand(message, handlerDeps);
-          else await handlePurchaseCommand(message, handlerDeps);
+          const outcome = message.type.includes(".Concerts.") ? await handleConcertCommand(message, handlerDeps) : await handlePurchaseCommand(message, handlerDeps);
+          if (outcome.status === "handled") for (const event of outcome.events) await projector.handle(event);
         }
       },
     },
+    queries: createReadModelQueryBus(tables, { maxWaitMs: 0 }),
   };
 }
 
@@ -125,6 +137,19 @@ describe("OpenAPI document (GET /api/openapi.json)", () => {
     }
     expectDocumented("GET", "/api/purchases/{id}", (await getPurchase(request("/api/purchases/unknown", { params: { id: "unknown" } }), deps)).response);
     expectDocumented("GET", "/api/concerts/{id}", (await getConcert(request("/api/concerts/unknown", { params: { id: "unknown" } }), deps)).response);
+    const sales = await getConcertSales(request("/api/concerts/night-owls/sales", { params: { id: "night-owls" } }), deps);
+    expect(sales.response.status).toBe(200);
+    expectDocumented("GET", "/api/concerts/{id}/sales", sales.response);
+    expectDocumented("GET", "/api/concerts/{id}/sales", (await getConcertSales(request("/api/concerts/unknown/sales", { params: { id: "unknown" } }), deps)).response);
+    const fanPurchases = await getFanPurchases(request("/api/fans/fan-1/purchases", { params: { fanId: "fan-1" } }), deps);
+    expect(JSON.parse(fanPurchases.response.body!).purchases).toHaveLength(1);
+    expectDocumented("GET", "/api/fans/{fanId}/purchases", fanPurchases.response);
+    // Read-your-writes: a version the read model has not reached answers what it has, marked stale; a bad one is 400.
+    const stale = await getPurchase(request(`/api/purchases/${placed.id}?minVersion=2`, { params: { id: placed.id! } }), deps);
+    expect(stale.response.headers).toMatchObject({ "x-read-model-stale": "true", etag: '"1"' });
+    expectDocumented("GET", "/api/purchases/{id}", stale.response);
+    expectDocumented("GET", "/api/purchases/{id}", (await getPurchase(request("/api/purchases/x?minVersion=-1", { params: { id: "x" } }), deps)).response);
+    expectDocumented("GET", "/api/purchases/{id}", (await getPurchase(request("/api/purchases/x", { params: { id: "x" }, headers: { "x-min-version": "1" } }), deps)).response);
     const otherDetails = await postConcert(request("/api/concerts", { body: { ...concert, venue: "Elsewhere" } }), deps);
     expect(otherDetails.response.status).toBe(409);
     expectDocumented("POST", "/api/concerts", otherDetails.response);
