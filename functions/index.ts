@@ -20,5 +20,6 @@ import "./fans-api.js";
 import "./fan-replica.js";
 import "./projections.js";
 import "./timeline.js";
+import "./analytics.js";
 
 app.hook.appTerminate(() => closeAppServices());

@@ -110,6 +110,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       MusicFestEvents__topicKey: topic.key,
       // The event hub festival-events on the emulator's Kafka endpoint (SASL PLAIN, `$ConnectionString`).
       EventHubsConnection: emulator.kafka.connectionString,
+      // Its brokers, for Kafka trigger bindings (`brokerList: "%EventHubsBrokerList%"`, as Microsoft documents them).
+      EventHubsBrokerList: emulator.kafka.bootstrapServers,
       // As Azure and `func start` set it: the app finds its own simulated ticketing provider through it.
       ...(withHost ? { WEBSITE_HOSTNAME: `127.0.0.1:${functionsPort}` } : {}),
       ...options.extraSettings,

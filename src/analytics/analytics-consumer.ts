@@ -14,6 +14,7 @@
 import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from "kafkajs";
 import { topology } from "../config.js";
 import type { SalesEvent } from "./sales-per-minute.js";
+import { waitUntilCaughtUp } from "./group-lag.js";
 import { salesEventOf } from "./sales-events.js";
 import type { SalesPerMinuteWriter } from "./sales-per-minute-writer.js";
 
@@ -110,17 +111,8 @@ export class AnalyticsConsumer {
   }
 
   /** Resolves once the group's committed offsets reach the end of every partition as it is now. */
-  async waitUntilCaughtUp(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const ends = await this.admin.fetchTopicOffsets(this.topic);
-    for (;;) {
-      const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
-      const at = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-      const behind = ends.filter((e) => Number(e.high) > Number(e.low) && (at.get(e.partition) ?? -1) < Number(e.high));
-      if (behind.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`analytics group ${this.groupId} still behind on partitions ${behind.map((b) => b.partition).join(", ")} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  waitUntilCaughtUp(timeoutMs = 30_000): Promise<void> {
+    return waitUntilCaughtUp(this.admin, this.groupId, this.topic, timeoutMs);
   }
 
   async stop(): Promise<void> {
