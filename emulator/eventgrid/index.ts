@@ -16,11 +16,13 @@ import type { SubscriptionState } from "./delivery/subscription-state.js";
 import { EventGridTopic } from "./model/topic.js";
 import { PUBLISH_PATH, registerEventGridRoutes } from "./routes.js";
 import type { ServiceBusSink } from "./service-bus-sink.js";
+import { WebhookUpdateError } from "./webhook-update-error.js";
 
 export { loadEventGridConfig, parseEventGridConfig } from "./config.js";
 export type { EventGridConfig } from "./config-types.js";
 export type { ServiceBusSink, ServiceBusSinkMessage } from "./service-bus-sink.js";
 export type { SubscriptionState } from "./delivery/subscription-state.js";
+export { WebhookUpdateError } from "./webhook-update-error.js";
 
 export interface EventGridTopicInfo {
   name: string;
@@ -36,6 +38,12 @@ export interface EventGridService {
   /** Sets the HTTP address (e.g. http://localhost:5300) and starts delivery. */
   setBaseUrl(url: string): void;
   subscriptionState(topic: string, subscription: string): SubscriptionState | undefined;
+  /**
+   * Points a WebHook subscription at another endpoint (what `az eventgrid event-subscription update --endpoint`
+   * does): the handshake runs again first. Tests and local runs use it to aim a subscription at a receiver on a
+   * free port. Throws WebhookUpdateError when the topic or subscription is unknown or not a WebHook.
+   */
+  updateWebhookEndpoint(topic: string, subscription: string, endpointUrl: string): SubscriptionState;
   /** Resolves once every subscription (or the one named) has nothing queued, in flight or waiting for a retry. */
   whenIdle(topic?: string, subscription?: string): Promise<void>;
   /** Resolves once no delivery or handshake is in flight or ready to go (retries may wait for the clock). */
@@ -100,7 +108,19 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
   }
 
   const endpointOf = (name: string) => (baseUrl ? `${baseUrl}${PUBLISH_PATH(name)}` : "");
-  registerEventGridRoutes(opts.http, { topics, clock, endpointOf });
+  const updateWebhookEndpoint = (topicName: string, subscription: string, endpointUrl: string): SubscriptionState => {
+    const topic = topics.get(topicName.toLowerCase());
+    const dispatcher = topic?.subscription(subscription);
+    if (!topic || !dispatcher) throw new WebhookUpdateError(404, `The event subscription ${topicName}/${subscription} does not exist.`);
+    const current = dispatcher.config.destination;
+    if (current.endpointType !== "WebHook") throw new WebhookUpdateError(400, `The event subscription ${topicName}/${subscription} delivers to ${current.endpointType}; only a WebHook's endpointUrl can be changed here.`);
+    if (!URL.canParse(endpointUrl) || !/^https?:$/.test(new URL(endpointUrl).protocol)) throw new WebhookUpdateError(400, `endpointUrl must be an absolute http(s) URL, got ${JSON.stringify(endpointUrl)}.`);
+    const updated = { ...dispatcher.config, destination: { ...current, endpointUrl } };
+    dispatcher.replaceDestination(updated, createDestination(topic.config, updated, { clock, functionApps: config.functionApps, serviceBus: opts.serviceBus }));
+    logger.info("webhook endpoint updated", { topic: topic.config.name, subscription: dispatcher.config.name, endpointUrl });
+    return dispatcher.snapshot();
+  };
+  registerEventGridRoutes(opts.http, { topics, clock, endpointOf, updateWebhookEndpoint });
 
   const dispatchers = (topic?: string, subscription?: string) =>
     [...topics.values()]
@@ -116,6 +136,7 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
       baseUrl = url.replace(/\/$/, "");
       for (const d of dispatchers()) d.start();
     },
+    updateWebhookEndpoint,
     subscriptionState(topic: string, subscription: string) {
       return topics.get(topic.toLowerCase())?.subscription(subscription)?.snapshot();
     },

@@ -3,12 +3,17 @@
  * - `POST /eventgrid/topics/NAME/api/events`: publish (what `EventGridPublisherClient` calls), answering exactly 200;
  * - `OPTIONS` on the same path: Azure's Allow / api-supported-versions answer;
  * - `GET /eventgrid/topics[/NAME[/eventSubscriptions[/SUB]]]`: topics, subscriptions and delivery state as JSON;
- * - `GET /eventgrid/topics/NAME/eventSubscriptions/SUB/validate?id=CODE`: the manual validation URL.
+ * - `GET /eventgrid/topics/NAME/eventSubscriptions/SUB/validate?id=CODE`: the manual validation URL;
+ * - `PATCH /eventgrid/topics/NAME/eventSubscriptions/SUB` with an ARM update body
+ *   `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":URL}}}}`: a WebHook
+ *   subscription's new endpoint (handshake again), as `az eventgrid event-subscription update --endpoint` does.
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { Clock } from "../common/clock.js";
-import { type EmulatorHttpServer, HttpError, sendJson } from "../common/http-server.js";
+import { type EmulatorHttpServer, HttpError, readBody, sendJson } from "../common/http-server.js";
+import type { SubscriptionState } from "./delivery/subscription-state.js";
+import { WebhookUpdateError } from "./webhook-update-error.js";
 import { publishErrors, SUPPORTED_API_VERSION } from "./errors.js";
 import type { EventGridTopic } from "./model/topic.js";
 import { authenticate } from "./publish/authenticate.js";
@@ -38,6 +43,7 @@ export interface EventGridRouteContext {
   topics: Map<string, EventGridTopic>;
   clock: Clock;
   endpointOf(topic: string): string;
+  updateWebhookEndpoint(topic: string, subscription: string, endpointUrl: string): SubscriptionState;
 }
 
 export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGridRouteContext): void {
@@ -99,6 +105,26 @@ export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGrid
 
   http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub", ({ res, params, url }) => {
     sendJson(res, 200, subscriptionOr404(params, url.pathname).snapshot());
+  });
+
+  http.route("PATCH", "/eventgrid/topics/:topic/eventSubscriptions/:sub", async ({ req, res, params }) => {
+    let body: { properties?: { destination?: { endpointType?: unknown; properties?: { endpointUrl?: unknown } } } };
+    try {
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString("utf8")) as typeof body;
+    } catch {
+      throw new HttpError(400, { error: { code: "InvalidRequestContent", message: "The request body is not valid JSON." } });
+    }
+    const destination = body?.properties?.destination;
+    if (destination?.endpointType !== "WebHook" || typeof destination.properties?.endpointUrl !== "string")
+      throw new HttpError(400, {
+        error: { code: "InvalidRequest", message: 'Only a WebHook endpoint can be changed: send {"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":"..."}}}}.' },
+      });
+    try {
+      sendJson(res, 200, ctx.updateWebhookEndpoint(params.topic, params.sub, destination.properties.endpointUrl));
+    } catch (err) {
+      if (err instanceof WebhookUpdateError) throw new HttpError(err.status, { error: { code: err.code, message: err.message } });
+      throw err;
+    }
   });
 
   http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub/validate", ({ res, params, url }) => {

@@ -72,9 +72,11 @@ export class SubscriptionDispatcher {
   private readonly recentDropped: SubscriptionState["dropped"] = [];
   private readonly waiters: { ready: () => boolean; resolve: () => void }[] = [];
   private validating = false;
+  /** Bumped when the destination changes, so a handshake with the old endpoint that ends later is ignored. */
+  private generation = 0;
 
   constructor(
-    readonly config: EventSubscriptionConfig,
+    public config: EventSubscriptionConfig,
     private readonly deps: DispatcherDeps,
   ) {
     this.provisioning = deps.destination.validate ? "Creating" : "Succeeded";
@@ -100,6 +102,29 @@ export class SubscriptionDispatcher {
     // A loop, not push(...outgoing): a durable restart may re-queue more events than a call takes arguments.
     for (const o of outgoing) this.queue.push(o);
     this.pump();
+  }
+
+  /**
+   * A new destination, as an ARM update of the subscription sets it: the handshake runs again with the new endpoint
+   * before anything is delivered there; queued events and retries go to the new endpoint, requests already in
+   * flight finish with the old one.
+   */
+  replaceDestination(config: EventSubscriptionConfig, destination: Destination): void {
+    this.generation++;
+    this.validationTimer?.cancel();
+    this.validationTimer = undefined;
+    this.config = config;
+    this.deps.destination = destination;
+    this.validating = false;
+    this.validationAttempts = 0;
+    this.validationCode = undefined;
+    this.validationError = undefined;
+    this.provisioning = destination.validate ? "Creating" : "Succeeded";
+    if (this.started && !this.closed) {
+      if (this.provisioning === "Creating") void this.runValidation();
+      else this.pump();
+    }
+    this.changed();
   }
 
   /** The endpoint GETs the validation URL (manual validation). */
@@ -189,8 +214,10 @@ export class SubscriptionDispatcher {
     if (this.closed || !this.deps.destination.validate) return;
     this.validationAttempts++;
     const code = randomUUID();
+    const generation = this.generation;
     this.validating = true;
     const result = await this.deps.destination.validate({ code, validationUrl: this.deps.validationUrl(code) });
+    if (generation !== this.generation) return;
     this.validating = false;
     if (this.closed) return;
     if (result.state === "Succeeded") return this.markValidated();

@@ -1,0 +1,66 @@
+/**
+ * Pointing a WebHook subscription at another endpoint at run time (ARM's PATCH of the subscription's destination):
+ * the new endpoint is validated before it gets anything, queued events follow it, and only WebHooks can be moved.
+ */
+import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestEventGrid, startWebhook, type TestEventGrid, type TestWebhook, webhookSubscription } from "./helpers.js";
+
+let eg: TestEventGrid | undefined;
+const hooks: TestWebhook[] = [];
+
+afterEach(async () => {
+  await eg?.close();
+  await Promise.all(hooks.splice(0).map((h) => h.close()));
+  eg = undefined;
+});
+
+const patch = (url: string, body: unknown) => fetch(url, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const webhookBody = (endpointUrl: string) => ({ properties: { destination: { endpointType: "WebHook", properties: { endpointUrl } } } });
+
+describe("updating a WebHook subscription's endpoint", () => {
+  it("validates the new endpoint (CloudEvents OPTIONS) and delivers there, events queued before included", async () => {
+    const dead = "http://127.0.0.1:9/nothing-listens-here";
+    eg = await startTestEventGrid({ topics: [{ name: "shop", properties: { inputSchema: "CloudEventSchemaV1_0" }, eventSubscriptions: [webhookSubscription("shop-hook", dead)] }] });
+    const client = new EventGridPublisherClient(eg.endpoint("shop"), "CloudEvent", new AzureKeyCredential(eg.key("shop")), { allowInsecureConnection: true });
+    await client.send([{ id: "before", type: "Shop.Sold", source: "/shop", data: {} }]);
+    await eg.eventGrid.whenQuiet("shop", "shop-hook");
+    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")).toMatchObject({ provisioningState: "Failed", counts: { delivered: 0 } });
+
+    const hook = await startWebhook();
+    hooks.push(hook);
+    const res = await patch(`${eg.baseUrl}/eventgrid/topics/shop/eventSubscriptions/shop-hook`, webhookBody(hook.url));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: "shop-hook", destination: `WebHook ${hook.url}` });
+    await client.send([{ id: "after", type: "Shop.Sold", source: "/shop", data: {} }]);
+    const got = await hook.waitForNotifications(2);
+    expect(hook.requests[0].method).toBe("OPTIONS");
+    expect(got.map((r) => r.json.id).sort()).toEqual(["after", "before"]);
+    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")).toMatchObject({ provisioningState: "Succeeded", validationError: undefined });
+  });
+
+  it("refuses unknown subscriptions, other destination types and bad URLs, changing nothing", async () => {
+    const hook = await startWebhook();
+    hooks.push(hook);
+    eg = await startTestEventGrid({
+      functionApps: { app: "http://127.0.0.1:1" },
+      topics: [
+        {
+          name: "shop",
+          eventSubscriptions: [
+            webhookSubscription("shop-hook", hook.url),
+            { name: "to-function", properties: { destination: { endpointType: "AzureFunction", properties: { resourceId: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Web/sites/app/functions/f" } } } },
+          ],
+        },
+      ],
+    });
+    const base = `${eg.baseUrl}/eventgrid/topics/shop/eventSubscriptions`;
+    expect((await patch(`${base}/nope`, webhookBody(hook.url))).status).toBe(404);
+    const fn = await patch(`${base}/to-function`, webhookBody(hook.url));
+    expect(fn.status).toBe(400);
+    expect((await fn.json()).error.message).toMatch(/AzureFunction/);
+    expect((await patch(`${base}/shop-hook`, webhookBody("ftp://example.com"))).status).toBe(400);
+    expect((await patch(`${base}/shop-hook`, { properties: {} })).status).toBe(400);
+    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")?.destination).toBe(`WebHook ${hook.url}`);
+  });
+});
