@@ -21,5 +21,6 @@ import "./fan-replica.js";
 import "./projections.js";
 import "./timeline.js";
 import "./analytics.js";
+import "./simulated-fan-webhook.js";
 
 app.hook.appTerminate(() => closeAppServices());

@@ -64,9 +64,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** emulator/config/eventgrid.json with the function app's URL on the host's actual port. */
+type WebHookSubscription = { properties?: { destination?: { endpointType?: string; properties?: { endpointUrl?: string } } } };
+
+/**
+ * emulator/config/eventgrid.json with the function app's URL on the host's actual port. WebHook endpoints the app
+ * serves itself (the simulated fan webhook), written on the app's declared address, follow it there too.
+ */
 function eventGridConfig(functionsUrl: string): object {
-  const config = parseJsonc(readFileSync(defaultEventGridConfigFile, "utf8")) as { functionApps?: Record<string, string> };
+  const config = parseJsonc(readFileSync(defaultEventGridConfigFile, "utf8")) as { functionApps?: Record<string, string>; topics?: { eventSubscriptions?: WebHookSubscription[] }[] };
+  const declared = config.functionApps?.[FUNCTION_APP_NAME]?.replace(/\/+$/, "");
+  for (const sub of (config.topics ?? []).flatMap((t) => t.eventSubscriptions ?? [])) {
+    const destination = sub.properties?.destination;
+    const url = destination?.properties?.endpointUrl;
+    if (declared && destination?.endpointType === "WebHook" && url?.startsWith(`${declared}/`)) destination.properties!.endpointUrl = functionsUrl + url.slice(declared.length);
+  }
   return { ...config, functionApps: { ...config.functionApps, [FUNCTION_APP_NAME]: functionsUrl } };
 }
 

@@ -320,6 +320,51 @@ const infrastructurePaths = {
       },
     },
   },
+  "/api/simulated/fan-webhook": {
+    options: {
+      operationId: "simulatedFanWebhookValidation",
+      tags: ["simulated"],
+      summary: "The simulated fan-facing webhook: CloudEvents webhook validation",
+      description: "Event Grid's abuse-protection handshake before it pushes CloudEvents: the origin in WebHook-Request-Origin is granted in WebHook-Allowed-Origin.",
+      parameters: [{ name: "WebHook-Request-Origin", in: "header", required: true, schema: { type: "string", example: "eventgrid.azure.net" } }],
+      responses: {
+        "200": { description: "Delivery granted.", headers: { "WebHook-Allowed-Origin": { schema: { type: "string" } }, "WebHook-Allowed-Rate": { schema: { type: "string" } } } },
+        "400": { description: "No WebHook-Request-Origin." },
+        "403": { description: "The origin is not Event Grid's." },
+      },
+    },
+    post: {
+      operationId: "simulatedFanWebhookPush",
+      tags: ["simulated"],
+      summary: "The simulated fan-facing webhook: a push from Event Grid",
+      description: "Event Grid's `fan-webhook` subscription pushes VIP purchase outcomes (PurchaseCompleted, PurchaseCancelled) here as CloudEvents 1.0; each is recorded once by event id.",
+      requestBody: {
+        required: true,
+        content: {
+          "application/cloudevents+json": { schema: { type: "object", required: ["specversion", "id", "source", "type"] } },
+          "application/cloudevents-batch+json": { schema: { type: "array", items: { type: "object", required: ["specversion", "id", "source", "type"] } } },
+        },
+      },
+      responses: {
+        "200": { description: "Recorded." },
+        "400": { description: "Not CloudEvents (Event Grid does not retry).", content: { [JSON_TYPE]: { schema: { type: "object", properties: { error: { type: "string" } } } } } },
+        "413": { description: "Over 1 MB.", content: { [JSON_TYPE]: { schema: { type: "object", properties: { error: { type: "string" } } } } } },
+      },
+    },
+    get: {
+      operationId: "simulatedFanWebhookPushes",
+      tags: ["simulated"],
+      summary: "The simulated fan-facing webhook: what a fan received",
+      parameters: [{ name: "fanId", in: "query", required: true, schema: { type: "string" } }],
+      responses: {
+        "200": {
+          description: "The pushes recorded for the fan.",
+          content: { [JSON_TYPE]: { schema: { type: "object", properties: { fanId: { type: "string" }, pushes: { type: "array", items: { type: "object" } } } } } },
+        },
+        "400": { description: "No fanId.", content: { [JSON_TYPE]: { schema: { type: "object", properties: { error: { type: "string" } } } } } },
+      },
+    },
+  },
 };
 
 function schemas(): Record<string, JsonSchema> {

@@ -58,7 +58,7 @@ describe("updating a WebHook subscription's endpoint", () => {
     expect((await patch(`${base}/nope`, webhookBody(hook.url))).status).toBe(404);
     const fn = await patch(`${base}/to-function`, webhookBody(hook.url));
     expect(fn.status).toBe(400);
-    expect((await fn.json()).error.message).toMatch(/AzureFunction/);
+    expect(((await fn.json()) as { error: { message: string } }).error.message).toMatch(/AzureFunction/);
     expect((await patch(`${base}/shop-hook`, webhookBody("ftp://example.com"))).status).toBe(400);
     expect((await patch(`${base}/shop-hook`, { properties: {} })).status).toBe(400);
     expect(eg.eventGrid.subscriptionState("shop", "shop-hook")?.destination).toBe(`WebHook ${hook.url}`);
