@@ -57,16 +57,19 @@ export class SalesPerMinuteWriter {
     const partitionKey = tableKey(concertId);
     const minuteKeys = [...new Set(events.map((e) => minuteOf(e.at)))];
     const purchaseIds = [...new Set(events.map((e) => e.purchaseId))];
+    // A purchase seen here only completing is almost always new: its mark is inserted without reading first (the
+    // insert fails if it exists, and the retry reads). A cancellation needs its purchase's mark to subtract.
+    const onlyCompleting = new Set(purchaseIds.filter((id) => events.every((e) => e.purchaseId !== id || e.kind === "completed")));
     for (let attempt = 1; ; attempt++) {
       const [minuteRows, markRows] = await Promise.all([
         Promise.all(minuteKeys.map((m) => this.rows.get(partitionKey, m))),
-        Promise.all(purchaseIds.map((id) => this.rows.get(partitionKey, markRowKey(id)))),
+        Promise.all(purchaseIds.map((id) => (attempt === 1 && onlyCompleting.has(id) ? undefined : this.rows.get(partitionKey, markRowKey(id))))),
       ]);
       const etags = new Map<string, string>();
       const state: ConcertSalesState = {
         concertId,
         minutes: new Map(present(minuteRows).map((r) => (etags.set(r.rowKey, r.etag), [r.rowKey, decodeView<MinuteSales>(r.properties)]))),
-        purchases: new Map(present(markRows).map((r) => (etags.set(r.rowKey, r.etag), [decodeView<PurchaseMark>(r.properties).purchaseId, decodeView<PurchaseMark>(r.properties)]))),
+        purchases: new Map(present(markRows).map((r) => (etags.set(r.rowKey, r.etag), decodeView<PurchaseMark>(r.properties))).map((m) => [m.purchaseId, m])),
       };
       const folded = foldConcertSales(state, events);
       const writes: RowWrite[] = [];
