@@ -15,7 +15,7 @@ import { tableKey } from "../services/table-keys.js";
 import type { ProjectedEvent } from "./projected-event.js";
 import { decodeView, encodeView } from "./row-codec.js";
 import { RowConflictError, type RowStore } from "./row-store.js";
-import type { ApplyOutcome } from "./stream-projection.js";
+import { type ApplyOutcome, backOff } from "./stream-projection.js";
 
 type Tier = MessageData<"PurchaseCompleted">["tier"];
 
@@ -71,23 +71,40 @@ export async function readSales(rows: RowStore, concertId: string): Promise<{ sa
   return { sales, etag: stored.etag };
 }
 
-export async function applyCompletedPurchase(rows: RowStore, event: ProjectedEvent<"PurchaseCompleted">): Promise<ApplyOutcome> {
-  const partitionKey = tableKey(event.data.concertId);
-  const marker = markerRowOf(event.data.purchaseId);
+/** Entity-group transactions hold 100 rows: the totals and up to 99 markers. */
+export const MAX_PURCHASES_PER_WRITE = 99;
+
+/**
+ * Counts completed purchases of one concert (at most MAX_PURCHASES_PER_WRITE) in one transaction: their markers
+ * (a purchase already counted, or twice in the batch, is skipped) and the new totals. Outcomes in the events' order.
+ */
+export async function applyCompletedPurchases(rows: RowStore, events: readonly ProjectedEvent<"PurchaseCompleted">[]): Promise<ApplyOutcome[]> {
+  if (events.length > MAX_PURCHASES_PER_WRITE) throw new RangeError(`at most ${MAX_PURCHASES_PER_WRITE} purchases per write`);
+  const partitionKey = tableKey(events[0].data.concertId);
   for (let attempt = 1; ; attempt++) {
-    const [counted, totals] = await Promise.all([rows.get(partitionKey, marker), readSales(rows, event.data.concertId)]);
-    if (counted) return { status: "skipped", version: totals?.sales.purchases ?? 0, attempts: attempt };
-    const next = addCompletedPurchase(totals?.sales, event);
-    const properties = totalsProperties(next);
+    const [counted, totals] = await Promise.all([
+      Promise.all(events.map((e) => rows.get(partitionKey, markerRowOf(e.data.purchaseId)))),
+      readSales(rows, events[0].data.concertId),
+    ]);
+    const fresh = new Map<string, ProjectedEvent<"PurchaseCompleted">>();
+    events.forEach((e, i) => {
+      if (!counted[i] && !fresh.has(e.data.purchaseId)) fresh.set(e.data.purchaseId, e);
+    });
+    const before = totals?.sales.purchases ?? 0;
+    if (fresh.size === 0) return events.map(() => ({ status: "skipped", version: before, attempts: attempt }));
+    let next = totals?.sales;
+    for (const e of fresh.values()) next = addCompletedPurchase(next, e);
+    const properties = totalsProperties(next!);
     try {
       await rows.write(partitionKey, [
-        { kind: "insert", rowKey: marker, properties: encodeView(markerOf(event)) },
+        ...[...fresh.values()].map((e) => ({ kind: "insert" as const, rowKey: markerRowOf(e.data.purchaseId), properties: encodeView(markerOf(e)) })),
         totals ? { kind: "replace", rowKey: TOTALS_ROW, etag: totals.etag, properties } : { kind: "insert", rowKey: TOTALS_ROW, properties },
       ]);
-      return { status: "applied", version: next.purchases, attempts: attempt };
+      const version = next!.purchases;
+      return events.map((e): ApplyOutcome => (fresh.get(e.data.purchaseId) === e ? { status: "applied", version, attempts: attempt } : { status: "skipped", version, attempts: attempt }));
     } catch (err) {
       if (!(err instanceof RowConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt));
+      await backOff(attempt);
     }
   }
 }

@@ -8,6 +8,7 @@
 import type { EventStore } from "../eventstore/event-store.js";
 import { projectedEventOf, type ProjectedEvent } from "./projected-event.js";
 import { projectionEventNames, type ReadModel, readModels } from "./read-models.js";
+import { KeyedBatcher } from "./keyed-batcher.js";
 import type { RowStore } from "./row-store.js";
 import type { ApplyOutcome } from "./stream-projection.js";
 
@@ -19,6 +20,9 @@ export interface ProjectionOutcome {
 }
 
 export class Projector {
+  /** Per read model: concurrent deliveries for one row go in one write (see keyed-batcher.ts). */
+  private readonly batchers = new Map<ReadModel, KeyedBatcher<ProjectedEvent, ApplyOutcome>>();
+
   constructor(
     /** Each read model's table, by read model name. */
     private readonly tables: (model: ReadModel) => RowStore,
@@ -32,8 +36,17 @@ export class Projector {
 
   async apply(event: ProjectedEvent): Promise<ProjectionOutcome> {
     const interested = this.models.filter((m) => m.reads(event));
-    const outcomes = await Promise.all(interested.map(async (m) => ({ readModel: m.name, outcome: await m.apply(event, this.tables(m), this.store) })));
+    const outcomes = await Promise.all(interested.map(async (m) => ({ readModel: m.name, outcome: await this.batcher(m).submit(m.keyOf(event), event) })));
     return { event, outcomes };
+  }
+
+  private batcher(model: ReadModel): KeyedBatcher<ProjectedEvent, ApplyOutcome> {
+    let batcher = this.batchers.get(model);
+    if (!batcher) {
+      batcher = new KeyedBatcher((_key, events) => model.applyAll(events, this.tables(model), this.store), model.maxBatch);
+      this.batchers.set(model, batcher);
+    }
+    return batcher;
   }
 }
 

@@ -13,13 +13,13 @@ import { type PurchaseEventName, purchaseStreamId } from "../domain/purchase.js"
 import type { MessageName } from "../events/catalog.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import { concertAvailabilityProjection } from "./concert-availability.js";
-import { addCompletedPurchase, applyCompletedPurchase, type ConcertSales, markerOf, markerRowOf, TOTALS_ROW, totalsProperties } from "./concert-sales.js";
+import { addCompletedPurchase, applyCompletedPurchases, type ConcertSales, MAX_PURCHASES_PER_WRITE, markerOf, markerRowOf, TOTALS_ROW, totalsProperties } from "./concert-sales.js";
 import { fanPurchasesProjection } from "./fan-purchases.js";
 import type { ProjectedEvent } from "./projected-event.js";
 import { purchaseStatusProjection } from "./purchase-status.js";
 import { encodeView } from "./row-codec.js";
 import type { RowProperties, RowStore } from "./row-store.js";
-import { type ApplyOutcome, applyStreamEvent, foldStream, isProjectedBy, type StreamProjection } from "./stream-projection.js";
+import { type ApplyOutcome, applyStreamEvents, foldStream, isProjectedBy, type StreamProjection } from "./stream-projection.js";
 import { tableKey } from "../services/table-keys.js";
 
 export interface RowOut {
@@ -44,7 +44,12 @@ export interface ReadModel {
   readonly eventNames: readonly MessageName[];
   /** Whether the event is one it reads, from the stream it expects (its data names the stream). */
   reads(event: ProjectedEvent): boolean;
-  apply(event: ProjectedEvent, rows: RowStore, store: Pick<EventStore, "readStream">): Promise<ApplyOutcome>;
+  /** What an event changes (a row, or the partition of the sales): events with the same key are applied together. */
+  keyOf(event: ProjectedEvent): string;
+  /** How many events of one key one write takes at most. */
+  readonly maxBatch: number;
+  /** Applies events of one key (in any order, duplicates included); one outcome per event, in order. */
+  applyAll(events: readonly ProjectedEvent[], rows: RowStore, store: Pick<EventStore, "readStream">): Promise<ApplyOutcome[]>;
   replay(): Replay;
 }
 
@@ -56,7 +61,12 @@ function streamReadModel<N extends MessageName>(projection: StreamProjection<obj
     otherStreams: projection.otherStreams ?? [],
     reads: (event) => isProjectedBy(projection, event),
     eventNames: projection.eventNames,
-    apply: (event, rows, store) => applyStreamEvent(projection, rows, store, event as ProjectedEvent<N>),
+    keyOf: (event) => {
+      const key = projection.rowOf(event as ProjectedEvent<N>);
+      return `${key.partitionKey}\n${key.rowKey}`;
+    },
+    maxBatch: 100,
+    applyAll: (events, rows, store) => applyStreamEvents(projection, rows, store, events as ProjectedEvent<N>[]),
     replay: () => ({
       stream: (events) => [...foldStream(projection, events).values()].map(({ key, row }) => ({ ...key, properties: encodeView(row) })),
       finish: () => [],
@@ -74,7 +84,9 @@ const concertSales: ReadModel = {
   otherStreams: ["purchase-process-"],
   eventNames: ["PurchaseCompleted"],
   reads: isCountedSale,
-  apply: (event, rows) => applyCompletedPurchase(rows, event as ProjectedEvent<"PurchaseCompleted">),
+  keyOf: (event) => (event as ProjectedEvent<"PurchaseCompleted">).data.concertId,
+  maxBatch: MAX_PURCHASES_PER_WRITE,
+  applyAll: (events, rows) => applyCompletedPurchases(rows, events as ProjectedEvent<"PurchaseCompleted">[]),
   replay() {
     const totals = new Map<string, ConcertSales>();
     return {

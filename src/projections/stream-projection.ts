@@ -83,27 +83,37 @@ export async function readRow<V>(rows: RowStore, key: RowKey): Promise<{ row: Ve
   return stored && { row: decodeView<Versioned<V>>(stored.properties), etag: stored.etag };
 }
 
-export async function applyStreamEvent<V extends object, N extends MessageName>(
+/**
+ * Applies events of one row (one stream) in one conditional write: the events that arrived together for a busy row
+ * (a concert's reservations) cost one read and one write instead of one race each. Outcomes in the events' order.
+ */
+export async function applyStreamEvents<V extends object, N extends MessageName>(
   projection: StreamProjection<V, N>,
   rows: RowStore,
   store: Pick<EventStore, "readStream">,
-  event: ProjectedEvent<N>,
-): Promise<ApplyOutcome> {
-  const key = projection.rowOf(event);
+  events: readonly ProjectedEvent<N>[],
+): Promise<ApplyOutcome[]> {
+  const key = projection.rowOf(events[0]);
+  const streamId = events[0].streamId;
+  const byVersion = [...events].sort((a, b) => a.version - b.version);
+  const newest = byVersion[byVersion.length - 1];
   for (let attempt = 1; ; attempt++) {
     const current = await readRow<V>(rows, key);
     const last = current?.row.version ?? 0;
-    if (event.version <= last) return { status: "skipped", version: last, attempts: attempt };
+    if (newest.version <= last) return events.map(() => ({ status: "skipped", version: last, attempts: attempt }));
     let view = current && viewOf(current.row);
-    let version: number;
+    let version = last;
     let read = 0;
-    if (event.version === last + 1) {
-      view = projection.evolve(view, event);
-      version = event.version;
-    } else {
-      const missing = await store.readStream(event.streamId, { afterVersion: last });
-      if (missing.version < event.version) throw new Error(`${projection.name}: the event store has ${event.streamId} at version ${missing.version}, below event ${event.id}`);
-      version = last;
+    for (const event of byVersion) {
+      if (event.version <= version) continue;
+      if (event.version === version + 1) {
+        view = projection.evolve(view, event);
+        version = event.version;
+        continue;
+      }
+      // A gap: the events in between from the store, up to the stream's current version (covering the rest).
+      const missing = await store.readStream(streamId, { afterVersion: version });
+      if (missing.version < event.version) throw new Error(`${projection.name}: the event store has ${streamId} at version ${missing.version}, below event ${event.id}`);
       for (const stored of missing.events) {
         const e = fromStored(stored);
         if (isProjectedBy(projection, e)) view = projection.evolve(view, e as ProjectedEvent<N>);
@@ -111,14 +121,18 @@ export async function applyStreamEvent<V extends object, N extends MessageName>(
         read++;
       }
     }
-    const properties = encodeView({ ...view!, streamId: event.streamId, version });
+    const properties = encodeView({ ...view!, streamId, version });
     try {
       await rows.write(key.partitionKey, [current ? { kind: "replace", rowKey: key.rowKey, etag: current.etag, properties } : { kind: "insert", rowKey: key.rowKey, properties }]);
-      return read > 0 ? { status: "caught-up", version, read, attempts: attempt } : { status: "applied", version, attempts: attempt };
+      return events.map((e): ApplyOutcome => (e.version <= last ? { status: "skipped", version: last, attempts: attempt } : read > 0 ? { status: "caught-up", version, read, attempts: attempt } : { status: "applied", version, attempts: attempt }));
     } catch (err) {
       if (!(err instanceof RowConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      // Another instance wrote the row first: pause a little (so racing writers fall out of step), read, decide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt));
+      await backOff(attempt);
     }
   }
+}
+
+/** After a lost race: a random pause that grows with the attempts, so racing writers fall out of step. */
+export function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
 }

@@ -11,6 +11,7 @@ import { functionsHostSuite } from "./functions-host.js";
 import { purchasesSuite } from "./purchases.js";
 import { eventStoreSuite } from "./eventstore.js";
 import { timelineSuite } from "./timeline.js";
+import { projectionsSuite } from "./projections.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
@@ -20,6 +21,7 @@ suites.push(functionsHostSuite);
 suites.push(purchasesSuite);
 suites.push(eventStoreSuite);
 suites.push(timelineSuite);
+suites.push(projectionsSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
