@@ -3,6 +3,7 @@
  * tables (mails, the payment ledger, fan notifications, the event store) with the Table Storage SDK.
  */
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type { TableClient } from "@azure/data-tables";
 import { type SystemUnderTest, until } from "./system-under-test.js";
 
@@ -71,6 +72,15 @@ export class TicketingClient {
 
   concert(id: string): Promise<JsonResponse> {
     return this.request("GET", `/api/concerts/${id}`);
+  }
+
+  /**
+   * The concert's tickets left once its availability read model shows `expected` (it follows the purchases'
+   * outcomes eventually); fails with the last value seen when it does not within the timeout.
+   */
+  async ticketsLeftReaching(id: string, expected: { standard: number; vip: number }, timeoutMs = 15_000): Promise<unknown> {
+    const res = await until(() => this.concert(id), (c) => c.status === 200 && isDeepStrictEqual(c.body.ticketsLeft, expected), timeoutMs);
+    return res.body.ticketsLeft;
   }
 
   placePurchase(body: Json, headers: Record<string, string> = {}): Promise<JsonResponse> {
