@@ -191,6 +191,7 @@ module eventGridSubscriptions 'app/event-grid-subscriptions.bicep' = if (eventGr
   params: {
     topics: eventGrid.outputs.topics
     functionAppId: functionApp.outputs.resourceId
+    functionAppHostName: functionApp.outputs.defaultHostname
   }
 }
 

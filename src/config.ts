@@ -35,7 +35,11 @@ export const topology = {
   eventGridTopic: "musicfest-events",
   tables: { events: "events", payments: "payments", mails: "mails", purchases: "purchases", notifications: "notifications", fanReplica: "fanreplica", timeline: "timeline",
     // The read models (src/projections/), kept by the projections consumer, read by the GET endpoints.
-    purchaseStatus: "purchasestatus", fanPurchases: "fanpurchases", concertAvailability: "concertavailability", concertSales: "concertsales" },
+    purchaseStatus: "purchasestatus", fanPurchases: "fanpurchases", concertAvailability: "concertavailability", concertSales: "concertsales",
+    // Sales per concert per minute, kept by the analytics consumer of the Kafka stream (src/analytics/).
+    salesPerMinute: "salesperminute",
+    // What the simulated fan-facing webhook received from Event Grid (src/notifications/).
+    fanWebhook: "fanwebhook" },
   /** @deprecated the first slice's topic, removed with it. */
   purchasesTopic: "purchases",
 } as const;

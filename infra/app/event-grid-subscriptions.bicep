@@ -6,10 +6,18 @@
 @description('The deployed topics: event-grid.bicep\'s topics output (configName, name).')
 param topics array
 param functionAppId string
+@description('The deployed app\'s host name: a WebHook on the local app\'s address (functionApps in the config) goes to the same path on it.')
+param functionAppHostName string
 
 // any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
 // instead of failing the type check of the literal types loadJsonContent infers.
 var config = any(loadJsonContent('../../emulator/config/eventgrid.json'))
+// The local addresses of the config's function apps (e.g. http://localhost:7071); a WebHook endpoint under one of
+// them is an endpoint of this app (the simulated fan webhook), so it is re-pointed at the deployed app over HTTPS.
+var localAppUrls = map(items(config.?functionApps ?? {}), app => app.value)
+func deployedUrl(url string, localUrls array, hostName string) string =>
+  reduce(localUrls, url, (current, local) => startsWith(current, local) ? 'https://${hostName}${substring(current, length(local))}' : current)
+
 var subscriptions = flatten(map(config.?topics ?? [], topic => map(topic.?eventSubscriptions ?? [], subscription => {
   topic: filter(topics, deployed => deployed.configName == topic.name)[0].name
   name: subscription.name
@@ -28,7 +36,14 @@ resource subscriptionResources 'Microsoft.EventGrid/topics/eventSubscriptions@20
             preferredBatchSizeInKilobytes: subscription.properties.destination.properties.?preferredBatchSizeInKilobytes ?? 64
           }
         }
-      : subscription.properties.destination
+      : subscription.properties.destination.endpointType == 'WebHook'
+          ? {
+              endpointType: 'WebHook'
+              properties: union(subscription.properties.destination.properties, {
+                endpointUrl: deployedUrl(subscription.properties.destination.properties.endpointUrl, localAppUrls, functionAppHostName)
+              })
+            }
+          : subscription.properties.destination
     filter: subscription.properties.?filter ?? {}
     eventDeliverySchema: subscription.properties.?eventDeliverySchema ?? 'CloudEventSchemaV1_0'
     retryPolicy: subscription.properties.?retryPolicy ?? {

@@ -49,6 +49,11 @@ var appSettings = {
   EventHubsConnection__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
   EventHubsConnection__credential: 'managedidentity'
   EventHubsConnection__clientId: identityClientId
+  // The Kafka trigger's brokers (functions/analytics.ts). Its extension signs in to Event Hubs only with SASL PLAIN,
+  // i.e. a connection string, which this deployment never creates (no secrets): the trigger is disabled in Azure,
+  // where the analytics read model is kept by the kafkajs consumer with an Entra token (src/analytics/).
+  EventHubsBrokerList: '${eventHubsFullyQualifiedNamespace}:9093'
+  'AzureWebJobs.analytics.Disabled': 'true'
 }
 
 module site 'br/public:avm/res/web/site:0.24.0' = {

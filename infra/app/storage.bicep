@@ -20,6 +20,8 @@ var tables = [
   'fanpurchases'
   'concertavailability'
   'concertsales'
+  'salesperminute'
+  'fanwebhook'
 ]
 
 module account 'br/public:avm/res/storage/storage-account:0.33.0' = {

@@ -15,8 +15,9 @@ import { tableKey } from "../services/table-keys.js";
 import { decodeView, encodeView } from "../projections/row-codec.js";
 import { RowConflictError, type RowStore, type RowWrite, type StoredRow } from "../projections/row-store.js";
 import { type ConcertSalesState, foldConcertSales, groupByConcert, type MinuteSales, minuteOf, type PurchaseMark, type SalesEvent } from "./sales-per-minute.js";
+import { topology } from "../config.js";
 
-export const SALES_PER_MINUTE_TABLE = "salesperminute";
+export const SALES_PER_MINUTE_TABLE = topology.tables.salesPerMinute;
 /** Table Storage takes at most 100 entities per transaction; each event touches at most two rows. */
 const EVENTS_PER_TRANSACTION = 50;
 const MAX_ATTEMPTS = 20;

@@ -7,8 +7,9 @@ import type { TableClient } from "@azure/data-tables";
 import { tableKey } from "../services/table-keys.js";
 import type { LazyTable } from "../storage/table-client.js";
 import type { DeliveredCloudEvent } from "./cloud-events-delivery.js";
+import { topology } from "../config.js";
 
-export const FAN_WEBHOOK_TABLE = "fanwebhook";
+export const FAN_WEBHOOK_TABLE = topology.tables.fanWebhook;
 
 export interface FanPush {
   fanId: string;
