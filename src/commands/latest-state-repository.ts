@@ -5,9 +5,9 @@
  * instead of two, and no parse of a snapshot that grows with every purchase. Always as fresh as a plain load:
  * whatever another instance committed meanwhile is read and folded; a failed save forgets the stream.
  */
-import { catalog, InvalidMessageError, type MessageName, upcastData } from "../events/catalog.js";
-import type { EventStore, StoredEvent } from "../eventstore/event-store.js";
-import { type Changes, CorruptStreamError, type LoadedStream, type SavedStream, type StreamDefinition, type StreamEvent, StreamRepository } from "../eventstore/stream-repository.js";
+import type { MessageName } from "../events/catalog.js";
+import type { EventStore } from "../eventstore/event-store.js";
+import { type Changes, type LoadedStream, type SavedStream, type StreamDefinition, StreamRepository, toStreamEvent } from "../eventstore/stream-repository.js";
 
 export class LatestStateRepository extends StreamRepository {
   private readonly latest = new Map<string, LoadedStream<unknown, MessageName>>();
@@ -27,7 +27,7 @@ export class LatestStateRepository extends StreamRepository {
     if (!known || known.definition !== definition) return this.remember(await super.load(definition, id));
     const { version, events } = await this.store.readStream(streamId, { afterVersion: known.version });
     let state = known.state;
-    for (const stored of events) state = definition.evolve(state, streamEventOf(definition, stored));
+    for (const stored of events) state = definition.evolve(state, toStreamEvent(definition, stored));
     return this.remember({ definition, streamId, version, state, eventsRead: events.length });
   }
 
@@ -48,19 +48,4 @@ export class LatestStateRepository extends StreamRepository {
     if (this.latest.size > this.capacity) this.latest.delete(this.latest.keys().next().value!);
     return loaded;
   }
-}
-
-/** The stored event as the current version of its message (as StreamRepository reads it). */
-function streamEventOf<N extends MessageName>(definition: StreamDefinition<unknown, N>, stored: StoredEvent): StreamEvent<N> {
-  let upcast: { name: MessageName; data: unknown };
-  try {
-    upcast = upcastData(stored.event.type, stored.event.data);
-  } catch (err) {
-    if (err instanceof InvalidMessageError) throw new CorruptStreamError(stored.streamId, stored.version, err.message);
-    throw err;
-  }
-  if (!(definition.eventNames as readonly MessageName[]).includes(upcast.name)) {
-    throw new CorruptStreamError(stored.streamId, stored.version, `${upcast.name} is not an event of streams "${definition.prefix}*"`);
-  }
-  return { name: upcast.name, data: upcast.data, message: { ...stored.event, type: catalog[upcast.name].type, data: upcast.data } } as StreamEvent<N>;
 }

@@ -99,7 +99,8 @@ export class StreamRepository {
   }
 }
 
-function toStreamEvent<N extends MessageName>(definition: StreamDefinition<unknown, N>, stored: StoredEvent): StreamEvent<N> {
+/** The stored event as the current version of its message (upcast), checked to belong to the stream's kind. */
+export function toStreamEvent<N extends MessageName>(definition: StreamDefinition<unknown, N>, stored: StoredEvent): StreamEvent<N> {
   let upcast: { name: MessageName; data: unknown };
   try {
     upcast = upcastData(stored.event.type, stored.event.data);
