@@ -12,6 +12,7 @@ import { purchasesSuite } from "./purchases.js";
 import { eventStoreSuite } from "./eventstore.js";
 import { timelineSuite } from "./timeline.js";
 import { projectionsSuite } from "./projections.js";
+import { analyticsReplaySuite } from "./analytics-replay.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
@@ -22,6 +23,7 @@ suites.push(purchasesSuite);
 suites.push(eventStoreSuite);
 suites.push(timelineSuite);
 suites.push(projectionsSuite);
+suites.push(analyticsReplaySuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
