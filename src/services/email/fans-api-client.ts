@@ -1,14 +1,14 @@
 /**
  * The e-mail service's client of the fans API (event notification: FanRegistered carries only the fan's id, so the
  * service calls back `GET {Fans__baseUrl}/fans/{id}` for the name and e-mail). Same pattern as the ticketing
- * provider's client: each call bounded by a timeout; a 5xx, 408, 429, a timeout or a network error retried with
+ * provider's client (both on src/services/http/retrying-http-client.ts): each call bounded by a timeout; a 5xx, 408, 429, a timeout or a network error retried with
  * exponential backoff and jitter a few times, then FansApiUnavailableError.
  * A 404 is not retried here: the event proves the fan exists (its stream is written before the event is sent), so a
  * 404 means the fans API is not serving (a disabled function answers 404, as in Azure) or lags; it throws
  * FansApiUnavailableError at once and Service Bus redelivers the event (then dead-letters it after
  * MaxDeliveryCount, from where it is resubmitted once the fans API is back). Either way the mail is not lost.
  */
-import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "../ticketing-provider/backoff.js";
+import { isRetryableStatus, RetryingHttpClient, type RetryingHttpClientOptions } from "../http/retrying-http-client.js";
 
 export interface FanDetails {
   fanId: string;
@@ -21,16 +21,9 @@ export interface FanDetailsSource {
   getFan(fanId: string, headers?: Record<string, string>): Promise<FanDetails>;
 }
 
-export interface FansApiClientOptions {
+export interface FansApiClientOptions extends RetryingHttpClientOptions {
   /** The fans API's base URL; requests go to `${baseUrl}/fans/{id}`. */
   baseUrl: string;
-  timeoutMs?: number;
-  /** Attempts per call, the first included (default 4). */
-  maxAttempts?: number;
-  backoff?: BackoffOptions;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  fetch?: typeof fetch;
 }
 
 /** The fans API could not give the fan's details now; a later delivery may succeed. */
@@ -45,50 +38,25 @@ export class FansApiUnavailableError extends Error {
   }
 }
 
-const isRetryable = (status: number) => status >= 500 || status === 408 || status === 429;
-
 export class FansApiClient implements FanDetailsSource {
   private readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly backoff: BackoffOptions;
-  private readonly random: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly fetch: typeof fetch;
+  private readonly http: RetryingHttpClient;
 
   constructor(options: FansApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.timeoutMs = options.timeoutMs ?? 5_000;
-    this.maxAttempts = options.maxAttempts ?? 4;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`);
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.random = options.random ?? Math.random;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.fetch = options.fetch ?? fetch;
+    this.http = new RetryingHttpClient(options);
   }
 
   async getFan(fanId: string, headers: Record<string, string> = {}): Promise<FanDetails> {
     const url = `${this.baseUrl}/fans/${encodeURIComponent(fanId)}`;
-    let reason = "";
-    let cause: unknown;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (attempt > 1) await this.sleep(backoffDelay(attempt - 1, this.backoff, this.random));
-      let response: Response;
-      let text: string;
-      try {
-        response = await this.fetch(url, { headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(this.timeoutMs) });
-        text = await response.text();
-      } catch (err) {
-        reason = (err as Error)?.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : `network error: ${(err as Error)?.message}`;
-        cause = err;
-        continue;
-      }
-      if (response.status === 200) return detailsOf(fanId, text);
+    const result = await this.http.call(url, { headers: { accept: "application/json", ...headers } }, (response, text) => {
+      if (response.status === 200) return { done: true, value: detailsOf(fanId, text) };
       if (response.status === 404) throw new FansApiUnavailableError(`The fans API has no fan ${fanId} (HTTP 404 from ${url}): it is not serving or not up to date; retry later.`, 404);
-      if (!isRetryable(response.status)) throw new FansApiUnavailableError(`The fans API refused GET ${url} (HTTP ${response.status}): ${text.slice(0, 300)}`, response.status);
-      reason = `HTTP ${response.status}`;
-    }
-    throw new FansApiUnavailableError(`The fans API failed ${this.maxAttempts} attempts for fan ${fanId}: ${reason}`, undefined, { cause });
+      if (!isRetryableStatus(response.status)) throw new FansApiUnavailableError(`The fans API refused GET ${url} (HTTP ${response.status}): ${text.slice(0, 300)}`, response.status);
+      return { done: false, reason: `HTTP ${response.status}` };
+    });
+    if (result.ok) return result.value;
+    throw new FansApiUnavailableError(`The fans API failed ${result.attempts} attempts for fan ${fanId}: ${result.reason}`, undefined, { cause: result.cause });
   }
 }
 

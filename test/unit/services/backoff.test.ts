@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../../src/services/ticketing-provider/backoff.js";
+import { backoffDelay } from "../../../src/services/http/backoff.js";
 
 describe("exponential backoff with jitter", () => {
   const options = { initialDelayMs: 100, multiplier: 2, maxDelayMs: 1_000 };
