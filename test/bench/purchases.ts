@@ -11,10 +11,10 @@
  * Baseline, same run, same concurrency: as many bare `POST /api/health` round trips through the same host (the HTTP
  * floor every purchase starts with; the rest is the write side's own work).
  */
-import http from "node:http";
 import { odata, type TableClient } from "@azure/data-tables";
 import { startSystemUnderTest } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
+import { closedLoop, httpLoadClient } from "./http-load.js";
 
 const suite = "purchases";
 const CONCURRENCY = 16;
@@ -22,30 +22,7 @@ const PURCHASES = 400;
 const WARM_UP = 20;
 const TIMEOUT_MS = 240_000;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
-
-function request(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-/** Runs `task` `total` times, `concurrency` at a time. */
-async function closedLoop(concurrency: number, total: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) await task(next++);
-    }),
-  );
-}
+const { request, close: closeClient } = httpLoadClient(CONCURRENCY * 2);
 
 const FINAL_TYPES = ["MusicFest.Purchases.PurchaseCompleted.v1", "MusicFest.Purchases.PurchaseCancelled.v1"];
 
@@ -168,7 +145,7 @@ export const purchasesSuite: BenchSuite = {
       ];
     } finally {
       watcher.stop();
-      agent.destroy();
+      closeClient();
       await sut.close();
     }
   },

@@ -4,36 +4,16 @@
  * see the same machine. Each purchase is timed from its POST to the commit of its PurchaseCompleted (the event's
  * time in the event store). Also: how many hops one purchase writes.
  */
-import http from "node:http";
 import { type SystemUnderTest, startSystemUnderTest, until } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
+import { closedLoop, httpLoadClient } from "./http-load.js";
 
 const suite = "timeline";
 const ROUNDS = 6;
 const PER_ROUND = 24;
 const CONCURRENCY = 4;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 4 });
-
-function request(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-async function closedLoop(concurrency: number, total: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) await task(next++);
-  }));
-}
+const { request, close: closeClient } = httpLoadClient(CONCURRENCY * 4);
 
 interface Side {
   label: string;
@@ -95,7 +75,7 @@ export const timelineSuite: BenchSuite = {
         { suite, name: "hops written for one purchase", value: hops, unit: "hops" },
       ];
     } finally {
-      agent.destroy();
+      closeClient();
       await Promise.allSettled([off.sut.close(), on.sut.close()]);
     }
   },
