@@ -1,8 +1,9 @@
 /**
- * What the HTTP API answers from the write side until the read models arrive: a concert's tickets left per tier
- * and a purchase's status, each loaded from its stream (latest snapshot + the events after it). Unknown ids throw
- * the domain's not-found errors, which the API maps to 404; `ensureTicketsLeft` is the synchronous check a
- * purchase request passes before its command is sent (404 unknown concert, 409 sold out).
+ * The write side's own view of a concert and a purchase, loaded from their streams (latest snapshot + the events
+ * after it). The API's GETs answer from the read models (src/queries/); what stays here is `ensureTicketsLeft`, the
+ * synchronous check a purchase request passes before its command is sent (404 unknown concert, 409 sold out), and
+ * `concertAvailability` / `purchaseStatus`, through which the domain and saga tests look at the aggregates. Unknown
+ * ids throw the domain's not-found errors.
  */
 import { availability, type ConcertState, ensureAvailable, type TicketTier } from "../domain/concert.js";
 import { concertNotFound, purchaseNotFound } from "../domain/errors.js";
