@@ -14,7 +14,8 @@ import type { MessageData } from "../events/catalog.js";
 import { tableKey } from "../services/table-keys.js";
 import type { ProjectedEvent } from "./projected-event.js";
 import { decodeView, encodeView } from "./row-codec.js";
-import { RowConflictError, type RowStore } from "./row-store.js";
+import { noRowCache, type RowCache } from "./row-cache.js";
+import { RowConflictError, type RowProperties, type RowStore } from "./row-store.js";
 import { type ApplyOutcome, backOff } from "./stream-projection.js";
 
 type Tier = MessageData<"PurchaseCompleted">["tier"];
@@ -66,9 +67,12 @@ export function totalsProperties(sales: ConcertSales) {
 
 export async function readSales(rows: RowStore, concertId: string): Promise<{ sales: ConcertSales; etag: string } | undefined> {
   const stored = await rows.get(tableKey(concertId), TOTALS_ROW);
-  if (!stored) return undefined;
-  const { version: _version, ...sales } = decodeView<ConcertSales & { version: number }>(stored.properties);
-  return { sales, etag: stored.etag };
+  return stored && { sales: salesOf(stored.properties), etag: stored.etag };
+}
+
+function salesOf(properties: RowProperties): ConcertSales {
+  const { version: _version, ...sales } = decodeView<ConcertSales & { version: number }>(properties);
+  return sales;
 }
 
 /** Entity-group transactions hold 100 rows: the totals and up to 99 markers. */
@@ -77,14 +81,21 @@ export const MAX_PURCHASES_PER_WRITE = 99;
 /**
  * Counts completed purchases of one concert (at most MAX_PURCHASES_PER_WRITE) in one transaction: their markers
  * (a purchase already counted, or twice in the batch, is skipped) and the new totals. Outcomes in the events' order.
+ *
+ * The first try reads neither the markers nor, when this worker wrote them last, the totals (row-cache.ts): it
+ * assumes the purchases are uncounted and the totals are as it left them. A wrong assumption fails the transaction
+ * (a marker exists, or the totals' ETag moved), and the next try reads everything.
  */
-export async function applyCompletedPurchases(rows: RowStore, events: readonly ProjectedEvent<"PurchaseCompleted">[]): Promise<ApplyOutcome[]> {
+export async function applyCompletedPurchases(rows: RowStore, events: readonly ProjectedEvent<"PurchaseCompleted">[], cache: RowCache = noRowCache): Promise<ApplyOutcome[]> {
   if (events.length > MAX_PURCHASES_PER_WRITE) throw new RangeError(`at most ${MAX_PURCHASES_PER_WRITE} purchases per write`);
-  const partitionKey = tableKey(events[0].data.concertId);
+  const concertId = events[0].data.concertId;
+  const partitionKey = tableKey(concertId);
+  let guess = true;
   for (let attempt = 1; ; attempt++) {
+    const cached = guess ? cache.get(rows.name, partitionKey, TOTALS_ROW) : undefined;
     const [counted, totals] = await Promise.all([
-      Promise.all(events.map((e) => rows.get(partitionKey, markerRowOf(e.data.purchaseId)))),
-      readSales(rows, events[0].data.concertId),
+      guess ? events.map(() => undefined) : Promise.all(events.map((e) => rows.get(partitionKey, markerRowOf(e.data.purchaseId)))),
+      cached ? { sales: salesOf(cached.properties), etag: cached.etag } : readSales(rows, concertId),
     ]);
     const fresh = new Map<string, ProjectedEvent<"PurchaseCompleted">>();
     events.forEach((e, i) => {
@@ -96,15 +107,19 @@ export async function applyCompletedPurchases(rows: RowStore, events: readonly P
     for (const e of fresh.values()) next = addCompletedPurchase(next, e);
     const properties = totalsProperties(next!);
     try {
-      await rows.write(partitionKey, [
+      const written = await rows.write(partitionKey, [
         ...[...fresh.values()].map((e) => ({ kind: "insert" as const, rowKey: markerRowOf(e.data.purchaseId), properties: encodeView(markerOf(e)) })),
         totals ? { kind: "replace", rowKey: TOTALS_ROW, etag: totals.etag, properties } : { kind: "insert", rowKey: TOTALS_ROW, properties },
       ]);
+      cache.set(rows.name, partitionKey, TOTALS_ROW, written[written.length - 1]?.etag, properties);
       const version = next!.purchases;
       return events.map((e): ApplyOutcome => (fresh.get(e.data.purchaseId) === e ? { status: "applied", version, attempts: attempt } : { status: "skipped", version, attempts: attempt }));
     } catch (err) {
+      cache.forget(rows.name, partitionKey, TOTALS_ROW);
       if (!(err instanceof RowConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      await backOff(attempt);
+      // A wrong guess is no race: read at once. A lost race: wait a little first.
+      if (guess) guess = false;
+      else await backOff(attempt);
     }
   }
 }

@@ -9,6 +9,7 @@ import type { EventStore } from "../eventstore/event-store.js";
 import { projectedEventOf, type ProjectedEvent } from "./projected-event.js";
 import { projectionEventNames, type ReadModel, readModels } from "./read-models.js";
 import { KeyedBatcher } from "./keyed-batcher.js";
+import { RowCache } from "./row-cache.js";
 import type { RowStore } from "./row-store.js";
 import type { ApplyOutcome } from "./stream-projection.js";
 
@@ -22,13 +23,18 @@ export interface ProjectionOutcome {
 export class Projector {
   /** Per read model: concurrent deliveries for one row go in one write (see keyed-batcher.ts). */
   private readonly batchers = new Map<ReadModel, KeyedBatcher<ProjectedEvent, ApplyOutcome>>();
+  /** The rows this worker wrote last, so the next event for one writes without reading it (see row-cache.ts). */
+  private readonly cache: RowCache;
 
   constructor(
     /** Each read model's table, by read model name. */
     private readonly tables: (model: ReadModel) => RowStore,
     private readonly store: Pick<EventStore, "readStream">,
     private readonly models: readonly ReadModel[] = readModels,
-  ) {}
+    options: { cachedRows?: number } = {},
+  ) {
+    this.cache = new RowCache(options.cachedRows);
+  }
 
   async handle(body: unknown): Promise<ProjectionOutcome> {
     return this.apply(projectedEventOf(body, projectionEventNames));
@@ -43,7 +49,7 @@ export class Projector {
   private batcher(model: ReadModel): KeyedBatcher<ProjectedEvent, ApplyOutcome> {
     let batcher = this.batchers.get(model);
     if (!batcher) {
-      batcher = new KeyedBatcher((_key, events) => model.applyAll(events, this.tables(model), this.store), model.maxBatch);
+      batcher = new KeyedBatcher((_key, events) => model.applyAll(events, this.tables(model), this.store, this.cache), model.maxBatch);
       this.batchers.set(model, batcher);
     }
     return batcher;

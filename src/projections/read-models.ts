@@ -18,6 +18,7 @@ import { fanPurchasesProjection } from "./fan-purchases.js";
 import type { ProjectedEvent } from "./projected-event.js";
 import { purchaseStatusProjection } from "./purchase-status.js";
 import { encodeView } from "./row-codec.js";
+import type { RowCache } from "./row-cache.js";
 import type { RowProperties, RowStore } from "./row-store.js";
 import { type ApplyOutcome, applyStreamEvents, foldStream, isProjectedBy, type StreamProjection } from "./stream-projection.js";
 import { tableKey } from "../services/table-keys.js";
@@ -49,7 +50,7 @@ export interface ReadModel {
   /** How many events of one key one write takes at most. */
   readonly maxBatch: number;
   /** Applies events of one key (in any order, duplicates included); one outcome per event, in order. */
-  applyAll(events: readonly ProjectedEvent[], rows: RowStore, store: Pick<EventStore, "readStream">): Promise<ApplyOutcome[]>;
+  applyAll(events: readonly ProjectedEvent[], rows: RowStore, store: Pick<EventStore, "readStream">, cache?: RowCache): Promise<ApplyOutcome[]>;
   replay(): Replay;
 }
 
@@ -66,7 +67,7 @@ function streamReadModel<N extends MessageName>(projection: StreamProjection<obj
       return `${key.partitionKey}\n${key.rowKey}`;
     },
     maxBatch: 100,
-    applyAll: (events, rows, store) => applyStreamEvents(projection, rows, store, events as ProjectedEvent<N>[]),
+    applyAll: (events, rows, store, cache) => applyStreamEvents(projection, rows, store, events as ProjectedEvent<N>[], cache),
     replay: () => ({
       stream: (events) => [...foldStream(projection, events).values()].map(({ key, row }) => ({ ...key, properties: encodeView(row) })),
       finish: () => [],
@@ -86,7 +87,7 @@ const concertSales: ReadModel = {
   reads: isCountedSale,
   keyOf: (event) => (event as ProjectedEvent<"PurchaseCompleted">).data.concertId,
   maxBatch: MAX_PURCHASES_PER_WRITE,
-  applyAll: (events, rows) => applyCompletedPurchases(rows, events as ProjectedEvent<"PurchaseCompleted">[]),
+  applyAll: (events, rows, _store, cache) => applyCompletedPurchases(rows, events as ProjectedEvent<"PurchaseCompleted">[], cache),
   replay() {
     const totals = new Map<string, ConcertSales>();
     return {

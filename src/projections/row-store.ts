@@ -22,6 +22,12 @@ export type RowWrite =
   /** Fails with RowConflictError when the row changed since `etag` was read (or is gone). */
   | { kind: "replace"; rowKey: string; etag: string; properties: RowProperties };
 
+/** A row a write left: its new ETag (undefined when the service did not say). */
+export interface WrittenRow {
+  rowKey: string;
+  etag: string | undefined;
+}
+
 export interface RowStore {
   /** The table's name (for messages and the rebuild's report). */
   readonly name: string;
@@ -30,8 +36,8 @@ export interface RowStore {
   listPartition(partitionKey: string, options?: { rowKeyPrefix?: string }): Promise<StoredRow[]>;
   /** Every row, by partition then row key. */
   listAll(): AsyncIterable<StoredRow>;
-  /** Writes all of `writes` in one partition atomically (all or none). */
-  write(partitionKey: string, writes: readonly RowWrite[]): Promise<void>;
+  /** Writes all of `writes` in one partition atomically (all or none); answers each row's new ETag, in order. */
+  write(partitionKey: string, writes: readonly RowWrite[]): Promise<WrittenRow[]>;
   /** Writes a row whatever is there (the rebuild's own fresh table, and the swap). */
   put(partitionKey: string, rowKey: string, properties: RowProperties): Promise<void>;
   delete(partitionKey: string, rowKey: string): Promise<void>;
@@ -72,15 +78,20 @@ export class InMemoryRowStore implements RowStore {
     for (const partitionKey of [...this.rows.keys()].sort()) yield* await this.listPartition(partitionKey);
   }
 
-  async write(partitionKey: string, writes: readonly RowWrite[]): Promise<void> {
+  async write(partitionKey: string, writes: readonly RowWrite[]): Promise<WrittenRow[]> {
     const partition = this.rows.get(partitionKey) ?? new Map();
     for (const w of writes) {
       const current = partition.get(w.rowKey);
       if (w.kind === "insert" && current) throw new RowConflictError(this.name, partitionKey, `row ${w.rowKey} exists`);
       if (w.kind === "replace" && current?.etag !== w.etag) throw new RowConflictError(this.name, partitionKey, `row ${w.rowKey} changed`);
     }
-    for (const w of writes) partition.set(w.rowKey, { etag: this.nextEtag(), properties: { ...w.properties }, writtenAt: Date.now() });
+    const written = writes.map((w) => {
+      const etag = this.nextEtag();
+      partition.set(w.rowKey, { etag, properties: { ...w.properties }, writtenAt: Date.now() });
+      return { rowKey: w.rowKey, etag };
+    });
     this.rows.set(partitionKey, partition);
+    return written;
   }
 
   async put(partitionKey: string, rowKey: string, properties: RowProperties): Promise<void> {

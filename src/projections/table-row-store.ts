@@ -4,7 +4,7 @@
  * 409 (exists) and 412 (changed) become RowConflictError, which the projections answer by reading again.
  */
 import { odata, RestError, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { type RowProperties, RowConflictError, type RowStore, type RowWrite, type StoredRow } from "./row-store.js";
+import { type RowProperties, RowConflictError, type RowStore, type RowWrite, type StoredRow, type WrittenRow } from "./row-store.js";
 
 type Entity = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string; timestamp?: string };
 
@@ -55,21 +55,22 @@ export class TableRowStore implements RowStore {
     for await (const entity of table.listEntities<Entity>()) yield toRow(entity);
   }
 
-  async write(partitionKey: string, writes: readonly RowWrite[]): Promise<void> {
+  async write(partitionKey: string, writes: readonly RowWrite[]): Promise<WrittenRow[]> {
     const table = await this.client();
     try {
       if (writes.length === 1) {
         const [w] = writes;
         const entity = { partitionKey, rowKey: w.rowKey, ...w.properties };
-        if (w.kind === "insert") await table.createEntity(entity);
-        else await table.updateEntity(entity, "Replace", { etag: w.etag });
-        return;
+        const response = w.kind === "insert" ? await table.createEntity(entity) : await table.updateEntity(entity, "Replace", { etag: w.etag });
+        return [{ rowKey: w.rowKey, etag: response.etag }];
       }
       const actions = writes.map((w): TransactionAction => {
         const entity = { partitionKey, rowKey: w.rowKey, ...w.properties };
         return w.kind === "insert" ? ["create", entity] : ["update", entity, "Replace", { etag: w.etag }];
       });
-      await table.submitTransaction(actions);
+      const response = await table.submitTransaction(actions);
+      // Sub-responses come in the order of the actions.
+      return writes.map((w, i) => ({ rowKey: w.rowKey, etag: response.subResponses[i]?.etag }));
     } catch (err) {
       if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412 || (err.statusCode === 404 && writes.some((w) => w.kind === "replace")))) {
         throw new RowConflictError(this.name, partitionKey, `${err.statusCode} ${err.message.split("\n")[0]}`);

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 /** CPU time and page faults of this process, to show in a bench where a machine's time goes. */
 export interface ProcessUsage {
   /** Microseconds. */
@@ -24,3 +25,47 @@ export function subtractUsage(a: ProcessUsage, b: ProcessUsage): ProcessUsage {
 }
 
 export const noUsage: ProcessUsage = { user: 0, system: 0, pageFaults: 0 };
+
+/**
+ * CPU time (ms, user + system) of this process and of each process it started, by what runs in it, read from
+ * /proc (Linux only: elsewhere the map is empty). Two readings subtracted give where a bench's time went.
+ */
+export function processTreeCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on every Linux the bench runs on
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return out;
+  }
+  const stats = new Map<number, { ppid: number; ms: number; command: string }>();
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command (which may hold spaces) start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+      stats.set(Number(pid), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) / ticksPerMs, command });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const inTree = (pid: number): boolean => pid === process.pid || (pid > 1 && stats.has(pid) && inTree(stats.get(pid)!.ppid));
+  for (const [pid, s] of stats) {
+    if (!inTree(pid)) continue;
+    const role = pid === process.pid ? "bench process (emulator, Functions host, load)" : roleOf(s.command);
+    out.set(role, (out.get(role) ?? 0) + s.ms);
+  }
+  return out;
+}
+
+function roleOf(command: string): string {
+  if (command.includes("azurite")) return "Azurite";
+  if (command.includes("worker-main")) return "Functions worker";
+  return command.split(" ").slice(0, 3).join(" ").slice(0, 60);
+}
+
+export function cpuSince(before: Map<string, number>, after = processTreeCpu()): Map<string, number> {
+  return new Map([...after].map(([role, ms]) => [role, ms - (before.get(role) ?? 0)]));
+}

@@ -18,8 +18,6 @@ import { batchData, batchMetadata, messageData, messageMetadata } from "./servic
 
 // Wall-clock pause before a listener retries after a connection or session error.
 const ERROR_BACKOFF_MS = 2000;
-// How long a batch receive waits for the first message before asking again.
-const BATCH_WAIT_MS = 1000;
 
 interface Listener {
   fn: HostedFunction;
@@ -71,7 +69,7 @@ export class ServiceBusTrigger {
   start(): void {
     for (const l of this.listeners) {
       if (l.sessions) for (let i = 0; i < this.options.maxConcurrentSessions; i++) void this.sessionLoop(l);
-      else if (l.many) void this.batchLoop(l, this.receiver(l, 0));
+      else if (l.many) this.subscribeBatches(l);
       else this.subscribe(l);
       this.logger.info(`Service Bus trigger listening`, { function: l.fn.name, entity: l.description, cardinality: l.many ? "many" : "one", sessions: l.sessions });
     }
@@ -125,17 +123,43 @@ export class ServiceBusTrigger {
     this.stops.push(() => subscription.close());
   }
 
-  private async batchLoop(l: Listener, receiver: ServiceBusReceiver): Promise<void> {
-    while (!this.closed) {
-      try {
-        const messages = await receiver.receiveMessages(this.options.maxMessageBatchSize, { maxWaitTimeInMs: BATCH_WAIT_MS });
-        if (messages.length > 0 && !this.closed) await this.run(l, receiver, messages);
-      } catch (err) {
-        if (this.closed) return;
-        this.logger.warn("Service Bus receive error", { function: l.fn.name, entity: l.description, error: (err as Error).message });
-        await pause(ERROR_BACKOFF_MS);
+  /**
+   * cardinality 'many': messages stream in (up to twice maxMessageBatchSize unsettled, locks renewed) and go to the
+   * function in batches, one batch at a time per function: the first message starts a batch at once, and what
+   * arrives while it runs is the next batch. So a batch holds what is there, as the extension's batch receive
+   * returns without waiting for more (minMessageBatchSize 1), and batches grow with the load.
+   */
+  private subscribeBatches(l: Listener): void {
+    const receiver = this.receiver(l, this.options.maxAutoLockRenewalDurationMs);
+    const waiting: { message: ServiceBusReceivedMessage; done: () => void }[] = [];
+    let running = false;
+    const next = async () => {
+      running = true;
+      while (waiting.length > 0 && !this.closed) {
+        const batch = waiting.splice(0, this.options.maxMessageBatchSize);
+        await this.run(l, receiver, batch.map((w) => w.message));
+        for (const w of batch) w.done();
       }
-    }
+      running = false;
+    };
+    const subscription = receiver.subscribe(
+      {
+        processMessage: (message) =>
+          new Promise<void>((done) => {
+            waiting.push({ message, done });
+            // The messages that arrive in the same turn of the event loop join the first batch.
+            if (!running) setImmediate(() => void (running ? undefined : next()));
+          }),
+        processError: async (args) => {
+          if (!this.closed) this.logger.warn("Service Bus receive error", { function: l.fn.name, entity: l.description, error: args.error.message });
+        },
+      },
+      { autoCompleteMessages: false, maxConcurrentCalls: 2 * this.options.maxMessageBatchSize },
+    );
+    this.stops.push(async () => {
+      await subscription.close();
+      for (const w of waiting.splice(0)) w.done();
+    });
   }
 
   private async sessionLoop(l: Listener): Promise<void> {
