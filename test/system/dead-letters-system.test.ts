@@ -4,6 +4,11 @@
  * handler on every delivery, so Service Bus dead-letters it after MaxDeliveryCount (5). The operations endpoint
  * lists it with its reason; once the payment is captured, resubmitting it over the same endpoint gets it handled:
  * the refund is in the ledger once and PaymentRefunded in the payment's stream.
+ *
+ * And a poison event on the projections subscription, which the projections function takes in batches: the batch
+ * it arrives in fails, its valid events are applied all the same, and the poison is dead-lettered. A batch is settled
+ * as one (the Functions trigger completes or abandons all its messages), so the poison's batch-mates go to the
+ * dead-letter queue with it; they were applied, and resubmitting one changes nothing.
  */
 import { ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,5 +70,43 @@ describe("a poison command in the running system", () => {
       ["refund", "refunded", 4_000],
     ]);
     expect((await ops("GET", `dead-letters?${entity}`)).count).toBe(0);
+  });
+
+  it("a poison event fails its batch of projections: the valid events are applied, the batch is dead-lettered, a resubmitted batch-mate changes nothing", async () => {
+    const concert = (concertId: string) =>
+      createMessage(
+        "ConcertScheduled",
+        { concertId, name: "Poison Night", venue: "Hall", startsAt: "2026-08-01T20:00:00.000Z", capacity: { standard: 10, vip: 0 }, prices: { standard: 5_000, vip: 9_000 } },
+        { id: `concert-${concertId}:1`, subject: `concert-${concertId}`, correlationId: `corr-${concertId}` },
+      );
+    const good = concert("poison-batch-hall");
+    // A CloudEvent of a projected type whose data breaks the schema: no retry can apply it.
+    const poison = { ...concert("poison-batch-bad"), data: { concertId: 42 } };
+    await sendWith(client, "events", [busMessage(poison as typeof good), busMessage(good)]);
+
+    const shown = await until(
+      async () => (await fetch(`${sut.url}/api/concerts/poison-batch-hall`)).status,
+      (status) => status === 200,
+      30_000,
+    );
+    expect(shown).toBe(200);
+    const projections = "entity=events/subscriptions/projections";
+    const listed = await until(() => ops("GET", `dead-letters?${projections}`), (body) => body.count === 2, 30_000);
+    const byId = new Map(listed.items.map((i: { messageId: string }) => [i.messageId, i]));
+    expect(byId.get(poison.id)).toMatchObject({ reason: "MaxDeliveryCountExceeded", deliveryCount: 5 });
+    expect(byId.get(good.id)).toMatchObject({ reason: "MaxDeliveryCountExceeded" });
+    const failed = sut.invocations.filter((r) => r.functionName === "projections" && r.outcome === "failed");
+    expect(failed.length).toBeGreaterThanOrEqual(5);
+    expect(failed[0].error).toMatch(/concertId/);
+    const availability = async () => (await fetch(`${sut.url}/api/concerts/poison-batch-hall`)).json();
+    expect(await availability()).toMatchObject({ concertId: "poison-batch-hall", version: 1, ticketsLeft: { standard: 10, vip: 0 } });
+
+    // The batch-mate was applied on its first delivery: resubmitted, it is skipped and leaves the queue.
+    const mate = byId.get(good.id) as { sequenceNumber: string };
+    await ops("POST", `dead-letters/${mate.sequenceNumber}/resubmit?${projections}`);
+    const after = await until(() => ops("GET", `dead-letters?${projections}`), (body) => body.count === 1, 30_000);
+    expect(after.items.map((i: { messageId: string }) => i.messageId)).toEqual([poison.id]);
+    await until(() => Promise.resolve(sut.invocations.filter((r) => r.functionName === "projections" && r.outcome === "succeeded").length), (n) => n > 0, 30_000);
+    expect(await availability()).toMatchObject({ version: 1, ticketsLeft: { standard: 10, vip: 0 } });
   });
 });
