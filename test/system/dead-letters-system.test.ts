@@ -82,7 +82,7 @@ describe("a poison command in the running system", () => {
     const good = concert("poison-batch-hall");
     // A CloudEvent of a projected type whose data breaks the schema: no retry can apply it.
     const poison = { ...concert("poison-batch-bad"), data: { concertId: 42 } };
-    await sendWith(client, "events", [busMessage(poison as typeof good), busMessage(good)]);
+    await sendWith(client, "events", [busMessage(poison as unknown as typeof good), busMessage(good)]);
 
     const shown = await until(
       async () => (await fetch(`${sut.url}/api/concerts/poison-batch-hall`)).status,
