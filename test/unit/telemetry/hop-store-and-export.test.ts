@@ -39,6 +39,39 @@ describe("timeline hop store", () => {
     expect(await store.hopsOfPurchase("p-none")).toEqual([]);
   });
 
+  it("writes a purchase's hops once it has been quiet for a period, or its first hop waited four", async () => {
+    const table = new LazyTable(createTableClient({ kind: "connectionString", connectionString: azurite.connectionString }, `timeline${Date.now()}q`));
+    const store = new TableHopStore(table, { flushDelayMs: 100 });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const [first, second] = hopsFor("p-q", 2);
+    store.record([first]);
+    await sleep(60);
+    store.record([second]);
+    // The timer fired at 100 ms, but the partition had a hop 40 ms before: it waits for the next period.
+    await sleep(80);
+    expect(await store.hopsOfPurchase("p-q")).toEqual([]);
+    await sleep(200);
+    expect((await store.hopsOfPurchase("p-q")).map((h) => h.messageId)).toEqual(["p-q:m0", "p-q:m1"]);
+
+    // A purchase that never goes quiet is still written after four periods.
+    const busy = hopsFor("p-busy", 30);
+    const started = Date.now();
+    let seen = 0;
+    let recorded = 0;
+    for (const hop of busy) {
+      store.record([hop]);
+      recorded++;
+      await sleep(20);
+      seen = (await store.hopsOfPurchase("p-busy")).length;
+      if (seen > 0) break;
+    }
+    expect(seen).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(4 * 100 + 300);
+    await store.close();
+    expect(seen).toBeLessThan(recorded + 1);
+    expect(await store.hopsOfPurchase("p-busy")).toHaveLength(recorded);
+  });
+
   it("never throws when the table cannot be reached: it reports, drops, and bounds its queue", async () => {
     const dead = new LazyTable(createTableClient({ kind: "connectionString", connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:1/${AZURITE_ACCOUNT};` }, "timeline"));
     const errors: unknown[] = [];
