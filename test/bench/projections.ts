@@ -28,7 +28,7 @@ import { cpuSince, processTreeCpu } from "./process-usage.js";
 const suite = "projections";
 const SECONDS = 10;
 /** Warm-up purchases, at 50/s: the JIT settles and the links open before anything is measured. */
-const WARM_UP = 200;
+const WARM_UP = 500;
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; timestamp?: string };
 
