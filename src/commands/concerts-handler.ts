@@ -18,8 +18,8 @@ import AsyncLock from "async-lock";
 import { readMessage } from "../events/catalog.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { HandlingOutcome } from "../messaging/message-consumer.js";
-import { type HandlerDeps, runnerFor } from "./handler-deps.js";
-import { LatestStateRepository } from "./latest-state-repository.js";
+import { type HandlerDeps, runnerFor, sharedRepository } from "./handler-deps.js";
+import type { LatestStateRepository } from "./latest-state-repository.js";
 import { concertStream } from "./streams.js";
 
 export const concertsConsumerName = "concerts";
@@ -48,7 +48,7 @@ const stores = new WeakMap<EventStore, { lock: AsyncLock; repository: LatestStat
 function perStore(deps: HandlerDeps): { lock: AsyncLock; repository: LatestStateRepository } {
   let shared = stores.get(deps.store);
   if (!shared || shared.repository.snapshotEvery !== (deps.snapshotEvery ?? 20)) {
-    shared = { lock: shared?.lock ?? new AsyncLock({ maxPending: Infinity }), repository: new LatestStateRepository(deps.store, deps.snapshotEvery ?? 20) };
+    shared = { lock: shared?.lock ?? new AsyncLock({ maxPending: Infinity }), repository: sharedRepository(deps) };
     stores.set(deps.store, shared);
   }
   return shared;

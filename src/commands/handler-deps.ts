@@ -4,7 +4,8 @@
  * these once from the settings (src/app/) and pass them to every call.
  */
 import type { EventStore, OutboxRecord } from "../eventstore/event-store.js";
-import { StreamRepository } from "../eventstore/stream-repository.js";
+import type { StreamRepository } from "../eventstore/stream-repository.js";
+import { LatestStateRepository } from "./latest-state-repository.js";
 import { MessageConsumer, type OutboxDelivery } from "../messaging/message-consumer.js";
 
 export interface HandlerDeps {
@@ -19,7 +20,7 @@ export interface HandlerDeps {
 }
 
 export function runnerFor(deps: HandlerDeps, defaults: { maxAttempts?: number; repository?: StreamRepository } = {}): { repository: StreamRepository; consumer: MessageConsumer } {
-  const repository = defaults.repository ?? new StreamRepository(deps.store, deps.snapshotEvery ?? 20);
+  const repository = defaults.repository ?? sharedRepository(deps);
   const maxAttempts = deps.maxAttempts ?? defaults.maxAttempts;
   const consumer = new MessageConsumer({
     repository,
@@ -29,4 +30,21 @@ export function runnerFor(deps: HandlerDeps, defaults: { maxAttempts?: number; r
     ...(deps.onRelayError ? { onRelayError: deps.onRelayError } : {}),
   });
   return { repository, consumer };
+}
+
+const repositories = new WeakMap<EventStore, LatestStateRepository>();
+
+/**
+ * One repository per event store in this process, remembering the streams' latest states, so the handler that
+ * handles a stream's next message loads it with one query for the events after what it saved (a purchase, its
+ * process and its payment are each handled several times, mostly by the same worker). Measured in the purchases
+ * bench: the snapshot reads were a fifth of all the storage requests of a purchase.
+ */
+export function sharedRepository(deps: Pick<HandlerDeps, "store" | "snapshotEvery">): LatestStateRepository {
+  let repository = repositories.get(deps.store);
+  if (!repository || repository.snapshotEvery !== (deps.snapshotEvery ?? 20)) {
+    repository = new LatestStateRepository(deps.store, deps.snapshotEvery ?? 20, 5_000);
+    repositories.set(deps.store, repository);
+  }
+  return repository;
 }

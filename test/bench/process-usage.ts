@@ -69,3 +69,11 @@ function roleOf(command: string): string {
 export function cpuSince(before: Map<string, number>, after = processTreeCpu()): Map<string, number> {
   return new Map([...after].map(([role, ms]) => [role, ms - (before.get(role) ?? 0)]));
 }
+
+/** One bench row: CPU of all the processes per unit of work, with each process' share in its name. */
+export function cpuPerUnitRow(suite: string, label: string, cpu: Map<string, number>, units: number, seconds: number): { suite: string; name: string; value: number; unit: string } {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const total = [...cpu.values()].reduce((a, b) => a + b, 0);
+  const parts = [...cpu].filter(([, ms]) => ms >= 0.05 * total).map(([role, ms]) => `${role} ${round(ms / units)}`);
+  return { suite, name: `${label} (${round(total / seconds / 10)}% of one core; ms each: ${parts.join(", ")})`, value: round(total / units), unit: "ms" };
+}

@@ -23,7 +23,7 @@ import { OutboxRelay } from "../../src/outbox/outbox-relay.js";
 import { KeyedBatcher } from "../../src/projections/keyed-batcher.js";
 import { startSystemUnderTest, until } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
-import { cpuSince, processTreeCpu } from "./process-usage.js";
+import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
 
 const suite = "projections";
 const SECONDS = 10;
@@ -169,8 +169,6 @@ export const projectionsSuite: BenchSuite = {
         { suite, name: `${name} lag p50 (${at}; ${lags.length} samples)`, value: round(percentile(lags, 50)), unit: "ms", baseline: mail(50) },
         { suite, name: `${name} lag p99 (${at})`, value: round(percentile(lags, 99)), unit: "ms", baseline: mail(99) },
       ];
-      const cpuTotal = [...cpu.values()].reduce((a, b) => a + b, 0);
-      const cpuParts = [...cpu].filter(([, ms]) => ms >= 0.05 * cpuTotal).map(([role, ms]) => `${role} ${round(ms / purchases)}`);
       const completeRows = Math.min(found.status.length, found.fans.length, found.sales.length);
       return [
         ...lagRows("PurchaseCompleted -> purchasestatus", lagsOf(found.status)),
@@ -178,12 +176,7 @@ export const projectionsSuite: BenchSuite = {
         ...lagRows("PurchaseCompleted -> concertsales", lagsOf(found.sales)),
         { suite, name: `TicketsReserved -> concertavailability (one hot row; polled every 50 ms) lag p50 (${at})`, value: round(percentile(availability, 50)), unit: "ms" },
         { suite, name: `TicketsReserved -> concertavailability lag p99 (${at})`, value: round(percentile(availability, 99)), unit: "ms" },
-        {
-          suite,
-          name: `CPU per purchase, all processes, appended and drained in ${round(drainedSeconds)} s (${round(cpuTotal / drainedSeconds / 10)}% of one core; ms each: ${cpuParts.join(", ")})`,
-          value: round(cpuTotal / purchases),
-          unit: "ms",
-        },
+        cpuPerUnitRow(suite, `CPU per purchase, all processes, appended and drained in ${round(drainedSeconds)} s`, cpu, purchases, drainedSeconds),
         { suite, name: `bench process event loop delay p99 at ${rate}/s (the emulator, the host and the load share it)`, value: round(loopDelay.percentile(99) / 1e6), unit: "ms" },
         { suite, name: `read model rows complete at ${rate}/s`, value: completeRows, unit: "purchases", target: `= ${purchases}`, pass: completeRows === purchases },
       ];

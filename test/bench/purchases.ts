@@ -15,6 +15,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { startSystemUnderTest } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
 import { closedLoop, httpLoadClient } from "./http-load.js";
+import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
 
 const suite = "purchases";
 const CONCURRENCY = 16;
@@ -112,9 +113,11 @@ export const purchasesSuite: BenchSuite = {
         console.error(`purchases bench: not done after ${TIMEOUT_MS} ms (${latencies.length} of ${PURCHASES})`);
         process.exit(1);
       }, TIMEOUT_MS);
+      const cpuBefore = processTreeCpu();
       const started = performance.now();
       await closedLoop(CONCURRENCY, PURCHASES, (i) => buy(i, true));
       const purchaseSeconds = (performance.now() - started) / 1000;
+      const cpu = cpuSince(cpuBefore);
       clearTimeout(deadline);
 
       const baseline: number[] = [];
@@ -141,9 +144,11 @@ export const purchasesSuite: BenchSuite = {
         { suite, name: `POST -> completed p50 (${at})`, value: round(percentile(latencies, 50)), unit: "ms", baseline: { name: "POST /api/health p50", value: round(percentile(baseline, 50)) } },
         { suite, name: `POST -> completed p99 (${at})`, value: round(percentile(latencies, 99)), unit: "ms", baseline: { name: "POST /api/health p99", value: round(percentile(baseline, 99)) } },
         { suite, name: `purchases completed of ${PURCHASES} (${refused} refused)`, value: completed, unit: "purchases", target: `= ${PURCHASES}`, pass: completed === PURCHASES },
+        cpuPerUnitRow(suite, `CPU per purchase, all processes (${at})`, cpu, PURCHASES, purchaseSeconds),
         ...perFunction,
       ];
     } finally {
+      if (process.env.AZURITE_DEBUG_LOG) await new Promise((r) => setTimeout(r, 120_000));
       watcher.stop();
       closeClient();
       await sut.close();
