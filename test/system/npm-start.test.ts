@@ -62,7 +62,9 @@ test(
     let output = "";
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once("exit", (code, signal) => resolve({ code, signal })));
+    // "close", not "exit": npm may exit before its child has written its last lines, which reach this process only
+    // once every writer of the pipe has closed it (start.ts prints "Stopped." after npm is gone, on a busy machine).
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once("close", (code, signal) => resolve({ code, signal })));
 
     await until(
       async () => output,
@@ -108,7 +110,10 @@ test(
 
     const pgid = child.pid!;
     process.kill(-pgid, "SIGINT");
-    const { code, signal } = await exited;
+    const { code, signal } = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop within 30 s:\n${output}`)), 30_000).unref()),
+    ]);
     await until(async () => groupAlive(pgid), (alive) => !alive, 20_000);
     expect(output).toContain("Stopped.");
     // npm passes the interrupt on: it ends by SIGINT itself (or exits 0 / 130, depending on its version).

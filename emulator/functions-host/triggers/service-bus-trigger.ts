@@ -144,6 +144,8 @@ export class ServiceBusTrigger {
         for (const w of batch) w.done();
       }
       running--;
+      // Closing: what still waits is let go unsettled (its locks lapse and Service Bus delivers it again).
+      if (this.closed) for (const w of waiting.splice(0)) w.done();
     };
     const subscription = receiver.subscribe(
       {
@@ -160,8 +162,9 @@ export class ServiceBusTrigger {
       { autoCompleteMessages: false, maxConcurrentCalls: 2 * BATCHES_AT_ONCE * this.options.maxMessageBatchSize },
     );
     this.stops.push(async () => {
-      await subscription.close();
+      // The subscription's close waits for the messages handed to processMessage: release the ones still waiting.
       for (const w of waiting.splice(0)) w.done();
+      await subscription.close();
     });
   }
 
