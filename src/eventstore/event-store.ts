@@ -72,9 +72,24 @@ export interface CommitResult {
   outbox: OutboxRecord[];
 }
 
+export interface ReadStreamOptions {
+  afterVersion?: number;
+  inbox?: InboxEntry;
+}
+
+export interface StreamRead {
+  version: number;
+  events: StoredEvent[];
+  /** Only when asked with `inbox`: whether its message was already handled in this stream. */
+  handled?: boolean;
+}
+
 export interface EventStore {
-  /** The stream's events with version > `afterVersion` (default 0), in order. An unknown stream is empty, version 0. */
-  readStream(streamId: string, options?: { afterVersion?: number }): Promise<{ version: number; events: StoredEvent[] }>;
+  /**
+   * The stream's events with version > `afterVersion` (default 0), in order. An unknown stream is empty, version 0.
+   * With `inbox`, also whether that consumer already handled that message here (`handled`), in the same read.
+   */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead>;
   readSnapshot(streamId: string): Promise<Snapshot | undefined>;
   commit(commit: Commit): Promise<CommitResult>;
   /** Whether `consumer` already committed the effect of `messageId` in this stream. */

@@ -11,8 +11,10 @@ import {
   type EventStore,
   type InboxEntry,
   type OutboxRecord,
+  type ReadStreamOptions,
   type Snapshot,
   type StoredEvent,
+  type StreamRead,
   WrongExpectedVersionError,
 } from "./event-store.js";
 import { byCreation, toOutboxRecords } from "./outbox-records.js";
@@ -33,11 +35,12 @@ export class InMemoryEventStore implements EventStore {
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async readStream(streamId: string, options: { afterVersion?: number } = {}): Promise<{ version: number; events: StoredEvent[] }> {
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
     const stream = this.streams.get(streamId);
-    if (!stream) return { version: 0, events: [] };
+    const handled = options.inbox ? { handled: stream?.inbox.has(inboxKey(options.inbox)) ?? false } : {};
+    if (!stream) return { version: 0, events: [], ...handled };
     const after = options.afterVersion ?? 0;
-    return { version: stream.events.length, events: stream.events.slice(after).map((e) => structuredClone(e)) };
+    return { version: stream.events.length, events: stream.events.slice(after).map((e) => structuredClone(e)), ...handled };
   }
 
   async readSnapshot(streamId: string): Promise<Snapshot | undefined> {

@@ -39,6 +39,13 @@ export interface LoadedStream<S, N extends MessageName = MessageName> {
   /** How many events were read and folded (after the snapshot, when one was used). */
   eventsRead: number;
   snapshotVersion?: number;
+  /** Only when loaded with `inbox`: whether that consumer already handled that message in this stream. */
+  handled?: boolean;
+}
+
+export interface LoadOptions {
+  /** Also tell whether this consumer already handled this message here (read in the same query as the events). */
+  inbox?: InboxEntry;
 }
 
 export interface Changes {
@@ -66,14 +73,14 @@ export class StreamRepository {
     readonly snapshotEvery = 20,
   ) {}
 
-  async load<S, N extends MessageName>(definition: StreamDefinition<S, N>, id: string): Promise<LoadedStream<S, N>> {
+  async load<S, N extends MessageName>(definition: StreamDefinition<S, N>, id: string, options: LoadOptions = {}): Promise<LoadedStream<S, N>> {
     const streamId = definition.prefix + id;
     const snapshot = this.snapshotEvery > 0 ? await this.store.readSnapshot(streamId) : undefined;
     const usable = snapshot && snapshot.schemaVersion === definition.snapshotSchemaVersion ? snapshot : undefined;
     let state = usable ? (usable.state as { state: S }).state : definition.initial();
-    const { version, events } = await this.store.readStream(streamId, { afterVersion: usable?.version ?? 0 });
+    const { version, events, handled } = await this.store.readStream(streamId, { afterVersion: usable?.version ?? 0, ...(options.inbox ? { inbox: options.inbox } : {}) });
     for (const stored of events) state = definition.evolve(state, toStreamEvent(definition, stored));
-    return { definition, streamId, version, state, eventsRead: events.length, ...(usable ? { snapshotVersion: usable.version } : {}) };
+    return { definition, streamId, version, state, eventsRead: events.length, ...(usable ? { snapshotVersion: usable.version } : {}), ...(handled === undefined ? {} : { handled }) };
   }
 
   /** Appends at the loaded version; WrongExpectedVersionError when another writer got there first. */

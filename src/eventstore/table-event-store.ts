@@ -25,8 +25,10 @@ import {
   type EventStore,
   type InboxEntry,
   type OutboxRecord,
+  type ReadStreamOptions,
   type Snapshot,
   type StoredEvent,
+  type StreamRead,
   WrongExpectedVersionError,
 } from "./event-store.js";
 import { keySafe, toOutboxRecords } from "./outbox-records.js";
@@ -78,18 +80,26 @@ export class TableEventStore implements EventStore {
     return this.table;
   }
 
-  async readStream(streamId: string, options: { afterVersion?: number } = {}): Promise<{ version: number; events: StoredEvent[] }> {
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
     const after = options.afterVersion ?? 0;
     const table = await this.client();
-    // From `after` itself (when > 0): its presence confirms the stream's version when nothing follows it.
-    const filter = odata`PartitionKey eq ${streamId} and RowKey ge ${eventRowKey(after)} and RowKey lt ${"e;"}`;
+    // From `after` itself (when > 0): its presence confirms the stream's version when nothing follows it. The inbox
+    // row, when asked for, comes in the same query (same partition): one round trip for a handler's whole read.
+    const inboxRow = options.inbox && inboxRowKey(options.inbox);
+    const events$ = odata`RowKey ge ${eventRowKey(after)} and RowKey lt ${"e;"}`;
+    const filter = odata`PartitionKey eq ${streamId} and ` + (inboxRow ? `((${events$}) or ${odata`RowKey eq ${inboxRow}`})` : events$);
     const events: StoredEvent[] = [];
     let version = 0;
+    let handled = false;
     for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (row.rowKey === inboxRow) {
+        handled = true;
+        continue;
+      }
       version = Number(String(row.rowKey).slice(2));
       if (version > after) events.push({ streamId, version, event: readJson<CloudEvent>(row, "event") });
     }
-    return { version, events };
+    return { version, events, ...(inboxRow ? { handled } : {}) };
   }
 
   async readSnapshot(streamId: string): Promise<Snapshot | undefined> {

@@ -1,7 +1,8 @@
 /**
  * The runner every message handler uses: one message in, at most one commit out, exactly once in effect.
  *
- *   inbox check -> load the stream (snapshot + events after it) -> decide (pure) -> commit events + outbox + inbox
+ *   load the stream with the inbox check (snapshot + events after it and the inbox row, one query when the stream is
+ *   remembered) -> decide (pure) -> commit events + outbox + inbox
  *   (+ snapshot) atomically -> hand the commit's outbox records to the relay (best effort; the sweeper delivers
  *   what a crash or a failed publish left pending).
  *
@@ -106,8 +107,9 @@ export class MessageConsumer {
     const { repository } = this.options;
     const streamId = handling.stream.prefix + handling.id;
     const inbox = { consumer: handling.consumer, messageId: handling.message.id };
-    const [handled, first] = await Promise.all([repository.store.hasHandled(streamId, inbox), repository.load(handling.stream, handling.id)]);
-    if (handled) {
+    // The inbox check comes in the same read as the stream's events.
+    const first = await repository.load(handling.stream, handling.id, { inbox });
+    if (first.handled) {
       settleOutcome("duplicate", { streamId });
       return { status: "duplicate", streamId };
     }

@@ -216,6 +216,23 @@ export function eventStoreContract(name: string, subject: () => ContractSubject)
       expect(await store.hasHandled(streamId, inbox)).toBe(true);
     });
 
+    it("reads the inbox row with the events when asked: one read tells the events after a version and whether a message was handled", async () => {
+      const { store } = subject();
+      const streamId = newStream();
+      const inbox = { consumer: "purchase-process", messageId: randomUUID() };
+      expect(await store.readStream(streamId, { inbox })).toEqual({ version: 0, events: [], handled: false });
+      await store.commit({ streamId, expectedVersion: 0, events: [reserved(streamId, 1), reserved(streamId, 2)] });
+      await store.commit({ streamId, expectedVersion: 2, events: [reserved(streamId, 3)], inbox });
+      const all = await store.readStream(streamId, { inbox });
+      expect([all.version, all.events.map((e) => e.version), all.handled]).toEqual([3, [1, 2, 3], true]);
+      const after = await store.readStream(streamId, { afterVersion: 3, inbox: { ...inbox, consumer: "email" } });
+      expect([after.version, after.events, after.handled]).toEqual([3, [], false]);
+      const tail = await store.readStream(streamId, { afterVersion: 1, inbox });
+      expect([tail.version, tail.events.map((e) => e.version), tail.handled]).toEqual([3, [2, 3], true]);
+      // Without `inbox` the answer says nothing about it.
+      expect(await store.readStream(streamId, { afterVersion: 3 })).not.toHaveProperty("handled");
+    });
+
     it("commits outbox and inbox rows without events when the stream reached the expected version", async () => {
       const { store } = subject();
       const streamId = newStream();
