@@ -31,6 +31,7 @@ import {
   type StreamRead,
   WrongExpectedVersionError,
 } from "./event-store.js";
+import { LazyTable } from "../storage/table-client.js";
 import { keySafe, toOutboxRecords } from "./outbox-records.js";
 import { EntityTooLargeError, jsonChars, jsonProperties, readJson } from "./table-json.js";
 
@@ -61,23 +62,19 @@ export interface TableEventStoreOptions {
 
 export class TableEventStore implements EventStore {
   private readonly now: () => Date;
-  private ready: Promise<void> | undefined;
+  private readonly table: LazyTable;
 
   constructor(
-    private readonly table: TableClient,
+    table: TableClient,
     private readonly options: TableEventStoreOptions = {},
   ) {
+    this.table = new LazyTable(table);
     this.now = options.now ?? (() => new Date());
   }
 
   /** Creates the table when it does not exist (once per instance). */
-  private async client(): Promise<TableClient> {
-    this.ready ??= this.table.createTable().catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
-    await this.ready;
-    return this.table;
+  private client(): Promise<TableClient> {
+    return this.table.use();
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {

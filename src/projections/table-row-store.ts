@@ -4,6 +4,7 @@
  * 409 (exists) and 412 (changed) become RowConflictError, which the projections answer by reading again.
  */
 import { odata, RestError, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { LazyTable } from "../storage/table-client.js";
 import { type RowProperties, RowConflictError, type RowStore, type RowWrite, type StoredRow, type WrittenRow } from "./row-store.js";
 
 type Entity = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string; timestamp?: string };
@@ -11,21 +12,18 @@ type Entity = Record<string, unknown> & { partitionKey?: string; rowKey?: string
 const SYSTEM = new Set(["partitionKey", "rowKey", "etag", "timestamp", "odata.metadata", "odata.etag"]);
 
 export class TableRowStore implements RowStore {
-  private ready: Promise<void> | undefined;
+  private lazy: LazyTable;
 
-  constructor(private readonly table: TableClient) {}
+  constructor(private readonly table: TableClient) {
+    this.lazy = new LazyTable(table);
+  }
 
   get name(): string {
     return this.table.tableName;
   }
 
-  private async client(): Promise<TableClient> {
-    this.ready ??= this.table.createTable().catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
-    await this.ready;
-    return this.table;
+  private client(): Promise<TableClient> {
+    return this.lazy.use();
   }
 
   async get(partitionKey: string, rowKey: string): Promise<StoredRow | undefined> {
@@ -97,7 +95,8 @@ export class TableRowStore implements RowStore {
     try {
       await this.table.deleteTable();
     } finally {
-      this.ready = undefined;
+      // Created again on the next use.
+      this.lazy = new LazyTable(this.table);
     }
   }
 }
