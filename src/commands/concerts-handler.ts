@@ -18,8 +18,7 @@ import AsyncLock from "async-lock";
 import { readMessage } from "../events/catalog.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { HandlingOutcome } from "../messaging/message-consumer.js";
-import { type HandlerDeps, runnerFor, sharedRepository } from "./handler-deps.js";
-import type { LatestStateRepository } from "./latest-state-repository.js";
+import { type HandlerDeps, runnerFor } from "./handler-deps.js";
 import { concertStream } from "./streams.js";
 
 export const concertsConsumerName = "concerts";
@@ -29,9 +28,8 @@ export type CommandOutcome<N extends string> = HandlingOutcome & { command: N; m
 export async function handleConcertCommand(body: unknown, deps: HandlerDeps): Promise<CommandOutcome<ConcertCommandName>> {
   const { name, message } = readMessage(body, concertCommandNames);
   const command = { name, data: message.data } as ConcertCommand;
-  const { lock, repository } = perStore(deps);
-  const { consumer } = runnerFor(deps, { maxAttempts: 20, repository });
-  const outcome = await lock.acquire(command.data.concertId, () =>
+  const { consumer } = runnerFor(deps, { maxAttempts: 20 });
+  const outcome = await lockFor(deps.store).acquire(command.data.concertId, () =>
     consumer.handle({
       consumer: concertsConsumerName,
       message,
@@ -43,13 +41,14 @@ export async function handleConcertCommand(body: unknown, deps: HandlerDeps): Pr
   return { ...outcome, command: name, messageId: message.id };
 }
 
-const stores = new WeakMap<EventStore, { lock: AsyncLock; repository: LatestStateRepository }>();
+/** One lock per event store in this process: one concert's commands are handled one at a time here. */
+const locks = new WeakMap<EventStore, AsyncLock>();
 
-function perStore(deps: HandlerDeps): { lock: AsyncLock; repository: LatestStateRepository } {
-  let shared = stores.get(deps.store);
-  if (!shared || shared.repository.snapshotEvery !== (deps.snapshotEvery ?? 20)) {
-    shared = { lock: shared?.lock ?? new AsyncLock({ maxPending: Infinity }), repository: sharedRepository(deps) };
-    stores.set(deps.store, shared);
+function lockFor(store: EventStore): AsyncLock {
+  let lock = locks.get(store);
+  if (!lock) {
+    lock = new AsyncLock({ maxPending: Infinity });
+    locks.set(store, lock);
   }
-  return shared;
+  return lock;
 }
