@@ -15,8 +15,8 @@ import { tableKey } from "../services/table-keys.js";
 import type { ProjectedEvent } from "./projected-event.js";
 import { decodeView, encodeView } from "./row-codec.js";
 import { noRowCache, type RowCache } from "./row-cache.js";
-import { RowConflictError, type RowProperties, type RowStore } from "./row-store.js";
-import { type ApplyOutcome, backOff } from "./stream-projection.js";
+import type { RowProperties, RowStore } from "./row-store.js";
+import { afterConflict, type ApplyOutcome } from "./stream-projection.js";
 
 type Tier = MessageData<"PurchaseCompleted">["tier"];
 
@@ -116,10 +116,8 @@ export async function applyCompletedPurchases(rows: RowStore, events: readonly P
       return events.map((e): ApplyOutcome => (fresh.get(e.data.purchaseId) === e ? { status: "applied", version, attempts: attempt } : { status: "skipped", version, attempts: attempt }));
     } catch (err) {
       cache.forget(rows.name, partitionKey, TOTALS_ROW);
-      if (!(err instanceof RowConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      // A wrong guess is no race: read at once. A lost race: wait a little first.
-      if (guess) guess = false;
-      else await backOff(attempt);
+      await afterConflict(err, attempt, MAX_ATTEMPTS, guess);
+      guess = false;
     }
   }
 }

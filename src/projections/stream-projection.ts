@@ -143,10 +143,8 @@ export async function applyStreamEvents<V extends object, N extends MessageName>
       return events.map((e): ApplyOutcome => (e.version <= last ? { status: "skipped", version: last, attempts: attempt } : read > 0 ? { status: "caught-up", version, read, attempts: attempt } : { status: "applied", version, attempts: attempt }));
     } catch (err) {
       cache.forget(rows.name, key.partitionKey, key.rowKey);
-      if (!(err instanceof RowConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      // A wrong guess is no race: read at once. A lost race: wait a little first.
-      if (guessed) guess = false;
-      else await backOff(attempt);
+      await afterConflict(err, attempt, MAX_ATTEMPTS, guessed !== undefined);
+      guess = false;
     }
   }
 }
@@ -160,6 +158,15 @@ function guessRow<V>(rows: RowStore, key: RowKey, cache: RowCache, oldestVersion
   if (cached) return { current: { row: decodeView<Versioned<V>>(cached.properties), etag: cached.etag } };
   if (oldestVersion === 1) return { current: undefined };
   return undefined;
+}
+
+/**
+ * After a failed conditional write: rethrows anything but a conflict, and a conflict past `maxAttempts`. A wrong
+ * guess (row-cache.ts) is no race, so the next try reads at once; after a lost race it waits a little first.
+ */
+export async function afterConflict(err: unknown, attempt: number, maxAttempts: number, wasGuess: boolean): Promise<void> {
+  if (!(err instanceof RowConflictError) || attempt >= maxAttempts) throw err;
+  if (!wasGuess) await backOff(attempt);
 }
 
 /** After a lost race: a random pause that grows with the attempts, so racing writers fall out of step. */
