@@ -16,8 +16,6 @@ import type { ServiceBusClients } from "../service-bus-clients.js";
 import { serviceBusConnectionString, type ServiceBusHostOptions } from "../service-bus-options.js";
 import { batchData, batchMetadata, messageData, messageMetadata } from "./service-bus-message.js";
 
-// Batches of one cardinality 'many' function in flight at once (the extension's receive loop awaits each batch).
-const BATCHES_AT_ONCE = 1;
 // Wall-clock pause before a listener retries after a connection or session error.
 const ERROR_BACKOFF_MS = 2000;
 
@@ -126,24 +124,23 @@ export class ServiceBusTrigger {
   }
 
   /**
-   * cardinality 'many': messages stream in (up to twice maxMessageBatchSize per batch slot unsettled, locks renewed)
-   * and go to the function in batches: the first message starts a batch at once, and what arrives while batches run
-   * waits for the next. So a batch holds what is there, as the extension's batch receive returns without waiting for
-   * more (minMessageBatchSize 1), and batches grow with the load. Up to BATCHES_AT_ONCE batches run at once, so one
-   * slow batch does not hold up the messages behind it.
+   * cardinality 'many': messages stream in (up to twice maxMessageBatchSize unsettled, locks renewed) and go to the
+   * function in batches, one batch at a time, as the extension's batch receive loop runs: the first message starts a
+   * batch at once, and what arrives while it runs is the next batch. So a batch holds what is there, as the
+   * extension's batch receive returns without waiting for more (minMessageBatchSize 1), and batches grow with the load.
    */
   private subscribeBatches(l: Listener): void {
     const receiver = this.receiver(l, this.options.maxAutoLockRenewalDurationMs);
     const waiting: { message: ServiceBusReceivedMessage; done: () => void }[] = [];
-    let running = 0;
+    let running = false;
     const next = async () => {
-      running++;
+      running = true;
       while (waiting.length > 0 && !this.closed) {
         const batch = waiting.splice(0, this.options.maxMessageBatchSize);
         await this.run(l, receiver, batch.map((w) => w.message));
         for (const w of batch) w.done();
       }
-      running--;
+      running = false;
       // Closing: what still waits is let go unsettled (its locks lapse and Service Bus delivers it again).
       if (this.closed) for (const w of waiting.splice(0)) w.done();
     };
@@ -153,16 +150,16 @@ export class ServiceBusTrigger {
           new Promise<void>((done) => {
             waiting.push({ message, done });
             // The messages that arrive in the same turn of the event loop join the same batch.
-            if (running < BATCHES_AT_ONCE) setImmediate(() => void (running < BATCHES_AT_ONCE && waiting.length > 0 ? next() : undefined));
+            if (!running) setImmediate(() => void (!running && waiting.length > 0 ? next() : undefined));
           }),
         processError: async (args) => {
           if (!this.closed) this.logger.warn("Service Bus receive error", { function: l.fn.name, entity: l.description, error: args.error.message });
         },
       },
-      { autoCompleteMessages: false, maxConcurrentCalls: 2 * BATCHES_AT_ONCE * this.options.maxMessageBatchSize },
+      { autoCompleteMessages: false, maxConcurrentCalls: 2 * this.options.maxMessageBatchSize },
     );
     this.stops.push(async () => {
-      // The subscription's close waits for the messages handed to processMessage: release the ones still waiting.
+      // Let the waiting messages go first, so none handed to processMessage is left pending when the subscription closes.
       for (const w of waiting.splice(0)) w.done();
       await subscription.close();
     });
