@@ -24,17 +24,14 @@ export class Projector {
   /** Per read model: concurrent deliveries for one row go in one write (see keyed-batcher.ts). */
   private readonly batchers = new Map<ReadModel, KeyedBatcher<ProjectedEvent, ApplyOutcome>>();
   /** The rows this worker wrote last, so the next event for one writes without reading it (see row-cache.ts). */
-  private readonly cache: RowCache;
+  private readonly cache = new RowCache();
 
   constructor(
     /** Each read model's table, by read model name. */
     private readonly tables: (model: ReadModel) => RowStore,
     private readonly store: Pick<EventStore, "readStream">,
     private readonly models: readonly ReadModel[] = readModels,
-    options: { cachedRows?: number } = {},
-  ) {
-    this.cache = new RowCache(options.cachedRows);
-  }
+  ) {}
 
   async handle(body: unknown): Promise<ProjectionOutcome> {
     return this.apply(projectedEventOf(body, projectionEventNames));
