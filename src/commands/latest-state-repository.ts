@@ -7,7 +7,7 @@
  */
 import type { MessageName } from "../events/catalog.js";
 import type { EventStore } from "../eventstore/event-store.js";
-import { type Changes, type LoadedStream, type LoadOptions, type SavedStream, type StreamDefinition, StreamRepository, toStreamEvent } from "../eventstore/stream-repository.js";
+import { type Changes, type LoadedStream, type LoadOptions, type SavedStream, type StreamDefinition, StreamRepository } from "../eventstore/stream-repository.js";
 
 export class LatestStateRepository extends StreamRepository {
   private readonly latest = new Map<string, LoadedStream<unknown, MessageName>>();
@@ -25,10 +25,7 @@ export class LatestStateRepository extends StreamRepository {
     const streamId = definition.prefix + id;
     const known = this.latest.get(streamId) as LoadedStream<S, N> | undefined;
     if (!known || known.definition !== definition) return this.remember(await super.load(definition, id, options));
-    const { version, events, handled } = await this.store.readStream(streamId, { afterVersion: known.version, ...(options.inbox ? { inbox: options.inbox } : {}) });
-    let state = known.state;
-    for (const stored of events) state = definition.evolve(state, toStreamEvent(definition, stored));
-    return this.remember({ definition, streamId, version, state, eventsRead: events.length, ...(handled === undefined ? {} : { handled }) });
+    return this.remember(await this.loadAfter(definition, streamId, known.state, known.version, options));
   }
 
   override async save<S, N extends MessageName>(loaded: LoadedStream<S, N>, changes: Changes): Promise<SavedStream<S, N>> {

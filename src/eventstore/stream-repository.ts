@@ -77,10 +77,16 @@ export class StreamRepository {
     const streamId = definition.prefix + id;
     const snapshot = this.snapshotEvery > 0 ? await this.store.readSnapshot(streamId) : undefined;
     const usable = snapshot && snapshot.schemaVersion === definition.snapshotSchemaVersion ? snapshot : undefined;
-    let state = usable ? (usable.state as { state: S }).state : definition.initial();
-    const { version, events, handled } = await this.store.readStream(streamId, { afterVersion: usable?.version ?? 0, ...(options.inbox ? { inbox: options.inbox } : {}) });
+    const state = usable ? (usable.state as { state: S }).state : definition.initial();
+    const loaded = await this.loadAfter(definition, streamId, state, usable?.version ?? 0, options);
+    return usable ? { ...loaded, snapshotVersion: usable.version } : loaded;
+  }
+
+  /** `state` as of `afterVersion`, brought up to date with the events after it (and the inbox check, when asked). */
+  protected async loadAfter<S, N extends MessageName>(definition: StreamDefinition<S, N>, streamId: string, state: S, afterVersion: number, options: LoadOptions): Promise<LoadedStream<S, N>> {
+    const { version, events, handled } = await this.store.readStream(streamId, { afterVersion, ...(options.inbox ? { inbox: options.inbox } : {}) });
     for (const stored of events) state = definition.evolve(state, toStreamEvent(definition, stored));
-    return { definition, streamId, version, state, eventsRead: events.length, ...(usable ? { snapshotVersion: usable.version } : {}), ...(handled === undefined ? {} : { handled }) };
+    return { definition, streamId, version, state, eventsRead: events.length, ...(handled === undefined ? {} : { handled }) };
   }
 
   /** Appends at the loaded version; WrongExpectedVersionError when another writer got there first. */
