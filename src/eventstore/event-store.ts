@@ -87,13 +87,12 @@ export interface StreamRead {
 export interface EventStore {
   /**
    * The stream's events with version > `afterVersion` (default 0), in order. An unknown stream is empty, version 0.
-   * With `inbox`, also whether that consumer already handled that message here (`handled`), in the same read.
+   * With `inbox`, also whether that consumer already committed the effect of that message here (`handled`), in the
+   * same read.
    */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead>;
   readSnapshot(streamId: string): Promise<Snapshot | undefined>;
   commit(commit: Commit): Promise<CommitResult>;
-  /** Whether `consumer` already committed the effect of `messageId` in this stream. */
-  hasHandled(streamId: string, inbox: InboxEntry): Promise<boolean>;
   /** Outbox records not yet marked sent, oldest first, created at or before `createdBefore` (default: all). */
   pendingOutbox(options?: { createdBefore?: Date; limit?: number }): Promise<OutboxRecord[]>;
   markSent(records: readonly Pick<OutboxRecord, "streamId" | "recordId">[]): Promise<void>;

@@ -68,9 +68,6 @@ export class InMemoryEventStore implements EventStore {
     return { streamId: commit.streamId, version: target.events.length, outbox };
   }
 
-  async hasHandled(streamId: string, inbox: InboxEntry): Promise<boolean> {
-    return this.streams.get(streamId)?.inbox.has(inboxKey(inbox)) ?? false;
-  }
 
   async pendingOutbox(options: { createdBefore?: Date; limit?: number } = {}): Promise<OutboxRecord[]> {
     const before = options.createdBefore?.toISOString();

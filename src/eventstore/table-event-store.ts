@@ -150,7 +150,7 @@ export class TableEventStore implements EventStore {
   /** Why a transaction failed: a duplicate message, a version conflict, or the original error. */
   private async explain(err: unknown, commit: Commit): Promise<unknown> {
     if (!(err instanceof RestError) || (err.statusCode !== 409 && err.statusCode !== 404)) return err;
-    if (commit.inbox && (await this.hasHandled(commit.streamId, commit.inbox))) return new DuplicateMessageError(commit.streamId, commit.inbox);
+    if (commit.inbox && (await this.get(commit.streamId, inboxRowKey(commit.inbox))) !== undefined) return new DuplicateMessageError(commit.streamId, commit.inbox);
     const table = await this.client();
     const filter = odata`PartitionKey eq ${commit.streamId} and RowKey ge ${eventRowKey(Math.max(commit.expectedVersion, 1))} and RowKey lt ${"e;"}`;
     let actual: number | undefined;
@@ -158,9 +158,6 @@ export class TableEventStore implements EventStore {
     return new WrongExpectedVersionError(commit.streamId, commit.expectedVersion, actual);
   }
 
-  async hasHandled(streamId: string, inbox: InboxEntry): Promise<boolean> {
-    return (await this.get(streamId, inboxRowKey(inbox))) !== undefined;
-  }
 
   async pendingOutbox(options: { createdBefore?: Date; limit?: number } = {}): Promise<OutboxRecord[]> {
     const table = await this.client();

@@ -28,7 +28,6 @@ function sharing(store: EventStore): EventStore {
     readStream: (...a) => store.readStream(...a),
     readSnapshot: (...a) => store.readSnapshot(...a),
     commit: (...a) => store.commit(...a),
-    hasHandled: (...a) => store.hasHandled(...a),
     pendingOutbox: (...a) => store.pendingOutbox(...a),
     markSent: (...a) => store.markSent(...a),
   };

@@ -56,7 +56,7 @@ describe("MessageConsumer", () => {
       traceparent: message.traceparent,
     });
     expect(delivered).toEqual([expect.objectContaining({ channel: "events", partitionKey: "inventory-c1", message: stored.event })]);
-    expect(await store.hasHandled("inventory-c1", { consumer: "concerts", messageId: message.id })).toBe(true);
+    expect((await store.readStream("inventory-c1", { inbox: { consumer: "concerts", messageId: message.id } })).handled).toBe(true);
   });
 
   it("handles a redelivered message once", async () => {
