@@ -26,6 +26,11 @@ export function percentOf(value: number, baseline: number): number {
   return baseline === 0 ? 0 : Math.round((value / baseline) * 1000) / 10;
 }
 
+/** A figure to one decimal, as the bench tables show them. */
+export function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

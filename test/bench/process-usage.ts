@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { round1 } from "./harness.js";
 /** CPU time and page faults of this process, to show in a bench where a machine's time goes. */
 export interface ProcessUsage {
   /** Microseconds. */
@@ -72,8 +73,7 @@ export function cpuSince(before: Map<string, number>, after = processTreeCpu()):
 
 /** One bench row: CPU of all the processes per unit of work, with each process' share in its name. */
 export function cpuPerUnitRow(suite: string, label: string, cpu: Map<string, number>, units: number, seconds: number): { suite: string; name: string; value: number; unit: string } {
-  const round = (n: number) => Math.round(n * 10) / 10;
   const total = [...cpu.values()].reduce((a, b) => a + b, 0);
-  const parts = [...cpu].filter(([, ms]) => ms >= 0.05 * total).map(([role, ms]) => `${role} ${round(ms / units)}`);
-  return { suite, name: `${label} (${round(total / seconds / 10)}% of one core; ms each: ${parts.join(", ")})`, value: round(total / units), unit: "ms" };
+  const parts = [...cpu].filter(([, ms]) => ms >= 0.05 * total).map(([role, ms]) => `${role} ${round1(ms / units)}`);
+  return { suite, name: `${label} (${round1(total / seconds / 10)}% of one core; ms each: ${parts.join(", ")})`, value: round1(total / units), unit: "ms" };
 }

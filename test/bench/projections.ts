@@ -22,7 +22,7 @@ import { createServiceBusClient, ServiceBusMessageBus } from "../../src/messagin
 import { OutboxRelay } from "../../src/outbox/outbox-relay.js";
 import { KeyedBatcher } from "../../src/projections/keyed-batcher.js";
 import { startSystemUnderTest, until } from "../system/system-under-test.js";
-import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
+import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
 import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
 
 const suite = "projections";
@@ -43,7 +43,6 @@ async function rows(table: TableClient, filter?: string): Promise<Row[]> {
   return out;
 }
 
-const round = (n: number) => Math.round(n * 10) / 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function rates(): number[] {
@@ -163,21 +162,21 @@ export const projectionsSuite: BenchSuite = {
       const mails = lagsOf(found.mails);
       const availability = [...reservedAt].filter(([v]) => shown.has(v)).map(([v, t]) => shown.get(v)! - t).sort((a, b) => a - b);
       // The schedule asks for `rate` purchases/s; a machine too busy to append that fast shows here.
-      const at = `${round(purchases / producedSeconds)} of ${rate} purchases/s appended`;
-      const mail = (p: number) => ({ name: `e-mail consumer, same PurchaseCompleted events, p${p}`, value: round(percentile(mails, p)) });
+      const at = `${round1(purchases / producedSeconds)} of ${rate} purchases/s appended`;
+      const mail = (p: number) => ({ name: `e-mail consumer, same PurchaseCompleted events, p${p}`, value: round1(percentile(mails, p)) });
       const lagRows = (name: string, lags: number[]): BenchRow[] => [
-        { suite, name: `${name} lag p50 (${at}; ${lags.length} samples)`, value: round(percentile(lags, 50)), unit: "ms", baseline: mail(50) },
-        { suite, name: `${name} lag p99 (${at})`, value: round(percentile(lags, 99)), unit: "ms", baseline: mail(99) },
+        { suite, name: `${name} lag p50 (${at}; ${lags.length} samples)`, value: round1(percentile(lags, 50)), unit: "ms", baseline: mail(50) },
+        { suite, name: `${name} lag p99 (${at})`, value: round1(percentile(lags, 99)), unit: "ms", baseline: mail(99) },
       ];
       const completeRows = Math.min(found.status.length, found.fans.length, found.sales.length);
       return [
         ...lagRows("PurchaseCompleted -> purchasestatus", lagsOf(found.status)),
         ...lagRows("PurchaseCompleted -> fanpurchases", lagsOf(found.fans)),
         ...lagRows("PurchaseCompleted -> concertsales", lagsOf(found.sales)),
-        { suite, name: `TicketsReserved -> concertavailability (one hot row; polled every 50 ms) lag p50 (${at})`, value: round(percentile(availability, 50)), unit: "ms" },
-        { suite, name: `TicketsReserved -> concertavailability lag p99 (${at})`, value: round(percentile(availability, 99)), unit: "ms" },
-        cpuPerUnitRow(suite, `CPU per purchase, all processes, appended and drained in ${round(drainedSeconds)} s`, cpu, purchases, drainedSeconds),
-        { suite, name: `bench process event loop delay p99 at ${rate}/s (the emulator, the host and the load share it)`, value: round(loopDelay.percentile(99) / 1e6), unit: "ms" },
+        { suite, name: `TicketsReserved -> concertavailability (one hot row; polled every 50 ms) lag p50 (${at})`, value: round1(percentile(availability, 50)), unit: "ms" },
+        { suite, name: `TicketsReserved -> concertavailability lag p99 (${at})`, value: round1(percentile(availability, 99)), unit: "ms" },
+        cpuPerUnitRow(suite, `CPU per purchase, all processes, appended and drained in ${round1(drainedSeconds)} s`, cpu, purchases, drainedSeconds),
+        { suite, name: `bench process event loop delay p99 at ${rate}/s (the emulator, the host and the load share it)`, value: round1(loopDelay.percentile(99) / 1e6), unit: "ms" },
         { suite, name: `read model rows complete at ${rate}/s`, value: completeRows, unit: "purchases", target: `= ${purchases}`, pass: completeRows === purchases },
       ];
     };
@@ -194,8 +193,8 @@ export const projectionsSuite: BenchSuite = {
       const durations = invocations.map((r) => r.durationMs).sort((a, b) => a - b);
       const failed = invocations.filter((r) => r.outcome === "failed").length;
       out.push(
-        { suite, name: `projections invocation (a batch of events) p50 (${durations.length} invocations, ${failed} failed, all rates)`, value: round(percentile(durations, 50)), unit: "ms" },
-        { suite, name: "projections invocation p99", value: round(percentile(durations, 99)), unit: "ms" },
+        { suite, name: `projections invocation (a batch of events) p50 (${durations.length} invocations, ${failed} failed, all rates)`, value: round1(percentile(durations, 50)), unit: "ms" },
+        { suite, name: "projections invocation p99", value: round1(percentile(durations, 99)), unit: "ms" },
       );
       return out;
     } finally {

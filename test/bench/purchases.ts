@@ -13,7 +13,7 @@
  */
 import { odata, type TableClient } from "@azure/data-tables";
 import { startSystemUnderTest } from "../system/system-under-test.js";
-import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
+import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
 import { closedLoop, httpLoadClient } from "./http-load.js";
 import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
 
@@ -74,7 +74,6 @@ class FinalStateWatcher {
   }
 }
 
-const round = (n: number) => Math.round(n * 10) / 10;
 
 export const purchasesSuite: BenchSuite = {
   name: suite,
@@ -136,13 +135,13 @@ export const purchasesSuite: BenchSuite = {
       // Where the time goes: each function's invocation time (in the worker) over the measured purchases.
       const perFunction = ["purchases-create", "purchases", "purchase-process", "concerts", "payments", "ticketing-provider", "email"].map((fn): BenchRow => {
         const d = sut.invocations.filter((r) => r.functionName === fn).map((r) => r.durationMs).sort((a, b) => a - b);
-        return { suite, name: `${fn} invocation p50 (${d.length} invocations)`, value: round(percentile(d, 50)), unit: "ms" };
+        return { suite, name: `${fn} invocation p50 (${d.length} invocations)`, value: round1(percentile(d, 50)), unit: "ms" };
       });
       const at = `${CONCURRENCY} in flight, ${PURCHASES} purchases`;
       return [
-        { suite, name: `purchases per second, POST to completed (${at})`, value: round(latencies.length / purchaseSeconds), unit: "per s", baseline: { name: "POST /api/health round trips per second, same concurrency", value: round(baseline.length / baselineSeconds) } },
-        { suite, name: `POST -> completed p50 (${at})`, value: round(percentile(latencies, 50)), unit: "ms", baseline: { name: "POST /api/health p50", value: round(percentile(baseline, 50)) } },
-        { suite, name: `POST -> completed p99 (${at})`, value: round(percentile(latencies, 99)), unit: "ms", baseline: { name: "POST /api/health p99", value: round(percentile(baseline, 99)) } },
+        { suite, name: `purchases per second, POST to completed (${at})`, value: round1(latencies.length / purchaseSeconds), unit: "per s", baseline: { name: "POST /api/health round trips per second, same concurrency", value: round1(baseline.length / baselineSeconds) } },
+        { suite, name: `POST -> completed p50 (${at})`, value: round1(percentile(latencies, 50)), unit: "ms", baseline: { name: "POST /api/health p50", value: round1(percentile(baseline, 50)) } },
+        { suite, name: `POST -> completed p99 (${at})`, value: round1(percentile(latencies, 99)), unit: "ms", baseline: { name: "POST /api/health p99", value: round1(percentile(baseline, 99)) } },
         { suite, name: `purchases completed of ${PURCHASES} (${refused} refused)`, value: completed, unit: "purchases", target: `= ${PURCHASES}`, pass: completed === PURCHASES },
         cpuPerUnitRow(suite, `CPU per purchase, all processes (${at})`, cpu, PURCHASES, purchaseSeconds),
         ...perFunction,

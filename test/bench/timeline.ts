@@ -5,7 +5,7 @@
  * time in the event store). Also: how many hops one purchase writes.
  */
 import { type SystemUnderTest, startSystemUnderTest, until } from "../system/system-under-test.js";
-import { type BenchRow, type BenchSuite, percentile } from "./harness.js";
+import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
 import { closedLoop, httpLoadClient } from "./http-load.js";
 
 const suite = "timeline";
@@ -40,7 +40,6 @@ async function buy(sut: SystemUnderTest, i: number): Promise<number> {
   throw new Error(`purchase ${purchaseId} did not complete`);
 }
 
-const round = (n: number) => Math.round(n * 10) / 10;
 
 export const timelineSuite: BenchSuite = {
   name: suite,
@@ -70,8 +69,8 @@ export const timelineSuite: BenchSuite = {
       for (const side of [off, on]) side.latencies.sort((a, b) => a - b);
       const at = `${CONCURRENCY} in flight, ${ROUNDS * PER_ROUND} purchases, alternating rounds`;
       return [
-        { suite, name: `POST -> completed p50 with the timeline (${at})`, value: round(percentile(on.latencies, 50)), unit: "ms", baseline: { name: off.label, value: round(percentile(off.latencies, 50)) } },
-        { suite, name: `POST -> completed p99 with the timeline (${at})`, value: round(percentile(on.latencies, 99)), unit: "ms", baseline: { name: off.label, value: round(percentile(off.latencies, 99)) } },
+        { suite, name: `POST -> completed p50 with the timeline (${at})`, value: round1(percentile(on.latencies, 50)), unit: "ms", baseline: { name: off.label, value: round1(percentile(off.latencies, 50)) } },
+        { suite, name: `POST -> completed p99 with the timeline (${at})`, value: round1(percentile(on.latencies, 99)), unit: "ms", baseline: { name: off.label, value: round1(percentile(off.latencies, 99)) } },
         { suite, name: "hops written for one purchase", value: hops, unit: "hops" },
       ];
     } finally {
