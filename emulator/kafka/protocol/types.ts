@@ -35,7 +35,11 @@ export interface BrokerState {
   expire(): void;
 }
 
-export type SaslState = "handshake" | "authenticate" | "authenticated";
+/**
+ * "raw-token": after SaslHandshake v0 the next packet is the bare SASL token, not a Kafka request (pre-KIP-152
+ * clients such as kafka-python 2.0.2); "authenticate": after v1 the token comes framed in SaslAuthenticate.
+ */
+export type SaslState = "handshake" | "authenticate" | "raw-token" | "authenticated";
 
 export interface ConnectionState {
   readonly id: number;

@@ -22,6 +22,8 @@ export interface RawConnection {
   closed(timeoutMs?: number): Promise<void>;
   /** Resolves with the next complete response frame (correlation id and body). */
   response(timeoutMs?: number): Promise<{ correlationId: number; body: Buffer }>;
+  /** Resolves with the next size-prefixed packet without a response header (the raw SASL exchange after v0). */
+  rawPacket(timeoutMs?: number): Promise<Buffer>;
 }
 
 export function rawConnect(port: number): Promise<RawConnection> {
@@ -52,6 +54,13 @@ export function rawConnect(port: number): Promise<RawConnection> {
           const body = data.subarray(consumed + 8, consumed + 4 + size);
           consumed += 4 + size;
           return { correlationId, body };
+        },
+        async rawPacket(timeoutMs = 2000) {
+          await waitFor(() => data.length - consumed >= 4 && data.length - consumed >= 4 + data.readInt32BE(consumed), "a raw packet", timeoutMs);
+          const size = data.readInt32BE(consumed);
+          const packet = data.subarray(consumed + 4, consumed + 4 + size);
+          consumed += 4 + size;
+          return packet;
         },
       }),
     );
