@@ -37,6 +37,8 @@ export class KafkaConnection implements ConnectionState {
     private readonly socket: Socket,
     private readonly broker: BrokerState,
     private readonly maxFrameBytes: number,
+    /** The listener's port, for Metadata and FindCoordinator answers. */
+    readonly advertisedPort: number,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));

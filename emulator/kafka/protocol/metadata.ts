@@ -42,7 +42,7 @@ export const metadata: ApiHandler = {
     const w = new Writer();
     if (v >= 3) w.int32(0);
     w.array([NODE_ID], (w, id) => {
-      w.int32(id).string(settings.advertisedHost).int32(settings.advertisedPort);
+      w.int32(id).string(settings.advertisedHost).int32(ctx.conn.advertisedPort);
       if (v >= 1) w.nullableString(null);
     });
     if (v >= 2) w.nullableString(settings.clusterId);

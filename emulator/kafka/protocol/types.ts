@@ -17,9 +17,8 @@ export interface ApiRange {
 
 export interface BrokerSettings extends BatchLimits {
   policies: readonly SasPolicy[];
-  /** The host and port the Metadata and FindCoordinator answers point clients to. */
+  /** The host the Metadata and FindCoordinator answers point clients to (the port is the connection's listener's). */
   advertisedHost: string;
-  advertisedPort: number;
   clusterId: string;
 }
 
@@ -44,6 +43,8 @@ export type SaslState = "handshake" | "authenticate" | "raw-token" | "authentica
 export interface ConnectionState {
   readonly id: number;
   readonly clientHost: string;
+  /** The port of the listener this connection came in on: Metadata points a TLS client back to the TLS port. */
+  readonly advertisedPort: number;
   sasl: SaslState;
   principal: Principal | undefined;
   /** Set by a handler to close the connection once its response is written (failed SASL). */
