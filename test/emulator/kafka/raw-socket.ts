@@ -67,3 +67,21 @@ export function rawConnect(port: number): Promise<RawConnection> {
     socket.once("error", reject);
   });
 }
+
+/** Connects and logs in with SaslHandshake v1 and SaslAuthenticate v1 (PLAIN, `$ConnectionString`). */
+export async function rawLogin(port: number, connectionString: string): Promise<RawConnection> {
+  const conn = await rawConnect(port);
+  const mechanism = Buffer.from("PLAIN");
+  const handshake = Buffer.alloc(2 + mechanism.length);
+  handshake.writeInt16BE(mechanism.length, 0);
+  mechanism.copy(handshake, 2);
+  conn.socket.write(frame(17, 1, 1, handshake));
+  await conn.response();
+  const token = Buffer.from(`\0$ConnectionString\0${connectionString}`);
+  const auth = Buffer.alloc(4);
+  auth.writeInt32BE(token.length);
+  conn.socket.write(frame(36, 1, 2, Buffer.concat([auth, token])));
+  const answer = await conn.response();
+  if (answer.body.readInt16BE(0) !== 0) throw new Error("SASL login refused");
+  return conn;
+}
