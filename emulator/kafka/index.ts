@@ -12,6 +12,7 @@ import { type DurableStore, openDurableStore } from "./model/durable-store.js";
 import { EventHubNamespace } from "./model/event-hub-namespace.js";
 import { TmpfsSegments } from "./model/tmpfs-segments.js";
 import { eventHubsGroupLimits, GroupCoordinator, type GroupLimits } from "./model/group-coordinator.js";
+import { ProducerIdAllocator } from "./model/producer-state.js";
 import { advertisedApis } from "./protocol/index.js";
 import type { BrokerState } from "./protocol/types.js";
 import { Codec } from "./record-batch.js";
@@ -94,6 +95,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
   const broker: BrokerState = {
     namespace,
     groups,
+    producerIds: new ProducerIdAllocator(opts.clock.now()),
     clock: opts.clock,
     logger,
     settings,

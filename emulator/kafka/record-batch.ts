@@ -25,6 +25,10 @@ export interface BatchInfo {
   codec: number;
   firstTimestamp: number;
   maxTimestamp: number;
+  /** -1 unless the producer is idempotent (then the id InitProducerId gave it, with its epoch and sequence). */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 export interface BatchLimits {
@@ -114,6 +118,9 @@ function validateBatch(parts: Buffer[], length: number, limits: BatchLimits): Ba
     codec,
     firstTimestamp: Number(header.readBigInt64BE(27)),
     maxTimestamp: Number(header.readBigInt64BE(35)),
+    producerId: Number(header.readBigInt64BE(43)),
+    producerEpoch: header.readInt16BE(51),
+    baseSequence: header.readInt32BE(53),
   };
 }
 

@@ -29,7 +29,14 @@ function appendOne(ctx: RequestContext, topic: string, index: number, records: B
     const denied = checkAccess(ctx, topic, "Send");
     if (denied) throw denied;
     const batches = splitAndValidate(records ?? [], ctx.broker.settings);
-    result.baseOffset = log.append(batches, ctx.broker.clock.now());
+    const duplicateOf = log.producers.check(batches);
+    if (duplicateOf !== undefined) {
+      // A retried batch of an idempotent producer: acknowledged again with the first copy's offset, not stored twice.
+      result.baseOffset = duplicateOf;
+    } else {
+      result.baseOffset = log.append(batches, ctx.broker.clock.now());
+      log.producers.record(batches, result.baseOffset);
+    }
     result.logStartOffset = log.logStartOffset;
   } catch (err) {
     if (!(err instanceof KafkaApiError)) throw err;

@@ -6,6 +6,7 @@ import type { Writer } from "../codec/writer.js";
 import { KafkaApiError, refuse } from "../errors.js";
 import type { EventHubNamespace } from "../model/event-hub-namespace.js";
 import type { GroupCoordinator } from "../model/group-coordinator.js";
+import type { ProducerIdAllocator } from "../model/producer-state.js";
 import type { BatchLimits } from "../record-batch.js";
 import type { Principal, Right, SasPolicy } from "../sasl.js";
 
@@ -25,6 +26,8 @@ export interface BrokerSettings extends BatchLimits {
 export interface BrokerState {
   readonly namespace: EventHubNamespace;
   readonly groups: GroupCoordinator;
+  /** Hands out idempotent producers' ids (InitProducerId). */
+  readonly producerIds: ProducerIdAllocator;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: BrokerSettings;
