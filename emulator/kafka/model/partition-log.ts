@@ -169,6 +169,7 @@ export class PartitionLog {
     for (const segment of expiredSegments) if (segment !== live) this.segments?.free(segment);
     this.compact();
     this.persistence?.setLogStart(this.start);
+    this.producers.forgetBefore(this.start);
     return removed;
   }
 

@@ -11,7 +11,8 @@
  *   OUT_OF_ORDER_SEQUENCE_NUMBER (or UNKNOWN_PRODUCER_ID when there is no record at all);
  * - otherwise the first sequence must follow the last one appended (wrapping after 2^31 - 1), else
  *   OUT_OF_ORDER_SEQUENCE_NUMBER: a gap or a reordering is refused, nothing is stored.
- * State lives as long as the process (a restart forgets it, as retention makes a Kafka broker forget it).
+ * A producer is forgotten once retention has deleted its last batch, as a Kafka broker forgets it (which also bounds
+ * what producers that come and go can cost), and on a restart: it then gets UNKNOWN_PRODUCER_ID unless it starts over.
  */
 import { ErrorCode, KafkaApiError } from "../errors.js";
 import type { BatchInfo } from "../record-batch.js";
@@ -106,6 +107,14 @@ export class PartitionProducers {
       pending.set(batch.producerId, { epoch: batch.producerEpoch, lastSeq: lastSequence(batch) });
     }
     return undefined;
+  }
+
+  /** Forgets producers whose last appended batch is below `logStartOffset` (deleted by retention). */
+  forgetBefore(logStartOffset: number): void {
+    for (const [id, entry] of this.producers) {
+      const last = entry.recent[entry.recent.length - 1];
+      if (!last || last.baseOffset < logStartOffset) this.producers.delete(id);
+    }
   }
 
   /** Records appended batches (checked by check()), the first at `baseOffset` and the others after it. */

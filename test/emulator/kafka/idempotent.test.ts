@@ -13,6 +13,7 @@ beforeAll(async () => {
   env = await startKafkaEnv([
     { name: "idempotent-events", partitions: 2 },
     { name: "raw-idempotent", partitions: 4 },
+    { name: "short-lived", partitions: 1, retentionHours: 1 },
   ]);
 });
 afterAll(() => env.close());
@@ -69,9 +70,14 @@ async function initProducerId(conn: RawConnection): Promise<{ error: number; pro
   return { error: r.readInt16BE(4), producerId: r.readBigInt64BE(6), epoch: r.readInt16BE(14) };
 }
 
-/** Produce v7 (acks -1) of one batch to `partition` of raw-idempotent; returns its error code and base offset. */
-async function produce(conn: RawConnection, partition: number, batch: Buffer): Promise<{ error: number; baseOffset: bigint }> {
-  const name = Buffer.from("raw-idempotent");
+/** Produce v7 (acks -1) of one batch to `partition` of `topic`; returns its error code and base offset. */
+async function produce(
+  conn: RawConnection,
+  partition: number,
+  batch: Buffer,
+  topic = "raw-idempotent",
+): Promise<{ error: number; baseOffset: bigint }> {
+  const name = Buffer.from(topic);
   const head = Buffer.alloc(2 + 2 + 4 + 4 + 2 + name.length + 4 + 4 + 4);
   let at = head.writeInt16BE(-1, 0); // transactional_id null
   at = head.writeInt16BE(-1, at); // acks all
@@ -132,5 +138,16 @@ test("a producer the partition has no record of must start at sequence 0, else U
   const { producerId } = await initProducerId(conn);
   expect((await produce(conn, 3, idempotentBatch(producerId, 0, 7))).error).toBe(59);
   expect(await produce(conn, 3, idempotentBatch(producerId, 0, 0))).toEqual({ error: 0, baseOffset: 0n });
+  conn.socket.destroy();
+});
+
+test("once retention has deleted a producer's batches it is forgotten, and continuing its sequence is UNKNOWN_PRODUCER_ID", async () => {
+  const conn = await rawLogin(env.kafka.port, env.kafka.connectionString);
+  const { producerId } = await initProducerId(conn);
+  expect((await produce(conn, 0, idempotentBatch(producerId, 0, 0), "short-lived")).error).toBe(0);
+  expect((await produce(conn, 0, idempotentBatch(producerId, 0, 1), "short-lived")).error).toBe(0);
+  env.clock.advance(61 * 60_000);
+  expect((await produce(conn, 0, idempotentBatch(producerId, 0, 2), "short-lived")).error).toBe(59);
+  expect(await produce(conn, 0, idempotentBatch(producerId, 0, 0), "short-lived")).toEqual({ error: 0, baseOffset: 2n });
   conn.socket.destroy();
 });
