@@ -76,12 +76,6 @@ function eventGridConfigFrom(option: string | object | undefined): EventGridConf
   return parseEventGridConfig(option);
 }
 
-/** The administration API's certificate and key (without its file path), which the Kafka SASL_SSL listener shares. */
-async function certificateOnly(serviceBus: ServiceBusService): Promise<{ cert: string; key: string }> {
-  const { cert, key } = await serviceBus.certificate();
-  return { cert, key };
-}
-
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? new EmulatorClock();
@@ -123,7 +117,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const kafka = await startKafka({
       config: ehConfig,
       port: options.kafkaPort ?? 9092,
-      ...(tlsPort === undefined ? {} : { tls: await certificateOnly(serviceBus), tlsPort }),
+      ...(tlsPort === undefined ? {} : { tls: await serviceBus.certificate(), tlsPort }),
       host,
       clock,
       logger: logger.child("kafka"),

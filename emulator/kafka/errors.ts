@@ -55,7 +55,10 @@ export const refuse = {
   unknownTopic: (topic: string) =>
     new KafkaApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The event hub '${topic}' does not exist in this namespace.`),
   invalidTopic: (topic: string, problem: string) =>
-    new KafkaApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, `'${topic.slice(0, 300)}' is not a valid topic name: ${problem}.`),
+    new KafkaApiError(
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      `'${topic.slice(0, 300)}' is not a valid topic name: ${problem}.`,
+    ),
   notAuthorized: (topic: string, right: string) =>
     new KafkaApiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Unauthorized access. '${right}' claim(s) are required to perform this operation on '${topic}'.`),
   createTopicsDisabled: () =>

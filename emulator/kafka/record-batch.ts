@@ -93,7 +93,9 @@ function validateBatch(parts: Buffer[], length: number, limits: BatchLimits): Ba
   if (magic !== 2) {
     throw new KafkaApiError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `The message format version on the broker does not support the request (magic ${magic}; only RecordBatch v2 is accepted).`);
   }
-  if (length < BATCH_HEADER_BYTES) throw corrupt(`a record batch is truncated (${length} bytes, the header alone is 61)`);
+  if (length < BATCH_HEADER_BYTES) {
+    throw corrupt(`a record batch is truncated (${length} bytes, the header alone is 61)`);
+  }
   const header = headerOf(parts, BATCH_HEADER_BYTES);
   const expected = header.readUInt32BE(17);
   const actual = crcOf(parts, CRC_START);

@@ -32,7 +32,8 @@ export const metadata: ApiHandler = {
         : requested.map((name) => {
             const hub = namespace.hub(name);
             if (!hub) {
-              const error = topicNameProblem(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+              const invalid = topicNameProblem(name) !== undefined;
+              const error = invalid ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
               return { name, error, partitions: 0 };
             }
             if (!visible(ctx, name)) return { name, error: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partitions: 0 };

@@ -20,11 +20,13 @@ const PRODUCE = 0;
 function advertised(body: Buffer): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();
   const count = body.readInt32BE(2);
-  for (let i = 0, at = 6; i < count; i++, at += 6) out.set(body.readInt16BE(at), [body.readInt16BE(at + 2), body.readInt16BE(at + 4)]);
+  for (let i = 0, at = 6; i < count; i++, at += 6) {
+    out.set(body.readInt16BE(at), [body.readInt16BE(at + 2), body.readInt16BE(at + 4)]);
+  }
   return out;
 }
 
-test("ApiVersions advertises Produce v0-v7, so librdkafka before 2.8 compresses gzip instead of sending it plain", async () => {
+test("ApiVersions advertises Produce v0-v7, so librdkafka before 2.8 compresses gzip batches", async () => {
   const conn = await rawConnect(env.kafka.port);
   conn.socket.write(frame(18, 0, 1));
   const { body } = await conn.response();
@@ -58,7 +60,7 @@ function produceV2(topic: string, records: Buffer): Buffer {
   return frame(PRODUCE, 2, 7, Buffer.concat([body, records]));
 }
 
-test("a Produce v2 request with an old-format message set is answered in the v2 layout with UNSUPPORTED_FOR_MESSAGE_FORMAT", async () => {
+test("Produce v2 with an old message set gets UNSUPPORTED_FOR_MESSAGE_FORMAT in the v2 layout", async () => {
   const conn = await rawLogin(env.kafka.port, env.kafka.connectionString);
   conn.socket.write(produceV2("old-clients", magicOneMessageSet()));
   const { correlationId, body } = await conn.response();

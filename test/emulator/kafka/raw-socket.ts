@@ -56,7 +56,9 @@ export function rawConnect(port: number): Promise<RawConnection> {
           return { correlationId, body };
         },
         async rawPacket(timeoutMs = 2000) {
-          await waitFor(() => data.length - consumed >= 4 && data.length - consumed >= 4 + data.readInt32BE(consumed), "a raw packet", timeoutMs);
+          const left = () => data.length - consumed;
+          const complete = () => left() >= 4 && left() >= 4 + data.readInt32BE(consumed);
+          await waitFor(complete, "a raw packet", timeoutMs);
           const size = data.readInt32BE(consumed);
           const packet = data.subarray(consumed + 4, consumed + 4 + size);
           consumed += 4 + size;

@@ -81,7 +81,7 @@ test("before authentication only ApiVersions and the SASL exchange are answered;
   expect(conn.received().length).toBe(4 + versions.body.length + 4);
 });
 
-/** SaslHandshake v0 (kafka-python 2.0.2 and other pre-KIP-152 clients): the token follows unframed, as raw SASL bytes. */
+/** SaslHandshake v0 (kafka-python 2.0.2, other pre-KIP-152 clients): the token follows unframed, as raw SASL bytes. */
 function handshakeV0(correlationId: number): Buffer {
   const mechanism = Buffer.from("PLAIN");
   const body = Buffer.alloc(2 + mechanism.length);

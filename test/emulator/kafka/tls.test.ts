@@ -36,7 +36,7 @@ test("a plaintext client cannot talk to the TLS listener", async () => {
   await expect(admin.connect()).rejects.toThrow();
 });
 
-test("with tlsPort, SASL_SSL is served beside SASL_PLAINTEXT and each listener's metadata points to itself", async () => {
+test("with tlsPort, SASL_SSL is served beside SASL_PLAINTEXT, each listener's metadata naming itself", async () => {
   const both = await startKafkaEnv([{ name: "both-listeners", partitions: 1 }], { tls: { cert, key }, tlsPort: 0 });
   try {
     expect(both.kafka.tlsPort).toBeGreaterThan(0);
