@@ -18,6 +18,7 @@ import {
   refuseLink,
   remoteAddress,
   settleIncoming,
+  takePendingOutcomes,
 } from "./amqp/rhea-adapter.js";
 import { ClaimSet, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
 import { ConsumerLink } from "./consumer-link.js";
@@ -157,6 +158,8 @@ export class ServiceBusAmqpServer {
   private dropLink(state: ConnectionState, link: any): void {
     const role = state.links.get(link);
     if (!role) return;
+    // A settlement read in the same batch as the detach, end or close still counts (rhea would hand it over later).
+    if (role.kind === "consumer") takePendingOutcomes(link);
     state.links.delete(link);
     if (role.kind === "consumer") role.consumer.close();
     if (role.kind === "reply") for (const [k, v] of state.replies) if (v === link) state.replies.delete(k);

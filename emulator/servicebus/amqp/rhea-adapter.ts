@@ -8,7 +8,7 @@
  * - settlement: always with a state, and the delivery is forgotten once settled (the client never settles first
  *   in rcv-settle-mode second, so rhea would otherwise keep it forever);
  * - frame order: a link's answering attach goes out before any transfer on it (rhea writes a session's transfers
- *   first);
+ *   first), and dispositions rhea has read but not yet handed over are taken before a link's state is dropped;
  * - protocol errors: the peer gets a close with an error (or a protocol header when it never sent one), and only
  *   its own socket is dropped.
  */
@@ -181,6 +181,24 @@ export function holdAttach(link: any): void {
 export function releaseAttach(link: any): void {
   link.state.open_requests++;
   link.connection._register();
+}
+
+/**
+ * Hands over now the dispositions the peer sent for `link`'s deliveries that rhea has read but keeps until its next
+ * session turn. Call before dropping a link's state on detach, end or close: a settlement the client sent in the
+ * same batch of frames (disposition, then detach) reached us and must take effect.
+ */
+export function takePendingOutcomes(link: any): void {
+  const outgoing = link.session?.outgoing;
+  if (!outgoing || !outgoing.updated.some((d: any) => d.link === link)) return;
+  const mine = outgoing.updated.filter((d: any) => d.link === link);
+  outgoing.updated = outgoing.updated.filter((d: any) => d.link !== link);
+  // The same events, in the same order, as rhea's own turn would dispatch.
+  for (const delivery of mine) {
+    const outcome = delivery.remote_state?.constructor?.composite_type;
+    if (outcome) link.dispatch(outcome, link._context({ delivery }));
+    if (delivery.remote_settled) link.dispatch("settled", link._context({ delivery }));
+  }
 }
 
 /** Refuses a link: rhea sends the attach, then a detach carrying the error. */

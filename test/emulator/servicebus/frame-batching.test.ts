@@ -18,7 +18,14 @@ type RawConnection = Awaited<ReturnType<typeof rawAmqpConnection>>;
 
 let emulator: Emulator;
 let client: ServiceBusClient;
-const queues = ["credit-on-attach"];
+const queues = [
+  "credit-on-attach",
+  "complete-detach",
+  "complete-end",
+  "complete-close",
+  "dead-letter-detach",
+  "dead-letter-end",
+];
 
 beforeAll(async () => {
   emulator = await startServiceBusEmulator(serviceBusConfig(queues.map((Name) => ({ Name }))));
@@ -61,6 +68,11 @@ function nextMessage(link: any, raw: RawConnection): Promise<{ messageId: unknow
   });
 }
 
+const DEAD_LETTER = {
+  condition: "com.microsoft:dead-letter",
+  info: { DeadLetterReason: "Raw", DeadLetterErrorDescription: "raw peer" },
+};
+
 describe("Service Bus frames read in one batch", () => {
   it("answers a receiver that attaches with credit before sending it any message", async () => {
     await sendWith(client, "credit-on-attach", { body: "waiting", messageId: "waiting" });
@@ -80,4 +92,38 @@ describe("Service Bus frames read in one batch", () => {
     delivery.accept();
     raw.close();
   });
+
+  const cases = [
+    { queue: "complete-detach", settle: "complete", then: "detach" },
+    { queue: "complete-end", settle: "complete", then: "end" },
+    { queue: "complete-close", settle: "complete", then: "close" },
+    { queue: "dead-letter-detach", settle: "dead-letter", then: "detach" },
+    { queue: "dead-letter-end", settle: "dead-letter", then: "end" },
+  ] as const;
+  for (const { queue, settle, then } of cases) {
+    it(`keeps a ${settle} sent in the same write as the peer's ${then}`, async () => {
+      await sendWith(client, queue, { body: `to ${settle}` });
+      const raw = await rawAmqpConnection(emulator.serviceBus.port);
+      const session = raw.connection.create_session();
+      session.begin();
+      const link = session.open_receiver({ source: { address: queue }, credit_window: 1, autoaccept: false });
+      const { delivery } = await nextMessage(link, raw);
+      await inOneWrite(raw, () => {
+        if (settle === "complete") delivery.accept();
+        else delivery.reject(DEAD_LETTER);
+        if (then === "detach") link.close();
+        else if (then === "end") session.close();
+        else raw.connection.close();
+      });
+      const receiver = client.createReceiver(queue, { receiveMode: "receiveAndDelete" });
+      expect(await receiver.peekMessages(1)).toHaveLength(0);
+      const dlq = client.createReceiver(queue, { subQueueType: "deadLetter", receiveMode: "receiveAndDelete" });
+      const expected = settle === "dead-letter" ? [[`to ${settle}`, "Raw"]] : [];
+      const dead = await dlq.receiveMessages(1, { maxWaitTimeInMs: expected.length > 0 ? 5000 : 200 });
+      expect(dead.map((m) => [m.body, m.deadLetterReason])).toEqual(expected);
+      await dlq.close();
+      await receiver.close();
+      if (then !== "close") raw.close();
+    });
+  }
 });
