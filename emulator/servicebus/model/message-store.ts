@@ -360,6 +360,11 @@ export class MessageStore {
   deadLetter(token: string, reason: string | undefined, description: string | undefined, changes?: PropertyChanges): void {
     const record = this.locked(token);
     this.unlock(record);
+    // deliveryCount counts a delivery when it is locked; Azure counts the deliveries that ended without settlement
+    // (abandon, lock expiry, defer). They differ by the delivery that dead-letters: it settled, so it is no attempt.
+    // Azure's dead-letter queue thus shows 0 after receive -> dead-letter, 1 after receive -> defer ->
+    // receiveDeferred -> dead-letter.
+    record.deliveryCount = Math.max(0, record.deliveryCount - 1);
     this.moveToDeadLetters(record, reason, description, changes);
   }
 
