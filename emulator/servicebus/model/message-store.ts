@@ -42,6 +42,8 @@ export interface EnqueueOptions {
   scheduledAt?: number;
   transferHops?: number;
   deadLetterSource?: string;
+  /** It was scheduled before it came here (a topic's scheduled message fanned out to a subscription). */
+  wasScheduled?: boolean;
 }
 
 export interface MessageCounts {
@@ -139,6 +141,7 @@ export class MessageStore {
       lockedUntil: 0,
     };
     if (options.deadLetterSource !== undefined) record.deadLetterSource = options.deadLetterSource;
+    if (scheduled || options.wasScheduled) record.wasScheduled = true;
     if (options.transferHops) record.transferHops = options.transferHops;
     if (this.sessionful) record.sessionId = sessionIdOf(payload) ?? "";
     if (scheduled) {
