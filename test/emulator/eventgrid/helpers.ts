@@ -69,7 +69,12 @@ export interface TestWebhook {
 }
 
 /** A webhook that passes both handshakes (echoes the validation code, grants the CloudEvents origin). */
-export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
+export function startWebhook(path = "/api/events"): Promise<TestWebhook> {
+  return startWebhookOn(0, path);
+}
+
+/** The same on a given port (0: a free one), e.g. to bring an endpoint up where a subscription already points. */
+export async function startWebhookOn(port: number, path = "/api/events"): Promise<TestWebhook> {
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
   let responder: Responder = () => undefined;
@@ -118,7 +123,7 @@ export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
     requests,
