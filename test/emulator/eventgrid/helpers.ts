@@ -18,10 +18,20 @@ export interface TestEventGrid {
   close(): Promise<void>;
 }
 
-export async function startTestEventGrid(config: object, extra: { serviceBus?: ServiceBusSink; dataDir?: string; deadLetterDir?: string } = {}): Promise<TestEventGrid> {
+export interface TestEventGridOptions {
+  serviceBus?: ServiceBusSink;
+  dataDir?: string;
+  deadLetterDir?: string;
+  /** Collects the service's log lines (debug and up) instead of discarding them. */
+  logLines?: string[];
+}
+
+export async function startTestEventGrid(config: object, options: TestEventGridOptions = {}): Promise<TestEventGrid> {
+  const { logLines, ...extra } = options;
   const clock = new EmulatorClock();
   const server = new EmulatorHttpServer();
-  const eventGrid = startEventGrid({ config: parseEventGridConfig(config), http: server, clock, logger: createLogger("silent"), ...extra });
+  const logger = logLines ? createLogger("debug", "eventgrid", (line) => logLines.push(line)) : createLogger("silent");
+  const eventGrid = startEventGrid({ config: parseEventGridConfig(config), http: server, clock, logger, ...extra });
   const port = await server.listen(0, "127.0.0.1");
   const baseUrl = `http://127.0.0.1:${port}`;
   eventGrid.setBaseUrl(baseUrl);
