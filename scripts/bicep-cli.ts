@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 export const BICEP_VERSION = "0.49.2";
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const cacheDir = join(repoRoot, ".cache", "bicep");
+// BICEP_CACHE_DIR moves the cache (a CI cache folder; the tests use it to play a machine without the CLI).
+const cacheDir = process.env.BICEP_CACHE_DIR || join(repoRoot, ".cache", "bicep");
 
 /** Where to get dotnet, said whenever it is missing. */
 export const INSTALL_HINT =
