@@ -27,6 +27,7 @@ export interface PredictedResource {
   apiVersion: string;
   location?: string;
   kind?: string;
+  tags?: Record<string, string>;
   sku?: Record<string, unknown>;
   identity?: { type: string; userAssignedIdentities?: Record<string, unknown> };
   properties?: any;
