@@ -32,7 +32,12 @@ function runtimeId(): string | undefined {
 
 function run(command: string, args: string[], cwd?: string) {
   // Quiet and offline-friendly dotnet: no first-run banner, no telemetry.
-  const env = { ...process.env, DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE: "1" };
+  const env = {
+    ...process.env,
+    DOTNET_NOLOGO: "1",
+    DOTNET_CLI_TELEMETRY_OPTOUT: "1",
+    DOTNET_SKIP_FIRST_TIME_EXPERIENCE: "1",
+  };
   return spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 }
 
@@ -41,7 +46,8 @@ export function ensureBicep(): BicepCli {
   const rid = runtimeId();
   if (!rid) return { ok: false, reason: `no Bicep CLI package for ${process.platform}-${process.arch}` };
   const packageId = `Azure.Bicep.CommandLine.${rid}`;
-  const exe = join(cacheDir, "packages", packageId.toLowerCase(), BICEP_VERSION, "tools", rid.startsWith("win") ? "bicep.exe" : "bicep");
+  const exeName = rid.startsWith("win") ? "bicep.exe" : "bicep";
+  const exe = join(cacheDir, "packages", packageId.toLowerCase(), BICEP_VERSION, "tools", exeName);
   if (!existsSync(exe)) {
     const sdk = run("dotnet", ["--version"]);
     if (sdk.error || sdk.status !== 0) return { ok: false, reason: `\`dotnet\` is not on PATH. ${INSTALL_HINT}` };
@@ -76,7 +82,8 @@ export interface BicepRun {
 /** Runs the CLI with `args`; the status is non-zero when it could not start as well as when it failed. */
 export function runBicep(cli: string, args: string[]): BicepRun {
   const result = run(cli, args);
-  return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
+  const stderr = `${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
+  return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr };
 }
 
 /** One diagnostic of `bicep lint`: a linter rule or a compiler check (BCPnnn), at a file and line. */
@@ -100,7 +107,8 @@ export function lintFolder(cli: string, folder: string): { findings: LintFinding
   const output = `${result.stdout}${result.stderr}`;
   const findings = output.split("\n").flatMap((line) => {
     const m = DIAGNOSTIC.exec(line.trim());
-    return m ? [{ file: m[1], line: Number(m[2]), level: m[3] as LintFinding["level"], rule: m[4], message: m[5] }] : [];
+    if (!m) return [];
+    return [{ file: m[1], line: Number(m[2]), level: m[3] as LintFinding["level"], rule: m[4], message: m[5] }];
   });
   return { findings, failed: result.status !== 0 || findings.some((f) => f.level !== "Info"), output };
 }

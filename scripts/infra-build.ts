@@ -49,7 +49,8 @@ for (const file of files) {
 if (lint.failed) {
   failures++;
   // Findings outside the listed files, or a CLI failure with no diagnostics: show the CLI's own words.
-  if (lint.findings.length === 0 || lint.findings.some((f) => !files.includes(f.file))) console.error(lint.output.trim());
+  const unexplained = lint.findings.length === 0 || lint.findings.some((f) => !files.includes(f.file));
+  if (unexplained) console.error(lint.output.trim());
 }
 
 if (failures > 0) {

@@ -50,7 +50,10 @@ resource subscriptionResources 'Microsoft.EventGrid/topics/eventSubscriptions@20
                 endpointUrl: reduce(
                   localAppUrls,
                   subscription.properties.destination.properties.endpointUrl,
-                  (current, local) => startsWith(current, local) ? 'https://${functionAppHostName}${substring(current, length(local))}' : current
+                  (current, local) =>
+                    startsWith(current, local)
+                      ? 'https://${functionAppHostName}${substring(current, length(local))}'
+                      : current
                 )
               })
             }

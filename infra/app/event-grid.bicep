@@ -9,8 +9,9 @@ param resourceToken string
 // Only the fields infra needs are loaded (JSONPath): the file also holds each topic's local key for the emulator,
 // which must not end up in the compiled template. Every topic in the file declares `properties.inputSchema`
 // (test/infra/topology.test.ts checks it), so the two lists line up by index.
-var loadedTopicNames = any(loadJsonContent('../../emulator/config/eventgrid.json', '$.topics[*].name'))
-var loadedInputSchemas = any(loadJsonContent('../../emulator/config/eventgrid.json', '$.topics[*].properties.inputSchema'))
+var configFile = '../../emulator/config/eventgrid.json'
+var loadedTopicNames = any(loadJsonContent(configFile, '$.topics[*].name'))
+var loadedInputSchemas = any(loadJsonContent(configFile, '$.topics[*].properties.inputSchema'))
 // A JSONPath that matches once yields the match itself rather than a list of one: wrap it back into a list.
 var topicNames = startsWith(string(loadedTopicNames), '[') ? loadedTopicNames : [loadedTopicNames]
 var inputSchemas = length(topicNames) == 1 ? [loadedInputSchemas] : loadedInputSchemas

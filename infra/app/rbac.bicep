@@ -12,7 +12,7 @@ param eventHubsNamespaceName string
 param eventGridTopicName string
 param applicationInsightsName string
 param keyVaultName string
-@description('Key Vault Secrets Officer instead of Secrets User: the deploying user, whose postprovision hook writes the analytics trigger\'s secret.')
+@description('Key Vault Secrets Officer instead of Secrets User: the deploying user, whose hook writes the secret.')
 param writesSecrets bool = false
 
 // Built-in role definition ids (the same in every tenant; test/infra/azure-built-in-roles.ts names them).

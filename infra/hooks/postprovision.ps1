@@ -11,14 +11,18 @@ foreach ($name in 'AZURE_RESOURCE_GROUP', 'EVENT_HUBS_NAMESPACE_NAME', 'ANALYTIC
 }
 if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
   Write-Error ("postprovision: the Azure CLI (az) is needed to copy the analytics trigger's listen-only key into " +
-    "Key Vault. Install it (https://aka.ms/installazurecli), 'az login' as the same account as azd, then 'azd provision'.")
+    "Key Vault. Install it (https://aka.ms/installazurecli), 'az login' as the same account as azd, " +
+    "then 'azd provision'.")
   exit 1
 }
 $connection = az eventhubs eventhub authorization-rule keys list `
   --resource-group $env:AZURE_RESOURCE_GROUP --namespace-name $env:EVENT_HUBS_NAMESPACE_NAME `
   --eventhub-name $env:ANALYTICS_EVENT_HUB_NAME --name $env:ANALYTICS_LISTEN_RULE_NAME `
   --query primaryConnectionString --output tsv
-if ($LASTEXITCODE -ne 0 -or -not $connection) { Write-Error 'postprovision: could not read the listen-only key.'; exit 1 }
+if ($LASTEXITCODE -ne 0 -or -not $connection) {
+  Write-Error 'postprovision: could not read the listen-only key (is az login the account azd deployed with?).'
+  exit 1
+}
 # Through a temporary file readable only by this user, not an argument (visible in the process list).
 $file = New-TemporaryFile
 try {

@@ -12,22 +12,26 @@ for name in AZURE_RESOURCE_GROUP EVENT_HUBS_NAMESPACE_NAME ANALYTICS_EVENT_HUB_N
   [ -n "$value" ] || missing="$missing $name"
 done
 if [ -n "$missing" ]; then
-  echo "postprovision: not set:$missing. Run this hook through azd (azd provision or azd up), which sets them from the template's outputs." >&2
+  echo "postprovision: not set:$missing." >&2
+  echo "Run this hook through azd (azd provision or azd up), which sets them from the template's outputs." >&2
   exit 1
 fi
 if ! command -v az >/dev/null 2>&1; then
   echo "postprovision: the Azure CLI (az) is needed to copy the analytics trigger's listen-only key into Key Vault." >&2
-  echo "Install it (https://aka.ms/installazurecli), sign in with 'az login' as the same account as azd, then run 'azd provision' again." >&2
+  echo "Install it (https://aka.ms/installazurecli), sign in with 'az login' as the same account as azd," >&2
+  echo "then run 'azd provision' again." >&2
   exit 1
 fi
-echo "Copying the listen-only connection string of $ANALYTICS_EVENT_HUB_NAME/$ANALYTICS_LISTEN_RULE_NAME into Key Vault $AZURE_KEY_VAULT_NAME..."
+policy="$ANALYTICS_EVENT_HUB_NAME/$ANALYTICS_LISTEN_RULE_NAME"
+echo "Copying the listen-only connection string of $policy into Key Vault $AZURE_KEY_VAULT_NAME..."
 connection=$(az eventhubs eventhub authorization-rule keys list \
   --resource-group "$AZURE_RESOURCE_GROUP" \
   --namespace-name "$EVENT_HUBS_NAMESPACE_NAME" \
   --eventhub-name "$ANALYTICS_EVENT_HUB_NAME" \
   --name "$ANALYTICS_LISTEN_RULE_NAME" \
   --query primaryConnectionString --output tsv) || {
-  echo "postprovision: could not read the keys of $ANALYTICS_LISTEN_RULE_NAME (is 'az login' the account azd deployed with?)." >&2
+  echo "postprovision: could not read the keys of $ANALYTICS_LISTEN_RULE_NAME" \
+    "(is 'az login' the account azd deployed with?)." >&2
   exit 1
 }
 if [ -z "$connection" ]; then
@@ -41,7 +45,8 @@ printf '%s' "$connection" | az keyvault secret set \
   --file /dev/stdin \
   --content-type "text/plain; analytics Kafka trigger, listen-only" \
   --output none || {
-  echo "postprovision: could not write secret $ANALYTICS_KAFKA_SECRET_NAME (the deploying user needs Key Vault Secrets Officer; role assignments can take a few minutes)." >&2
+  echo "postprovision: could not write secret $ANALYTICS_KAFKA_SECRET_NAME (the deploying user needs" \
+    "Key Vault Secrets Officer; new role assignments can take a few minutes to apply)." >&2
   exit 1
 }
 echo "Key Vault secret $ANALYTICS_KAFKA_SECRET_NAME is set; the app resolves it when it (re)starts."

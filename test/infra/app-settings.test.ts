@@ -8,7 +8,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadAppSettings, settingNames, topology } from "../../src/config.js";
-import { connectionSettings, identitySettingsOf, platformSettings, plainSettingList, repoRoot, settingsReadByName, triggerConnections } from "./code-settings.js";
+import {
+  connectionSettings,
+  identitySettingsOf,
+  platformSettings,
+  plainSettingList,
+  repoRoot,
+  settingsReadByName,
+  triggerConnections,
+} from "./code-settings.js";
 import { type CompiledTemplate, compileTemplate, single, skipReason } from "./compiled-template.js";
 
 if (skipReason) console.warn(`test/infra skipped: ${skipReason}`);
@@ -43,15 +51,22 @@ describe.skipIf(Boolean(skipReason))("the Functions app in the compiled template
     });
 
     it("sets none of the settings Flex Consumption rejects (the runtime and version live in functionAppConfig)", () => {
-      for (const name of ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_NODE_DEFAULT_VERSION", "WEBSITE_RUN_FROM_PACKAGE"]) {
-        expect(Object.keys(settings)).not.toContain(name);
-      }
+      const rejected = [
+        "FUNCTIONS_WORKER_RUNTIME",
+        "FUNCTIONS_EXTENSION_VERSION",
+        "WEBSITE_NODE_DEFAULT_VERSION",
+        "WEBSITE_RUN_FROM_PACKAGE",
+      ];
+      for (const name of rejected) expect(Object.keys(settings)).not.toContain(name);
     });
 
-    it("runs as the user-assigned identity, deploys its package with it and resolves Key Vault references with it", () => {
+    it("runs as the user-assigned identity, deploys its package with it, resolves Key Vault references with it", () => {
       const site = single(t.resources, "Microsoft.Web/sites");
       expect(site.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: { [identity().id]: {} } });
-      expect(site.properties.functionAppConfig.deployment.storage.authentication).toEqual({ type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity().id });
+      expect(site.properties.functionAppConfig.deployment.storage.authentication).toEqual({
+        type: "UserAssignedIdentity",
+        userAssignedIdentityResourceId: identity().id,
+      });
       expect(site.properties.keyVaultReferenceIdentity).toBe(identity().id);
     });
   });
@@ -61,10 +76,11 @@ describe.skipIf(Boolean(skipReason))("the Functions app in the compiled template
       const found = triggerConnections();
       expect(found.length).toBeGreaterThan(0);
       const known = new Set<string>(Object.values(settingNames));
-      expect(found.filter((f) => !known.has(f.name)).map((f) => `${f.where}: connection "${f.name}" is not in src/config.ts settingNames`)).toEqual([]);
+      const unknown = found.filter((f) => !known.has(f.name));
+      expect(unknown.map((f) => `${f.where}: connection "${f.name}" is not in src/config.ts settingNames`)).toEqual([]);
     });
 
-    it.each(connectionSettings)("%s connection %s: identity-based settings with the app's client id, no connection string", (kind, name) => {
+    it.each(connectionSettings)("%s connection %s: identity-based with the app's client id, no key", (kind, name) => {
       for (const setting of identitySettingsOf[kind](name)) expect(Object.keys(settings), setting).toContain(setting);
       // The connection-string form (the setting itself) is for the emulators only.
       expect(Object.keys(settings)).not.toContain(name);
@@ -82,7 +98,8 @@ describe.skipIf(Boolean(skipReason))("the Functions app in the compiled template
 
     it("plain settings: each one set is valid, the rest take their code defaults", () => {
       const plain = plainSettingList.map((s) => s.name);
-      const setHere = Object.fromEntries(plain.filter((n) => n in settings && !settings[n].startsWith("[")).map((n) => [n, settings[n]]));
+      const literal = plain.filter((n) => n in settings && !settings[n].startsWith("["));
+      const setHere = Object.fromEntries(literal.map((n) => [n, settings[n]]));
       expect(() => loadAppSettings(setHere)).not.toThrow();
     });
 
@@ -91,7 +108,9 @@ describe.skipIf(Boolean(skipReason))("the Functions app in the compiled template
       const connections = new Set<string>(Object.values(settingNames));
       const reads = settingsReadByName();
       expect(reads.length).toBeGreaterThan(0);
-      const unexplained = reads.filter((f) => !(f.name in settings) && !plain.has(f.name) && !connections.has(f.name) && !platformSettings.has(f.name));
+      const explained = (name: string) =>
+        name in settings || plain.has(name) || connections.has(name) || platformSettings.has(name);
+      const unexplained = reads.filter((f) => !explained(f.name));
       expect(unexplained.map((f) => `${f.where}: reads ${f.name}, which infra/ does not set`)).toEqual([]);
     });
 
@@ -116,7 +135,8 @@ describe.skipIf(Boolean(skipReason))("the Functions app in the compiled template
     it("reads its password, AnalyticsKafkaConnection, from the vault's secret through a Key Vault reference", () => {
       const vault = single(t.resources, "Microsoft.KeyVault/vaults");
       const secretName = t.outputs.ANALYTICS_KAFKA_SECRET_NAME;
-      expect(settings.AnalyticsKafkaConnection).toBe(`@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})`);
+      const reference = `@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})`;
+      expect(settings.AnalyticsKafkaConnection).toBe(reference);
     });
 
     it("the secret is the connection string of a listen-only policy on the one event hub it reads", () => {
@@ -125,7 +145,10 @@ describe.skipIf(Boolean(skipReason))("the Functions app in the compiled template
       expect(rule.name).toBe(`${namespace.name}/${topology.eventHub}/${t.outputs.ANALYTICS_LISTEN_RULE_NAME}`);
       expect(rule.properties.rights).toEqual(["Listen"]);
       // The postprovision hook copies exactly this policy's key (its inputs are these outputs).
-      expect(t.outputs).toMatchObject({ EVENT_HUBS_NAMESPACE_NAME: namespace.name, ANALYTICS_EVENT_HUB_NAME: topology.eventHub });
+      expect(t.outputs).toMatchObject({
+        EVENT_HUBS_NAMESPACE_NAME: namespace.name,
+        ANALYTICS_EVENT_HUB_NAME: topology.eventHub,
+      });
       expect(t.outputs.AZURE_KEY_VAULT_NAME).toBe(single(t.resources, "Microsoft.KeyVault/vaults").name);
     });
   });

@@ -16,16 +16,19 @@ const project = loadYaml(readFileSync(join(repoRoot, "azure.yaml"), "utf8")) as 
 
 /** From azure.yaml.json v1.0: the top-level properties, command-level hook names and a hook's fields and values. */
 const schema = {
-  topLevel: ["name", "resourceGroup", "metadata", "infra", "services", "resources", "pipeline", "hooks", "requiredVersions", "state", "platform", "workflows", "cloud"],
+  topLevel: ["name", "resourceGroup", "metadata", "infra", "services", "resources", "pipeline", "hooks"]
+    .concat(["requiredVersions", "state", "platform", "workflows", "cloud"]),
   namePattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
   infra: ["provider", "path", "module", "layers"],
   providers: ["bicep", "terraform"],
-  service: ["apiVersion", "resourceGroup", "resourceName", "project", "image", "host", "language", "module", "dist", "remoteBuild", "docker", "k8s", "config", "uses", "env", "hooks"],
+  service: ["apiVersion", "resourceGroup", "resourceName", "project", "image", "host", "language", "module", "dist"]
+    .concat(["remoteBuild", "docker", "k8s", "config", "uses", "env", "hooks"]),
   hosts: ["appservice", "containerapp", "function", "springapp", "staticwebapp", "aks"],
   languages: ["dotnet", "csharp", "fsharp", "py", "python", "js", "ts", "java", "go", "golang", "docker"],
   // Not allowed on the traditional hosts (appservice, function, springapp, staticwebapp).
   notForFunctionHost: ["image", "docker", "k8s", "apiVersion", "env"],
-  commandHooks: ["preprovision", "postprovision", "preinfracreate", "postinfracreate", "preinfradelete", "postinfradelete", "predown", "postdown", "preup", "postup", "prepackage", "postpackage", "prepublish", "postpublish", "predeploy", "postdeploy", "prerestore", "postrestore"],
+  commandHooks: ["provision", "infracreate", "infradelete", "down", "up", "package", "publish", "deploy", "restore"]
+    .flatMap((command) => [`pre${command}`, `post${command}`]),
   hook: ["shell", "kind", "dir", "run", "continueOnError", "interactive", "windows", "posix", "secrets", "config"],
   shells: ["sh", "pwsh"],
 };
@@ -56,7 +59,8 @@ describe("azure.yaml against azd's schema", () => {
     }
   });
 
-  it.each(Object.entries(project.hooks ?? {}) as [string, any][])("hook %s: a documented command hook, one script per OS", (name, hook) => {
+  const hooks = Object.entries(project.hooks ?? {}) as [string, any][];
+  it.each(hooks)("hook %s: a documented command hook, one script per OS", (name, hook) => {
     expect(schema.commandHooks).toContain(name);
     // With both posix and windows given, the hook itself may set nothing else.
     expect(Object.keys(hook).sort()).toEqual(["posix", "windows"]);
@@ -81,7 +85,8 @@ describe.skipIf(Boolean(skipReason))("azure.yaml and the compiled template agree
   }, 120_000);
 
   it("the function app carries the azd-service-name tag of the one service", () => {
-    expect(single(t.resources, "Microsoft.Web/sites").tags?.["azd-service-name"]).toBe(Object.keys(project.services)[0]);
+    const site = single(t.resources, "Microsoft.Web/sites");
+    expect(site.tags?.["azd-service-name"]).toBe(Object.keys(project.services)[0]);
   });
 
   it("main.parameters.json sets only parameters the template declares, and every required one", () => {
@@ -105,7 +110,21 @@ const scratch: string[] = [];
 afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A folder with fake CLIs that append their arguments to calls.log: one line per call, arguments ended by \x1f. */
-function fakeClis(behaviour: { azFailsOn?: string; azdValue?: string; azdFails?: boolean } = {}): { bin: string; calls: () => string[][]; stdin: () => string } {
+interface FakeBehaviour {
+  /** az fails (exit 3) when its arguments contain this. */
+  azFailsOn?: string;
+  /** What `azd env get-value` prints; absent: the key is not set (exit 1). */
+  azdValue?: string;
+  /** `azd provision` fails. */
+  azdFails?: boolean;
+}
+
+/** The connection string the fake az hands out: obviously not a real key. */
+const fakeConnection =
+  "Endpoint=sb://fake.servicebus.windows.net/;SharedAccessKeyName=analytics-listen;" +
+  "SharedAccessKey=not-a-real-key;EntityPath=festival-events";
+
+function fakeClis(behaviour: FakeBehaviour = {}): { bin: string; calls: () => string[][]; stdin: () => string } {
   const bin = mkdtempSync(join(tmpdir(), "azd-hooks-"));
   scratch.push(bin);
   const log = join(bin, "calls.log");
@@ -116,18 +135,20 @@ function fakeClis(behaviour: { azFailsOn?: string; azdValue?: string; azdFails?:
 ${record}
 case "$*" in
   *"${behaviour.azFailsOn ?? "never matches"}"*) echo "ERROR: simulated failure" >&2; exit 3 ;;
-  "eventhubs eventhub authorization-rule keys list"*) echo "Endpoint=sb://fake.servicebus.windows.net/;SharedAccessKeyName=analytics-listen;SharedAccessKey=not-a-real-key;EntityPath=festival-events" ;;
+  "eventhubs eventhub authorization-rule keys list"*) echo "${fakeConnection}" ;;
   "keyvault secret set"*) cat > "${join(bin, "stdin.txt")}" ;;
 esac
 `,
     { mode: 0o755 },
   );
+  const notFound = 'echo "ERROR: not found" >&2; exit 1';
+  const getValue = behaviour.azdValue === undefined ? notFound : `echo "${behaviour.azdValue}"`;
   writeFileSync(
     join(bin, "azd"),
     `#!/bin/sh
 ${record}
 case "$*" in
-  "env get-value"*) ${behaviour.azdValue === undefined ? 'echo "ERROR: key not found" >&2; exit 1' : `echo "${behaviour.azdValue}"`} ;;
+  "env get-value"*) ${getValue} ;;
   "provision"*) ${behaviour.azdFails ? 'echo "ERROR: deployment failed" >&2; exit 1' : "echo provisioned"} ;;
 esac
 `,
@@ -159,15 +180,22 @@ function runHook(script: string, bin: string, env: Record<string, string>) {
 }
 
 describe("postprovision hook (copies the listen-only key into Key Vault)", () => {
-  it("reads the policy's connection string and writes it to the vault's secret, through stdin, never as an argument", () => {
+  it("reads the policy's connection string, writes it to the vault's secret through stdin, never an argument", () => {
     const fake = fakeClis();
     const run = runHook("postprovision.sh", fake.bin, hookEnv);
     expect(run.status, run.stderr).toBe(0);
     const [read, write] = fake.calls();
-    expect(read).toEqual(["eventhubs", "eventhub", "authorization-rule", "keys", "list", "--resource-group", "rg-dev", "--namespace-name", "evhns-abc", "--eventhub-name", "festival-events", "--name", "analytics-listen", "--query", "primaryConnectionString", "--output", "tsv"]);
-    expect(write.slice(0, 9)).toEqual(["keyvault", "secret", "set", "--vault-name", "kv-abc", "--name", "analytics-kafka-connection", "--file", "/dev/stdin"]);
+    expect(read).toEqual([
+      ...["eventhubs", "eventhub", "authorization-rule", "keys", "list", "--resource-group", "rg-dev"],
+      ...["--namespace-name", "evhns-abc", "--eventhub-name", "festival-events", "--name", "analytics-listen"],
+      ...["--query", "primaryConnectionString", "--output", "tsv"],
+    ]);
+    expect(write.slice(0, 9)).toEqual([
+      ...["keyvault", "secret", "set", "--vault-name", "kv-abc", "--name", "analytics-kafka-connection"],
+      ...["--file", "/dev/stdin"],
+    ]);
     expect(fake.calls().flat().join(" ")).not.toContain("SharedAccessKey=");
-    expect(fake.stdin()).toBe("Endpoint=sb://fake.servicebus.windows.net/;SharedAccessKeyName=analytics-listen;SharedAccessKey=not-a-real-key;EntityPath=festival-events");
+    expect(fake.stdin()).toBe(fakeConnection);
     expect(run.stdout + run.stderr).not.toContain("not-a-real-key");
   });
 
@@ -175,14 +203,16 @@ describe("postprovision hook (copies the listen-only key into Key Vault)", () =>
     const fake = fakeClis();
     const run = runHook("postprovision.sh", fake.bin, { AZURE_RESOURCE_GROUP: "rg-dev" });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("not set: EVENT_HUBS_NAMESPACE_NAME ANALYTICS_EVENT_HUB_NAME ANALYTICS_LISTEN_RULE_NAME AZURE_KEY_VAULT_NAME ANALYTICS_KAFKA_SECRET_NAME");
+    const missing = Object.keys(hookEnv).filter((name) => name !== "AZURE_RESOURCE_GROUP");
+    expect(run.stderr).toContain(`not set: ${missing.join(" ")}.`);
     expect(fake.calls()).toEqual([]);
   });
 
   it("without the Azure CLI it says how to install it and fails", () => {
     const empty = mkdtempSync(join(tmpdir(), "azd-hooks-"));
     scratch.push(empty);
-    const result = spawnSync("/bin/sh", [join(repoRoot, "infra", "hooks", "postprovision.sh")], { encoding: "utf8", env: { PATH: empty, ...hookEnv } });
+    const script = join(repoRoot, "infra", "hooks", "postprovision.sh");
+    const result = spawnSync("/bin/sh", [script], { encoding: "utf8", env: { PATH: empty, ...hookEnv } });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("the Azure CLI (az) is needed");
     expect(result.stderr).toContain("https://aka.ms/installazurecli");

@@ -83,7 +83,8 @@ export function compileTemplate(): CompiledTemplate {
     const work = `${target}.${process.pid}`;
     mkdirSync(work, { recursive: true });
     writeFileSync(join(work, "main.bicepparam"), paramFor(work));
-    const build = runBicep(cli.path, ["build", join(repoRoot, "infra", "main.bicep"), "--outfile", join(work, "main.json")]);
+    const main = join(repoRoot, "infra", "main.bicep");
+    const build = runBicep(cli.path, ["build", main, "--outfile", join(work, "main.json")]);
     if (build.status !== 0) throw new Error(`bicep build failed:\n${build.stdout}${build.stderr}`);
     const snapshot = runBicep(cli.path, [
       "snapshot", join(work, "main.bicepparam"),
@@ -104,8 +105,11 @@ export function compileTemplate(): CompiledTemplate {
   }
   const templateText = readFileSync(join(target, "main.json"), "utf8");
   const snapshot = JSON.parse(readFileSync(join(target, "main.snapshot.json"), "utf8"));
-  if (snapshot.diagnostics?.length) throw new Error(`bicep snapshot diagnostics: ${JSON.stringify(snapshot.diagnostics)}`);
-  compiled = { template: JSON.parse(templateText), templateText, resources: snapshot.predictedResources, outputs: snapshot.outputs };
+  if (snapshot.diagnostics?.length) {
+    throw new Error(`bicep snapshot diagnostics: ${JSON.stringify(snapshot.diagnostics)}`);
+  }
+  const template = JSON.parse(templateText);
+  compiled = { template, templateText, resources: snapshot.predictedResources, outputs: snapshot.outputs };
   return compiled;
 }
 

@@ -23,7 +23,8 @@ function infraFolder(files: Record<string, string>): string {
 
 function infraBuild(args: string[], env: Record<string, string | undefined> = {}) {
   // This node with tsx's loader, not a PATH lookup: one test takes PATH away.
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "scripts", "infra-build.ts"), ...args], {
+  const script = join(repoRoot, "scripts", "infra-build.ts");
+  const result = spawnSync(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: repoRoot,
     encoding: "utf8",
     env: { ...process.env, CI: undefined, ...env },

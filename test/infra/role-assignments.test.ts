@@ -5,7 +5,15 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { builtInRoles, type BuiltInRole, roleName } from "./azure-built-in-roles.js";
-import { type CompiledTemplate, compileTemplate, deployment, ofType, type PredictedResource, single, skipReason } from "./compiled-template.js";
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  deployment,
+  ofType,
+  type PredictedResource,
+  single,
+  skipReason,
+} from "./compiled-template.js";
 
 interface Grant {
   principal: "app" | "deploying user" | string;
@@ -13,33 +21,43 @@ interface Grant {
   scope: string;
 }
 
+const storage = "Microsoft.Storage/storageAccounts";
+const serviceBus = "Microsoft.ServiceBus/namespaces";
+const eventHubs = "Microsoft.EventHub/namespaces";
+const insights = "Microsoft.Insights/components";
+const keyVault = "Microsoft.KeyVault/vaults";
+
 /** What each identity needs, on which resource type, and why. */
 const needed: Record<"app" | "deploying user", { type: string; role: BuiltInRole; why: string }[]> = {
   app: [
-    { type: "Microsoft.Storage/storageAccounts", role: "Storage Blob Data Owner", why: "AzureWebJobsStorage (host leases) and the Flex deployment container" },
-    { type: "Microsoft.Storage/storageAccounts", role: "Storage Table Data Contributor", why: "TicketingStorage: event store, outbox, inbox, read models" },
-    { type: "Microsoft.ServiceBus/namespaces", role: "Azure Service Bus Data Sender", why: "the outbox relay sends commands and events" },
-    { type: "Microsoft.ServiceBus/namespaces", role: "Azure Service Bus Data Receiver", why: "the topic triggers receive" },
-    { type: "Microsoft.EventHub/namespaces", role: "Azure Event Hubs Data Sender", why: "the relay produces to festival-events over Kafka" },
-    { type: "Microsoft.EventHub/namespaces", role: "Azure Event Hubs Data Receiver", why: "Kafka consumers with an Entra token" },
+    { type: storage, role: "Storage Blob Data Owner", why: "AzureWebJobsStorage, the Flex package container" },
+    { type: storage, role: "Storage Table Data Contributor", why: "TicketingStorage: event store, read models" },
+    { type: serviceBus, role: "Azure Service Bus Data Sender", why: "the outbox relay sends commands and events" },
+    { type: serviceBus, role: "Azure Service Bus Data Receiver", why: "the topic triggers receive" },
+    { type: eventHubs, role: "Azure Event Hubs Data Sender", why: "the relay produces to festival-events over Kafka" },
+    { type: eventHubs, role: "Azure Event Hubs Data Receiver", why: "Kafka consumers with an Entra token" },
     { type: "Microsoft.EventGrid/topics", role: "EventGrid Data Sender", why: "the relay publishes the notify events" },
-    { type: "Microsoft.Insights/components", role: "Monitoring Metrics Publisher", why: "telemetry with local auth off" },
-    { type: "Microsoft.KeyVault/vaults", role: "Key Vault Secrets User", why: "the Key Vault reference of AnalyticsKafkaConnection" },
+    { type: insights, role: "Monitoring Metrics Publisher", why: "telemetry with local auth off" },
+    { type: keyVault, role: "Key Vault Secrets User", why: "AnalyticsKafkaConnection's Key Vault reference" },
   ],
   // The same data roles, to run the repo's tools (sb, analytics:replay, projections:rebuild) against Azure, and
   // Secrets Officer instead of User: the postprovision hook writes the analytics trigger's secret as this user.
   "deploying user": [],
 };
 needed["deploying user"] = needed.app.map((n) =>
-  n.role === "Key Vault Secrets User" ? { ...n, role: "Key Vault Secrets Officer", why: "the postprovision hook writes the secret" } : n,
+  n.role === "Key Vault Secrets User"
+    ? { ...n, role: "Key Vault Secrets Officer", why: "the postprovision hook writes the secret" }
+    : n,
 );
+
+const assignmentPath = "/providers/Microsoft.Authorization/roleAssignments/";
 
 function grantsOf(t: CompiledTemplate): Grant[] {
   const identity = single(t.resources, "Microsoft.ManagedIdentity/userAssignedIdentities");
   return ofType(t.resources, "Microsoft.Authorization/roleAssignments").map((a) => {
     // The id is `<scope>/providers/Microsoft.Authorization/roleAssignments/<guid>`, or, while the guid depends on a
     // value known only when deployed (the identity's principal id), an extensionResourceId('<scope>', ...) expression.
-    const scope = /extensionResourceId\('([^']+)'/.exec(a.id)?.[1] ?? a.id.split("/providers/Microsoft.Authorization/roleAssignments/")[0];
+    const scope = /extensionResourceId\('([^']+)'/.exec(a.id)?.[1] ?? a.id.split(assignmentPath)[0];
     const principalId: string = a.properties.principalId;
     const principal = principalId.startsWith(`[reference('${identity.id}'`) && principalId.endsWith(".principalId]")
       ? "app"
@@ -60,10 +78,13 @@ describe.skipIf(Boolean(skipReason))("role assignments in the compiled template"
   }, 120_000);
 
   it("every role definition id is one of Azure's built-in roles, named in the table", () => {
-    const ids = ofType(t.resources, "Microsoft.Authorization/roleAssignments").map((a) => a.properties.roleDefinitionId as string);
+    const assignments = ofType(t.resources, "Microsoft.Authorization/roleAssignments");
+    const ids = assignments.map((a) => a.properties.roleDefinitionId as string);
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) {
-      expect(id).toMatch(new RegExp(`^/subscriptions/${deployment.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/`));
+      const subscription = `/subscriptions/${deployment.subscriptionId}`;
+      const definitions = `${subscription}/providers/Microsoft.Authorization/roleDefinitions`;
+      expect(id.startsWith(`${definitions}/`), id).toBe(true);
       expect(roleName(id), id).toBeDefined();
     }
   });

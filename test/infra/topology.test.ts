@@ -10,13 +10,16 @@ import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc
 import { beforeAll, describe, expect, it } from "vitest";
 import { topology } from "../../src/config.js";
 import { repoRoot } from "./code-settings.js";
-import { type CompiledTemplate, compileTemplate, leaf, ofType, type PredictedResource, single, skipReason } from "./compiled-template.js";
+import { type CompiledTemplate, compileTemplate, leaf, ofType, type PredictedResource } from "./compiled-template.js";
+import { single, skipReason } from "./compiled-template.js";
 
 function config(path: string): any {
   const errors: ParseError[] = [];
   // Bicep's loadJsonContent skips // and /* */ comments, as jsonc-parser does.
-  const value: unknown = parseJsonc(readFileSync(join(repoRoot, path), "utf8"), errors, { allowTrailingComma: false, disallowComments: false });
-  if (errors.length) throw new Error(errors.map((e) => `${path}@${e.offset}: ${printParseErrorCode(e.error)}`).join("; "));
+  const text = readFileSync(join(repoRoot, path), "utf8");
+  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: false });
+  const messages = errors.map((e) => `${path}@${e.offset}: ${printParseErrorCode(e.error)}`);
+  if (messages.length) throw new Error(messages.join("; "));
   return value;
 }
 
@@ -24,26 +27,39 @@ const serviceBus = config("emulator/config/servicebus.json").UserConfig.Namespac
 const eventHubs = config("emulator/config/eventhubs.json").UserConfig.NamespaceConfig[0];
 const eventGrid = config("emulator/config/eventgrid.json");
 
+/** The Service Bus config, flattened: each subscription and rule with its path (`topic/subscription[/rule]`). */
+const sbTopics: any[] = serviceBus.Topics ?? [];
+const sbSubscriptions = sbTopics.flatMap((topic) =>
+  (topic.Subscriptions ?? []).map((s: any) => ({ path: `${topic.Name}/${s.Name}`, s })),
+);
+const sbRules = sbSubscriptions.flatMap(({ path, s }) =>
+  (s.Rules ?? []).map((rule: any) => ({ path: `${path}/${rule.Name}`, rule })),
+);
+const egSubscriptions = (eventGrid.topics as any[]).flatMap((topic) =>
+  topic.eventSubscriptions.map((s: any) => ({ topic: topic.name, s })),
+);
+
 /** A resource's path below its namespace or topic (`sb-x/commands/concerts` -> `commands/concerts`). */
 const path = (r: PredictedResource) => r.name.split("/").slice(1).join("/");
 const sorted = (list: string[]) => [...list].sort();
+const byPath = (resources: PredictedResource[], p: string) => resources.find((r) => path(r) === p)!.properties;
 
-/** The emulator config's Service Bus property names (PascalCase) are ARM's in camelCase. */
+/** The emulator config's Service Bus property names (PascalCase) are ARM's in camelCase; "" means unset. */
 function armProperties(properties: Record<string, unknown> = {}): Record<string, unknown> {
   const entries = Object.entries(properties).filter(([, v]) => v !== "");
   return Object.fromEntries(entries.map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v]));
 }
 
 describe("the emulator configs the template loads", () => {
-  it("every Event Grid topic declares properties.inputSchema and eventSubscriptions (infra/ lines them up by index)", () => {
+  it("every Event Grid topic declares properties.inputSchema and eventSubscriptions (infra/ pairs by index)", () => {
     for (const topic of eventGrid.topics) {
       expect(topic.properties?.inputSchema, topic.name).toBeTypeOf("string");
       expect(Array.isArray(topic.eventSubscriptions), topic.name).toBe(true);
     }
   });
 
-  it.each(Object.values(topology.topics))("Service Bus topic %s, which the code names, is in servicebus.json", (topic) => {
-    expect(serviceBus.Topics.map((t: { Name: string }) => t.Name)).toContain(topic);
+  it.each(Object.values(topology.topics))("Service Bus topic %s, which the code names, is in the config", (topic) => {
+    expect(sbTopics.map((t) => t.Name)).toContain(topic);
   });
 
   it("the event hub the code names is in eventhubs.json, and the Event Grid topic in eventgrid.json", () => {
@@ -52,9 +68,14 @@ describe("the emulator configs the template loads", () => {
   });
 
   it("every AzureFunction destination in eventgrid.json names a function the app registers", () => {
-    const sources = readdirSync(join(repoRoot, "functions")).filter((f) => f.endsWith(".ts")).map((f) => readFileSync(join(repoRoot, "functions", f), "utf8"));
-    const registered = new Set(sources.flatMap((text) => [...text.matchAll(/app\.eventGrid\(\s*["'`]([^"'`]+)["'`]/g)].map((m) => m[1])));
-    const destinations = eventGrid.topics.flatMap((t: any) => t.eventSubscriptions.map((s: any) => s.properties.destination)).filter((d: any) => d.endpointType === "AzureFunction");
+    const folder = join(repoRoot, "functions");
+    const files = readdirSync(folder).filter((f) => f.endsWith(".ts"));
+    const sources = files.map((f) => readFileSync(join(folder, f), "utf8"));
+    const registrations = /app\.eventGrid\(\s*["'`]([^"'`]+)["'`]/g;
+    const registered = new Set(sources.flatMap((text) => [...text.matchAll(registrations)].map((m) => m[1])));
+    const destinations = egSubscriptions
+      .map(({ s }) => s.properties.destination)
+      .filter((d) => d.endpointType === "AzureFunction");
     expect(destinations.length).toBeGreaterThan(0);
     for (const d of destinations) expect(registered).toContain(String(d.properties.resourceId).split("/").at(-1));
   });
@@ -68,34 +89,34 @@ describe.skipIf(Boolean(skipReason))("the compiled template creates the emulator
 
   it("Service Bus queues: the same names and properties", () => {
     const queues = ofType(t.resources, "Microsoft.ServiceBus/namespaces/queues");
-    expect(sorted(queues.map(path))).toEqual(sorted((serviceBus.Queues ?? []).map((q: any) => q.Name)));
-    for (const q of serviceBus.Queues ?? []) expect(queues.find((r) => path(r) === q.Name)!.properties).toMatchObject(armProperties(q.Properties));
+    const declared: any[] = serviceBus.Queues ?? [];
+    expect(sorted(queues.map(path))).toEqual(sorted(declared.map((q) => q.Name)));
+    for (const q of declared) expect(byPath(queues, q.Name)).toMatchObject(armProperties(q.Properties));
   });
 
   it("Service Bus topics: the same names and properties", () => {
     const topics = ofType(t.resources, "Microsoft.ServiceBus/namespaces/topics");
-    expect(sorted(topics.map(path))).toEqual(sorted(serviceBus.Topics.map((x: any) => x.Name)));
-    for (const topic of serviceBus.Topics) expect(topics.find((r) => path(r) === topic.Name)!.properties).toMatchObject(armProperties(topic.Properties));
+    expect(sorted(topics.map(path))).toEqual(sorted(sbTopics.map((x) => x.Name)));
+    for (const topic of sbTopics) expect(byPath(topics, topic.Name)).toMatchObject(armProperties(topic.Properties));
   });
 
   it("Service Bus subscriptions: the same names under the same topics, with the same properties", () => {
     const subscriptions = ofType(t.resources, "Microsoft.ServiceBus/namespaces/topics/subscriptions");
-    const declared = serviceBus.Topics.flatMap((topic: any) => (topic.Subscriptions ?? []).map((s: any) => ({ path: `${topic.Name}/${s.Name}`, properties: s.Properties })));
-    expect(sorted(subscriptions.map(path))).toEqual(sorted(declared.map((d: any) => d.path)));
-    for (const d of declared) expect(subscriptions.find((r) => path(r) === d.path)!.properties, d.path).toMatchObject(armProperties(d.properties));
+    expect(sorted(subscriptions.map(path))).toEqual(sorted(sbSubscriptions.map((d) => d.path)));
+    for (const d of sbSubscriptions) {
+      expect(byPath(subscriptions, d.path), d.path).toMatchObject(armProperties(d.s.Properties));
+    }
   });
 
-  it("Service Bus rules: the same filters; a subscription with rules gets no accept-all $Default", () => {
+  it("Service Bus rules: the same filters and actions; a subscription with rules gets no accept-all $Default", () => {
     const rules = ofType(t.resources, "Microsoft.ServiceBus/namespaces/topics/subscriptions/rules");
-    const declared = serviceBus.Topics.flatMap((topic: any) =>
-      (topic.Subscriptions ?? []).flatMap((s: any) => (s.Rules ?? []).map((rule: any) => ({ path: `${topic.Name}/${s.Name}/${rule.Name}`, rule }))),
-    );
-    const withRules = serviceBus.Topics.flatMap((topic: any) => (topic.Subscriptions ?? []).filter((s: any) => s.Rules?.length).map((s: any) => `${topic.Name}/${s.Name}`));
     // ARM gives a new subscription a `$Default` rule that accepts everything: it is overwritten to accept nothing.
-    const defaults = withRules.filter((sub: string) => !declared.some((d: any) => d.path === `${sub}/$Default`)).map((sub: string) => `${sub}/$Default`);
-    expect(sorted(rules.map(path))).toEqual(sorted([...declared.map((d: any) => d.path), ...defaults]));
-    for (const { path: p, rule } of declared) {
-      const deployed = rules.find((r) => path(r) === p)!.properties;
+    const defaults = sbSubscriptions
+      .filter(({ s }) => s.Rules?.length && !s.Rules.some((r: any) => r.Name === "$Default"))
+      .map(({ path: p }) => `${p}/$Default`);
+    expect(sorted(rules.map(path))).toEqual(sorted([...sbRules.map((d) => d.path), ...defaults]));
+    for (const { path: p, rule } of sbRules) {
+      const deployed = byPath(rules, p);
       if (rule.Properties.FilterType === "Correlation") {
         expect(deployed.filterType, p).toBe("CorrelationFilter");
         expect(deployed.correlationFilter, p).toMatchObject(armProperties(rule.Properties.CorrelationFilter));
@@ -105,19 +126,20 @@ describe.skipIf(Boolean(skipReason))("the compiled template creates the emulator
       }
       expect(deployed.action?.sqlExpression ?? null, p).toBe(rule.Properties.Action?.SqlExpression ?? null);
     }
-    for (const d of defaults) expect(rules.find((r) => path(r) === d)!.properties.sqlFilter.sqlExpression).toBe("1=0");
+    for (const d of defaults) expect(byPath(rules, d).sqlFilter.sqlExpression).toBe("1=0");
   });
 
   it("event hubs: the same names and partition counts", () => {
     const hubs = ofType(t.resources, "Microsoft.EventHub/namespaces/eventhubs");
-    expect(hubs.map((h) => ({ name: path(h), partitions: h.properties.partitionCount })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
-      eventHubs.Entities.map((e: any) => ({ name: e.Name, partitions: e.PartitionCount })).sort((a: any, b: any) => a.name.localeCompare(b.name)),
-    );
+    const deployed = hubs.map((h) => `${path(h)}: ${h.properties.partitionCount}`);
+    expect(sorted(deployed)).toEqual(sorted(eventHubs.Entities.map((e: any) => `${e.Name}: ${e.PartitionCount}`)));
   });
 
   it("consumer groups: the same names under the same event hubs ($Default exists in every event hub)", () => {
     const groups = ofType(t.resources, "Microsoft.EventHub/namespaces/eventhubs/consumergroups");
-    const declared = eventHubs.Entities.flatMap((e: any) => (e.ConsumerGroups ?? []).filter((g: any) => g.Name !== "$Default").map((g: any) => `${e.Name}/${g.Name}`));
+    const declared = eventHubs.Entities.flatMap((e: any) =>
+      (e.ConsumerGroups ?? []).filter((g: any) => g.Name !== "$Default").map((g: any) => `${e.Name}/${g.Name}`),
+    );
     expect(sorted(groups.map(path))).toEqual(sorted(declared));
   });
 
@@ -130,12 +152,13 @@ describe.skipIf(Boolean(skipReason))("the compiled template creates the emulator
     }
   });
 
-  it("Event Grid subscriptions: the same names, filters, schemas and retry policies; destinations re-pointed at the app", () => {
+  it("Event Grid subscriptions: the same names, filters, schemas, retries; destinations re-pointed at the app", () => {
     const subscriptions = ofType(t.resources, "Microsoft.EventGrid/topics/eventSubscriptions");
     const site = single(t.resources, "Microsoft.Web/sites");
-    const declared = eventGrid.topics.flatMap((topic: any) => topic.eventSubscriptions.map((s: any) => ({ topic: topic.name, s })));
-    expect(sorted(subscriptions.map((r) => `${r.name.split("/")[0].replace(/-[a-z0-9]{13}$/, "")}/${leaf(r)}`))).toEqual(sorted(declared.map((d: any) => `${d.topic}/${d.s.name}`)));
-    for (const { s } of declared) {
+    // The deployed topic's name is the config's with the environment's token appended.
+    const configName = (r: PredictedResource) => `${r.name.split("/")[0].replace(/-[a-z0-9]{13}$/, "")}/${leaf(r)}`;
+    expect(sorted(subscriptions.map(configName))).toEqual(sorted(egSubscriptions.map((d) => `${d.topic}/${d.s.name}`)));
+    for (const { s } of egSubscriptions) {
       const deployed = subscriptions.find((r) => leaf(r) === s.name)!.properties;
       expect(deployed.filter, s.name).toEqual(s.properties.filter ?? {});
       expect(deployed.eventDeliverySchema, s.name).toBe(s.properties.eventDeliverySchema);
@@ -143,7 +166,8 @@ describe.skipIf(Boolean(skipReason))("the compiled template creates the emulator
       const destination = s.properties.destination;
       expect(deployed.destination.endpointType, s.name).toBe(destination.endpointType);
       if (destination.endpointType === "AzureFunction") {
-        expect(deployed.destination.properties.resourceId).toBe(`${site.id}/functions/${destination.properties.resourceId.split("/").at(-1)}`);
+        const functionName = destination.properties.resourceId.split("/").at(-1);
+        expect(deployed.destination.properties.resourceId).toBe(`${site.id}/functions/${functionName}`);
       } else if (destination.endpointType === "WebHook") {
         // The local app's address becomes the deployed app's host name (known once deployed), over HTTPS, on the
         // same path: the expression replaces the config's function app URL prefix.
@@ -162,7 +186,8 @@ describe.skipIf(Boolean(skipReason))("the compiled template creates the emulator
 
   it("the app publishes to the Event Grid topic the code names", () => {
     const settings = single(t.resources, "Microsoft.Web/sites/config").properties;
-    const topic = ofType(t.resources, "Microsoft.EventGrid/topics").find((r) => r.name.startsWith(`${topology.eventGridTopic}-`))!;
+    const topics = ofType(t.resources, "Microsoft.EventGrid/topics");
+    const topic = topics.find((r) => r.name.startsWith(`${topology.eventGridTopic}-`))!;
     expect(settings.MusicFestEvents__topicEndpointUri).toContain(`reference('${topic.id}'`);
   });
 });
