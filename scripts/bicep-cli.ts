@@ -5,8 +5,8 @@
  * same CLI. Shared by `npm run infra:build` and the contract tests on the compiled template (test/infra/).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The Bicep CLI version infra/ is compiled and linted with (NuGet: Azure.Bicep.CommandLine.<rid>). */
@@ -47,28 +47,43 @@ export function ensureBicep(): BicepCli {
   if (!rid) return { ok: false, reason: `no Bicep CLI package for ${process.platform}-${process.arch}` };
   const packageId = `Azure.Bicep.CommandLine.${rid}`;
   const exeName = rid.startsWith("win") ? "bicep.exe" : "bicep";
-  const exe = join(cacheDir, "packages", packageId.toLowerCase(), BICEP_VERSION, "tools", exeName);
+  const versionDir = join(cacheDir, "packages", packageId.toLowerCase(), BICEP_VERSION);
+  const exe = join(versionDir, "tools", exeName);
   if (!existsSync(exe)) {
     const sdk = run("dotnet", ["--version"]);
     if (sdk.error || sdk.status !== 0) return { ok: false, reason: `\`dotnet\` is not on PATH. ${INSTALL_HINT}` };
     // The restore needs a target framework the installed SDK knows: its own.
     const framework = `net${sdk.stdout.trim().split(".")[0]}.0`;
-    mkdirSync(cacheDir, { recursive: true });
+    // Each process restores into its own folder and moves the result into place, so test files that start at once
+    // on a fresh clone do not restore over each other; the first to finish wins, the others use its copy.
+    const work = join(cacheDir, `restore-${process.pid}`);
+    mkdirSync(work, { recursive: true });
     writeFileSync(
-      join(cacheDir, "bicep-cli.csproj"),
+      join(work, "bicep-cli.csproj"),
       `<Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><TargetFramework>${framework}</TargetFramework></PropertyGroup>
   <ItemGroup><PackageDownload Include="${packageId}" Version="[${BICEP_VERSION}]" /></ItemGroup>
 </Project>
 `,
     );
-    const restore = run("dotnet", ["restore", "bicep-cli.csproj", "--packages", "packages"], cacheDir);
-    if (restore.status !== 0 || !existsSync(exe)) {
-      const output = `${restore.stdout ?? ""}${restore.stderr ?? ""}`.trim().split("\n").slice(-8).join("\n");
-      return { ok: false, reason: `dotnet restore of ${packageId} ${BICEP_VERSION} from NuGet failed:\n${output}` };
+    try {
+      const restore = run("dotnet", ["restore", "bicep-cli.csproj", "--packages", "packages"], work);
+      const restored = join(work, "packages", packageId.toLowerCase(), BICEP_VERSION);
+      if (restore.status !== 0 || !existsSync(join(restored, "tools", exeName))) {
+        const output = `${restore.stdout ?? ""}${restore.stderr ?? ""}`.trim().split("\n").slice(-8).join("\n");
+        return { ok: false, reason: `dotnet restore of ${packageId} ${BICEP_VERSION} from NuGet failed:\n${output}` };
+      }
+      // NuGet extracts files without their mode bits on some platforms.
+      if (!rid.startsWith("win")) chmodSync(join(restored, "tools", exeName), 0o755);
+      mkdirSync(dirname(versionDir), { recursive: true });
+      try {
+        renameSync(restored, versionDir);
+      } catch (error) {
+        if (!existsSync(exe)) throw error;
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
-    // NuGet extracts files without their mode bits on some platforms.
-    if (!rid.startsWith("win")) chmodSync(exe, 0o755);
   }
   return { ok: true, path: exe };
 }
