@@ -2,7 +2,10 @@
  * The analytics consumer as a Kafka-triggered function: consumer group `analytics` of the `festival-events` event
  * hub through the Event Hubs Kafka endpoint, with the binding as Microsoft documents it for Event Hubs (SASL_SSL,
  * PLAIN, user `$ConnectionString`, the connection string as password, brokers from `EventHubsBrokerList`, e.g.
- * `<namespace>.servicebus.windows.net:9093`), batches of records (cardinality many). It keeps the sales-per-minute
+ * `<namespace>.servicebus.windows.net:9093`), batches of records (cardinality many). The password is its own
+ * setting, `AnalyticsKafkaConnection`: in Azure a listen-only connection string of this one event hub (a Key Vault
+ * reference, infra/app/function-app.bicep), because the extension cannot sign in with a managed identity, while the
+ * app's own Kafka clients keep `EventHubsConnection`'s identity settings. It keeps the sales-per-minute
  * read model (Table `salesperminute`), the same as the standalone consumer (src/analytics/analytics-consumer.ts).
  * Kafka triggers run on Flex Consumption, Premium or Dedicated plans (not the classic Consumption plan).
  */
@@ -10,7 +13,7 @@ import { app, type InvocationContext, trigger } from "@azure/functions";
 import { applyTriggerBatch } from "../src/analytics/kafka-trigger-batch.js";
 import { ANALYTICS_GROUP } from "../src/analytics/analytics-consumer.js";
 import { SALES_PER_MINUTE_TABLE, SalesPerMinuteWriter } from "../src/analytics/sales-per-minute-writer.js";
-import { loadSettings, settingNames, topology } from "../src/config.js";
+import { loadSettings, topology } from "../src/config.js";
 import { TableRowStore } from "../src/projections/table-row-store.js";
 import { createTableClient } from "../src/storage/table-client.js";
 
@@ -26,7 +29,7 @@ app.generic("analytics", {
     protocol: "SASLSSL",
     authenticationMode: "PLAIN",
     username: "$ConnectionString",
-    password: `%${settingNames.eventHubs}%`,
+    password: "%AnalyticsKafkaConnection%",
     dataType: "string",
     cardinality: "MANY",
   }),

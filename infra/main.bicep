@@ -1,6 +1,8 @@
-// The whole Music Fest system on Azure, for `azd up`: one resource group with a Flex Consumption Functions app that
-// reaches Service Bus, Event Hubs (Kafka endpoint), Event Grid and Table Storage with a user-assigned managed
-// identity. No keys or connection strings anywhere: local auth is off on every resource that has it.
+// The whole Music Fest system on Azure, for `azd up`: one resource group with a Flex Consumption Functions app
+// (Node.js 22) that reaches Service Bus, Event Hubs (Kafka endpoint), Event Grid and Table Storage with a
+// user-assigned managed identity. No keys or connection strings in the template: local auth is off on every resource
+// that has it, except Event Hubs, where the analytics Kafka trigger signs in with a listen-only policy whose key only
+// the postprovision hook reads (into Key Vault; see app/event-hubs.bicep). Every module is local: it compiles offline.
 // The messaging topology is not declared here: the modules load emulator/config/*.json, the same files the local
 // emulators run (one topology).
 targetScope = 'subscription'
@@ -44,6 +46,8 @@ param instanceMemoryMB int = 2048
 @description('Flex Consumption maximum instance count (scale-out limit).')
 param maximumInstanceCount int = 40
 
+// The Key Vault secret the postprovision hook fills with the analytics trigger's listen-only connection string.
+var analyticsKafkaSecretName = 'analytics-kafka-connection'
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -58,7 +62,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.6.0' = {
+module identity 'app/identity.bicep' = {
   name: 'identity'
   scope: rg
   params: {
@@ -96,6 +100,7 @@ module serviceBus 'app/service-bus.bicep' = {
     location: location
     tags: tags
     name: 'sb-${resourceToken}'
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
@@ -106,6 +111,7 @@ module eventHubs 'app/event-hubs.bicep' = {
     location: location
     tags: tags
     name: 'evhns-${resourceToken}'
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
@@ -119,16 +125,24 @@ module eventGrid 'app/event-grid.bicep' = {
   }
 }
 
-module appServicePlan 'br/public:avm/res/web/serverfarm:0.7.0' = {
+module appServicePlan 'app/app-service-plan.bicep' = {
   name: 'app-service-plan'
   scope: rg
   params: {
     name: 'plan-${resourceToken}'
     location: location
     tags: tags
-    skuName: 'FC1'
-    reserved: true
-    zoneRedundant: false
+  }
+}
+
+module keyVault 'app/key-vault.bicep' = {
+  name: 'key-vault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
@@ -151,6 +165,8 @@ module functionApp 'app/function-app.bicep' = {
     eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
     eventGridTopicEndpoint: eventGridTopic.endpoint
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    analyticsKafkaSecretName: analyticsKafkaSecretName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     extraAppSettings: extraAppSettings
@@ -168,6 +184,7 @@ module appRoles 'app/rbac.bicep' = {
     eventHubsNamespaceName: eventHubs.outputs.name
     eventGridTopicName: eventGridTopic.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -182,6 +199,8 @@ module userRoles 'app/rbac.bicep' = if (!empty(principalId)) {
     eventHubsNamespaceName: eventHubs.outputs.name
     eventGridTopicName: eventGridTopic.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    writesSecrets: true
   }
 }
 
@@ -207,3 +226,9 @@ output SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQu
 output EVENT_HUBS_FULLY_QUALIFIED_NAMESPACE string = eventHubs.outputs.fullyQualifiedNamespace
 output EVENT_GRID_TOPIC_ENDPOINT string = eventGridTopic.endpoint
 output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+// For the postprovision hook, which copies the listen-only key into Key Vault (names only, never the key).
+output EVENT_HUBS_NAMESPACE_NAME string = eventHubs.outputs.name
+output ANALYTICS_EVENT_HUB_NAME string = eventHubs.outputs.analyticsEventHubName
+output ANALYTICS_LISTEN_RULE_NAME string = eventHubs.outputs.analyticsListenRuleName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output ANALYTICS_KAFKA_SECRET_NAME string = analyticsKafkaSecretName

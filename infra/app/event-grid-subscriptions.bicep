@@ -9,17 +9,22 @@ param functionAppId string
 @description('The deployed app\'s host name: a WebHook on the local app\'s address (functionApps in the config) goes to the same path on it.')
 param functionAppHostName string
 
-// any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
-// instead of failing the type check of the literal types loadJsonContent infers.
-var config = any(loadJsonContent('../../emulator/config/eventgrid.json'))
+// Only the fields infra needs are loaded (JSONPath): the file also holds each topic's local key for the emulator,
+// which must not end up in the compiled template. Every topic declares `eventSubscriptions` (possibly empty; test/
+// infra/topology.test.ts checks it), so names and subscription lists line up by index. any(): subscriptions are
+// open-ended (optional properties), so absent ones read as null via `.?` instead of failing the literal type check.
+var configFile = '../../emulator/config/eventgrid.json'
+var loadedTopicNames = any(loadJsonContent(configFile, '$.topics[*].name'))
+var loadedSubscriptionLists = any(loadJsonContent(configFile, '$.topics[*].eventSubscriptions'))
+// A JSONPath that matches once yields the match itself rather than a list of one: wrap it back into a list.
+var topicNames = startsWith(string(loadedTopicNames), '[') ? loadedTopicNames : [loadedTopicNames]
+var subscriptionLists = length(topicNames) == 1 ? [loadedSubscriptionLists] : loadedSubscriptionLists
 // The local addresses of the config's function apps (e.g. http://localhost:7071); a WebHook endpoint under one of
 // them is an endpoint of this app (the simulated fan webhook), so it is re-pointed at the deployed app over HTTPS.
-var localAppUrls = map(items(config.?functionApps ?? {}), app => app.value)
-func deployedUrl(url string, localUrls array, hostName string) string =>
-  reduce(localUrls, url, (current, local) => startsWith(current, local) ? 'https://${hostName}${substring(current, length(local))}' : current)
+var localAppUrls = map(items(loadJsonContent(configFile, '$.functionApps')), app => app.value)
 
-var subscriptions = flatten(map(config.?topics ?? [], topic => map(topic.?eventSubscriptions ?? [], subscription => {
-  topic: filter(topics, deployed => deployed.configName == topic.name)[0].name
+var subscriptions = flatten(map(range(0, length(topicNames)), i => map(subscriptionLists[i], subscription => {
+  topic: filter(topics, deployed => deployed.configName == topicNames[i])[0].name
   name: subscription.name
   properties: subscription.properties
 })))
@@ -40,7 +45,16 @@ resource subscriptionResources 'Microsoft.EventGrid/topics/eventSubscriptions@20
           ? {
               endpointType: 'WebHook'
               properties: union(subscription.properties.destination.properties, {
-                endpointUrl: deployedUrl(subscription.properties.destination.properties.endpointUrl, localAppUrls, functionAppHostName)
+                // Inline rather than a user-defined function: ARM evaluates a lambda inside a function without the
+                // function's parameters in scope ("The template parameter 'hostName' is not found").
+                endpointUrl: reduce(
+                  localAppUrls,
+                  subscription.properties.destination.properties.endpointUrl,
+                  (current, local) =>
+                    startsWith(current, local)
+                      ? 'https://${functionAppHostName}${substring(current, length(local))}'
+                      : current
+                )
               })
             }
           : subscription.properties.destination

@@ -6,17 +6,26 @@ param location string
 param tags object = {}
 param resourceToken string
 
-// any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
-// instead of failing the type check of the literal types loadJsonContent infers.
-var config = any(loadJsonContent('../../emulator/config/eventgrid.json'))
-var topics = config.?topics ?? []
+// Only the fields infra needs are loaded (JSONPath): the file also holds each topic's local key for the emulator,
+// which must not end up in the compiled template. Every topic in the file declares `properties.inputSchema`
+// (test/infra/topology.test.ts checks it), so the two lists line up by index.
+var configFile = '../../emulator/config/eventgrid.json'
+var loadedTopicNames = any(loadJsonContent(configFile, '$.topics[*].name'))
+var loadedInputSchemas = any(loadJsonContent(configFile, '$.topics[*].properties.inputSchema'))
+// A JSONPath that matches once yields the match itself rather than a list of one: wrap it back into a list.
+var topicNames = startsWith(string(loadedTopicNames), '[') ? loadedTopicNames : [loadedTopicNames]
+var inputSchemas = length(topicNames) == 1 ? [loadedInputSchemas] : loadedInputSchemas
+var topics = map(range(0, length(topicNames)), i => {
+  name: topicNames[i]
+  inputSchema: inputSchemas[i]
+})
 
 resource topicResources 'Microsoft.EventGrid/topics@2025-02-15' = [for topic in topics: {
   name: '${topic.name}-${resourceToken}'
   location: location
   tags: tags
   properties: {
-    inputSchema: topic.?properties.?inputSchema ?? 'EventGridSchema'
+    inputSchema: topic.inputSchema
     disableLocalAuth: true
     publicNetworkAccess: 'Enabled'
   }

@@ -1,9 +1,17 @@
 // Event Hubs Standard namespace (Standard and above serve the Kafka endpoint on port 9093) with the event hubs and
 // consumer groups of emulator/config/eventhubs.json (the official Event Hubs emulator's Config.json).
-// Plain resources rather than AVM event-hub/namespace: its outputs read the namespace keys with listkeys().
+// Local auth is ON here, the one documented exception to "no keys": the Functions Kafka extension signs in to Event
+// Hubs only with SASL PLAIN and a connection string, so the analytics trigger gets a listen-only policy on its one
+// event hub (analyticsListenRule). The template never reads its key (no listKeys()): the postprovision hook copies
+// it into Key Vault. The app's own Kafka clients and every other connection still use Entra ID.
 param name string
 param location string
 param tags object = {}
+param logAnalyticsWorkspaceId string
+@description('The event hub the analytics Kafka trigger reads (src/config.ts topology.eventHub).')
+param analyticsEventHubName string = 'festival-events'
+@description('The listen-only shared access policy on that event hub, for the analytics Kafka trigger.')
+param analyticsListenRuleName string = 'analytics-listen'
 
 // any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
 // instead of failing the type check of the literal types loadJsonContent infers.
@@ -28,7 +36,8 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
     capacity: 1
   }
   properties: {
-    disableLocalAuth: true
+    // SAS for the analytics trigger's listen-only policy (see the header); everything else signs in with Entra ID.
+    disableLocalAuth: false
     kafkaEnabled: true
     minimumTlsVersion: '1.2'
     publicNetworkAccess: 'Enabled'
@@ -48,16 +57,51 @@ resource eventHubResources 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' 
   }
 }]
 
-#disable-next-line use-parent-property
+var eventHubNames = map(eventHubs, eventHub => eventHub.Name)
+
 resource consumerGroupResources 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = [for group in consumerGroups: {
-  name: '${namespace.name}/${group.eventHub}/${group.name}'
+  parent: eventHubResources[indexOf(eventHubNames, group.eventHub)]
+  name: group.name
   properties: {}
+}]
+
+resource analyticsEventHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' existing = {
+  parent: namespace
+  name: analyticsEventHubName
+}
+
+// Listen only, on the one event hub: the trigger reads festival-events as consumer group `analytics`, nothing more.
+resource analyticsListenRule 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2024-01-01' = {
+  parent: analyticsEventHub
+  name: analyticsListenRuleName
+  properties: {
+    rights: [
+      'Listen'
+    ]
+  }
   dependsOn: [
     eventHubResources
   ]
-}]
+}
+
+// Resource logs (Kafka user errors, runtime audit of who connected with what) in the workspace.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}
 
 output name string = namespace.name
+output analyticsEventHubName string = analyticsEventHubName
+output analyticsListenRuleName string = analyticsListenRule.name
 output resourceId string = namespace.id
 // serviceBusEndpoint is https://<name>.servicebus.<cloud suffix>:443/; Kafka clients take <host>:9093.
 output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]

@@ -1,7 +1,8 @@
-// The Functions app on Flex Consumption (Linux, Node 20), running as the user-assigned identity. Every connection
-// is identity-based: `<connection>__fullyQualifiedNamespace` / `__topicEndpointUri` / `__tableServiceUri` with
-// `__credential: managedidentity` and `__clientId`, the forms src/config.ts and the triggers read. No keys, no
-// connection strings, no publishing credentials.
+// The Functions app on Flex Consumption (Linux, Node.js 22), running as the user-assigned identity. Every connection
+// of the app's code is identity-based: `<connection>__fullyQualifiedNamespace` / `__topicEndpointUri` /
+// `__tableServiceUri` with `__credential: managedidentity` and `__clientId`, the forms src/config.ts and the
+// triggers read. The one exception is the analytics Kafka trigger, whose extension signs in only with a connection
+// string: a Key Vault reference to a listen-only one, resolved with the same identity. No publishing credentials.
 param name string
 param location string
 param tags object = {}
@@ -15,6 +16,10 @@ param serviceBusFullyQualifiedNamespace string
 param eventHubsFullyQualifiedNamespace string
 param eventGridTopicEndpoint string
 param applicationInsightsName string
+@description('The vault holding the analytics Kafka trigger\'s listen-only connection string (key-vault.bicep).')
+param keyVaultName string
+@description('The secret in that vault the postprovision hook writes.')
+param analyticsKafkaSecretName string
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
 @description('Plain settings added to (or overriding nothing of) the identity settings below.')
@@ -49,29 +54,33 @@ var appSettings = {
   EventHubsConnection__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
   EventHubsConnection__credential: 'managedidentity'
   EventHubsConnection__clientId: identityClientId
-  // The Kafka trigger's brokers (functions/analytics.ts). Its extension signs in to Event Hubs only with SASL PLAIN,
-  // i.e. a connection string, which this deployment never creates (no secrets): the trigger is disabled in Azure,
-  // where the analytics read model is kept by the kafkajs consumer with an Entra token (src/analytics/).
+  // The analytics Kafka trigger (functions/analytics.ts): brokers, and its SASL PLAIN password, an event-hub-scoped
+  // listen-only connection string read from Key Vault with the managed identity (keyVaultReferenceIdentity below).
+  // The app's own Kafka clients keep using EventHubsConnection's identity settings above.
   EventHubsBrokerList: '${eventHubsFullyQualifiedNamespace}:9093'
-  'AzureWebJobs.analytics.Disabled': 'true'
+  AnalyticsKafkaConnection: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${analyticsKafkaSecretName})'
 }
 
-module site 'br/public:avm/res/web/site:0.24.0' = {
-  name: 'function-app-site'
-  params: {
-    name: name
-    location: location
-    tags: union(tags, {
-      'azd-service-name': 'api'
-    })
-    kind: 'functionapp,linux'
-    serverFarmResourceId: appServicePlanId
-    httpsOnly: true
-    managedIdentities: {
-      userAssignedResourceIds: [
-        identityId
-      ]
+resource site 'Microsoft.Web/sites@2024-11-01' = {
+  name: name
+  location: location
+  tags: union(tags, {
+    'azd-service-name': 'api'
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
     }
+  }
+  properties: {
+    serverFarmId: appServicePlanId
+    httpsOnly: true
+    clientAffinityEnabled: false
+    publicNetworkAccess: 'Enabled'
+    // Key Vault references in the app settings resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -89,35 +98,38 @@ module site 'br/public:avm/res/web/site:0.24.0' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
     siteConfig: {
-      alwaysOn: false
       minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      http20Enabled: true
     }
-    // azd deploys to the Flex deployment container with Entra ID; basic (FTP/SCM) publishing is not needed.
-    basicPublishingCredentialsPolicies: [
-      {
-        name: 'ftp'
-        allow: false
-      }
-      {
-        name: 'scm'
-        allow: false
-      }
-    ]
-    configs: [
-      {
-        name: 'appsettings'
-        retainCurrentAppSettings: false
-        properties: union(extraAppSettings, appSettings)
-      }
-    ]
+  }
+
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: union(extraAppSettings, appSettings)
+  }
+
+  // azd deploys to the Flex deployment container with Entra ID; basic (FTP/SCM) publishing is not needed.
+  resource ftpPublishing 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmPublishing 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
   }
 }
 
-output name string = site.outputs.name
-output resourceId string = site.outputs.resourceId
-output defaultHostname string = site.outputs.defaultHostname
+output name string = site.name
+output resourceId string = site.id
+output defaultHostname string = site.properties.defaultHostName

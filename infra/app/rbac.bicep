@@ -11,8 +11,11 @@ param serviceBusNamespaceName string
 param eventHubsNamespaceName string
 param eventGridTopicName string
 param applicationInsightsName string
+param keyVaultName string
+@description('Key Vault Secrets Officer instead of Secrets User: the deploying user, whose hook writes the secret.')
+param writesSecrets bool = false
 
-// Built-in role definition ids (the same in every tenant).
+// Built-in role definition ids (the same in every tenant; test/infra/azure-built-in-roles.ts names them).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -22,6 +25,8 @@ var roles = {
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
   eventGridDataSender: 'd5a91429-5739-47e2-a06b-3470a27159e7'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 }
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
@@ -42,6 +47,10 @@ resource eventGridTopic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
+}
+
+resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
 }
 
 // AzureWebJobsStorage (Flex deployment container, timer leases): blob; TicketingStorage: tables.
@@ -105,6 +114,19 @@ resource monitoringRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 ]: {
   name: guid(applicationInsights.id, principalId, roleId)
   scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    principalId: principalId
+    principalType: principalType
+  }
+}]
+
+// AnalyticsKafkaConnection: the app reads the trigger's secret (Key Vault reference); the deploying user writes it.
+resource keyVaultRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in [
+  writesSecrets ? roles.keyVaultSecretsOfficer : roles.keyVaultSecretsUser
+]: {
+  name: guid(keyVault.id, principalId, roleId)
+  scope: keyVault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
     principalId: principalId

@@ -1,11 +1,10 @@
 // Service Bus Standard namespace with the queues, topics, subscriptions and rules of emulator/config/servicebus.json
 // (the official Service Bus emulator's Config.json), mapped property by property onto ARM.
-// Plain resources rather than AVM service-bus/namespace: that module could express the topology, but it runs one
-// nested deployment per topic, subscription and rule, defaults to Premium with a RootManageSharedAccessKey rule,
-// and its outputs read the namespace keys with listkeys(); here every level is one looped resource.
+// Every level (queue, topic, subscription, rule) is one looped resource, with local (SAS) auth off.
 param name string
 param location string
 param tags object = {}
+param logAnalyticsWorkspaceId string
 
 // any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
 // instead of failing the type check of the literal types loadJsonContent infers.
@@ -87,10 +86,13 @@ resource topicResources 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = [f
   }
 }]
 
-// Children named by path (namespace/topic/subscription): a looped resource cannot take a looped parent.
-#disable-next-line use-parent-property
+// A child of a looped parent names its parent by index: the position of its topic (subscription) in the config.
+var topicNames = map(topics, topic => topic.Name)
+var subscriptionPaths = map(subscriptions, subscription => '${subscription.topic}/${subscription.name}')
+
 resource subscriptionResources 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [for subscription in subscriptions: {
-  name: '${namespace.name}/${subscription.topic}/${subscription.name}'
+  parent: topicResources[indexOf(topicNames, subscription.topic)]
+  name: subscription.name
   properties: {
     lockDuration: subscription.properties.?LockDuration ?? 'PT1M'
     maxDeliveryCount: subscription.properties.?MaxDeliveryCount ?? 10
@@ -100,14 +102,11 @@ resource subscriptionResources 'Microsoft.ServiceBus/namespaces/topics/subscript
     forwardTo: empty(subscription.properties.?ForwardTo ?? '') ? null : subscription.properties.ForwardTo
     forwardDeadLetteredMessagesTo: empty(subscription.properties.?ForwardDeadLetteredMessagesTo ?? '') ? null : subscription.properties.ForwardDeadLetteredMessagesTo
   }
-  dependsOn: [
-    topicResources
-  ]
 }]
 
-#disable-next-line use-parent-property
 resource ruleResources 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [for rule in rules: {
-  name: '${namespace.name}/${rule.topic}/${rule.subscription}/${rule.name}'
+  parent: subscriptionResources[indexOf(subscriptionPaths, '${rule.topic}/${rule.subscription}')]
+  name: rule.name
   properties: {
     filterType: rule.properties.?FilterType == 'Correlation' ? 'CorrelationFilter' : 'SqlFilter'
     sqlFilter: rule.properties.?FilterType == 'Correlation'
@@ -136,10 +135,22 @@ resource ruleResources 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rul
           compatibilityLevel: 20
         }
   }
-  dependsOn: [
-    subscriptionResources
-  ]
 }]
+
+// Resource logs (operational, runtime audit of who sent and received with what) in the workspace.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}
 
 output name string = namespace.name
 output resourceId string = namespace.id

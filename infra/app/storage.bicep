@@ -24,17 +24,21 @@ var tables = [
   'fanwebhook'
 ]
 
-module account 'br/public:avm/res/storage/storage-account:0.33.0' = {
-  name: 'storage-account'
-  params: {
-    name: name
-    location: location
-    tags: tags
-    kind: 'StorageV2'
-    skuName: 'Standard_LRS'
+resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    supportsHttpsTrafficOnly: true
     minimumTlsVersion: 'TLS1_2'
     dnsEndpointType: 'Standard'
     publicNetworkAccess: 'Enabled'
@@ -42,22 +46,56 @@ module account 'br/public:avm/res/storage/storage-account:0.33.0' = {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
-    blobServices: {
-      containers: [
-        {
-          name: deploymentContainerName
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: true
+      services: {
+        blob: {
+          enabled: true
         }
-      ]
-    }
-    tableServices: {
-      tables: map(tables, table => {
-        name: table
-      })
+        table: {
+          enabled: true
+        }
+      }
     }
   }
 }
 
-output name string = account.outputs.name
-output resourceId string = account.outputs.resourceId
-output blobEndpoint string = account.outputs.serviceEndpoints.blob
-output tableEndpoint string = account.outputs.serviceEndpoints.table
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    // A deleted package or container can be brought back for a week.
+    deleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+  }
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource tableResources 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [for table in tables: {
+  parent: tableService
+  name: table
+}]
+
+output name string = account.name
+output resourceId string = account.id
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+output tableEndpoint string = account.properties.primaryEndpoints.table

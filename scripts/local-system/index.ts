@@ -123,6 +123,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       EventHubsConnection: emulator.kafka.connectionString,
       // Its brokers, for Kafka trigger bindings (`brokerList: "%EventHubsBrokerList%"`, as Microsoft documents them).
       EventHubsBrokerList: emulator.kafka.bootstrapServers,
+      // The analytics Kafka trigger's own password setting (in Azure a listen-only connection string from Key Vault).
+      AnalyticsKafkaConnection: emulator.kafka.connectionString,
       // As Azure and `func start` set it: the app finds its own simulated ticketing provider through it.
       ...(withHost ? { WEBSITE_HOSTNAME: `127.0.0.1:${functionsPort}` } : {}),
       ...options.extraSettings,

@@ -1,15 +1,14 @@
 /**
- * No secret in infra/: no key or connection string read (listKeys and friends), written or passed on; no secure
- * parameter or output (nothing secret goes in or out); local (key/SAS) auth off on every resource that has it.
+ * No secret in infra/ or in the compiled template: no key or connection string read (listKeys() and the other
+ * list*() functions), written or passed on; no secure parameter or output; local (key/SAS) auth off on every resource
+ * that has it, with one documented exception: Event Hubs allows SAS for the analytics Kafka trigger's listen-only
+ * policy on its one event hub, whose key only the postprovision hook reads (into Key Vault).
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { bicepFiles, calls, descendants, modules, objectProperty, parseBicep, readText, resources } from "./bicep-syntax.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./code-settings.js";
-
-const infraDir = join(repoRoot, "infra");
-const parsed = await Promise.all(bicepFiles(infraDir).map(async (file) => ({ file, text: readText(join(infraDir, file)), root: await parseBicep(readText(join(infraDir, file))) })));
+import { type CompiledTemplate, compileTemplate, ofType, single, skipReason } from "./compiled-template.js";
 
 function allFiles(folder: string, prefix = ""): string[] {
   return readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((e) => {
@@ -24,25 +23,35 @@ const secretPatterns: [string, RegExp][] = [
   ["a SAS key", /SharedAccessKey\s*=|SharedAccessSignature\s*=/i],
   ["a SAS token", /[?&]sig=[\w%]{20,}/i],
   ["a password", /password\s*[:=]\s*'[^']+'/i],
-  ["a base64 key", /['"][A-Za-z0-9+/]{40,}={0,2}['"]/],
+  // Long runs of letters alone are names (enableLogAccessUsingOnlyResourcePermissions); a key has digits or + and /.
+  ["a base64 key", /['"](?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{40,}={0,2}['"]/],
+  ["a short base64 key", /"key"\s*:\s*"[A-Za-z0-9+/]{16,}={0,2}"/i],
   ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
   ["a key read from a module's outputs", /outputs\.\w*(key|connectionstring|secret)\b/i],
 ];
 
-/**
- * The one known value with "connection string" in its name: Application Insights' connection string names the
- * resource (its instrumentation key is an identifier, not a credential) and, with local auth off, cannot ingest
- * without the Entra token APPLICATIONINSIGHTS_AUTHENTICATION_STRING asks for.
- */
-const allowedConnectionStrings = ["APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString"];
+/** Every string in a JSON value, with its path. */
+function strings(value: unknown, path = "$"): [string, string][] {
+  if (typeof value === "string") return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => strings(v, `${path}.${k}`));
+  return [];
+}
 
-describe("no secrets in infra/", () => {
-  const files = ["azure.yaml", ...allFiles(infraDir).map((f) => `infra/${f}`)];
+/** Every template in the compiled JSON: main and each module's nested deployment. */
+function templates(template: any): any[] {
+  const resources = Array.isArray(template.resources) ? template.resources : Object.values(template.resources ?? {});
+  const deployments = resources.filter((r: any) => r.type === "Microsoft.Resources/deployments");
+  const nested = deployments.map((r: any) => r.properties.template);
+  return [template, ...nested.flatMap(templates)];
+}
+
+describe("no secret in infra/ (the text)", () => {
+  const files = ["azure.yaml", ...allFiles(join(repoRoot, "infra")).map((f) => `infra/${f}`)];
 
   it.each(files)("%s has no secret-looking value", (file) => {
-    const text = readText(join(repoRoot, file));
-    const hits = secretPatterns.filter(([, pattern]) => pattern.test(text)).map(([what]) => what);
-    expect(hits).toEqual([]);
+    const text = readFileSync(join(repoRoot, file), "utf8");
+    expect(secretPatterns.filter(([, pattern]) => pattern.test(text)).map(([what]) => what)).toEqual([]);
   });
 
   it("the patterns catch what they are for", () => {
@@ -52,50 +61,96 @@ describe("no secrets in infra/", () => {
       "url: 'https://x.blob.core.windows.net/c?sv=2024&sig=AbCdEfGhIjKlMnOpQrStUvWx%3D'",
       "administratorPassword: 'hunter2'",
       "key: 'bXVzaWNmZXN0LWxvY2FsLWV2ZW50cy1rZXktbG9uZ2VyLXRoYW4tNDA='",
+      '"key": "bXVzaWNmZXN0LWxvY2FsLWV2ZW50cy1rZXk="',
       "setting: storage.outputs.primaryConnectionString",
     ];
     for (const sample of samples) expect(secretPatterns.some(([, p]) => p.test(sample)), sample).toBe(true);
   });
-
-  it.each(parsed.map((p) => [p.file, p] as const))("%s reads no keys (no list*() call)", (_file, { root }) => {
-    const listCalls = calls(root).filter((c) => /^list/i.test(c.name));
-    expect(listCalls.map((c) => c.node.text)).toEqual([]);
-  });
-
-  it.each(parsed.map((p) => [p.file, p] as const))("%s has no secure parameter or output and no connection string in its outputs", (_file, { text }) => {
-    expect(text).not.toMatch(/@secure\(\)/);
-    expect(text.split("\n").filter((line) => /^output /.test(line) && /key|connectionstring|secret|password/i.test(line))).toEqual([]);
-    const connectionStrings = text.split("\n").filter((line) => /connectionstring/i.test(line) && !line.trim().startsWith("//"));
-    expect(connectionStrings.map((l) => l.trim()).filter((l) => !allowedConnectionStrings.includes(l))).toEqual([]);
-  });
 });
 
-describe("local authentication is off", () => {
-  const withLocalAuth = ["Microsoft.ServiceBus/namespaces", "Microsoft.EventHub/namespaces", "Microsoft.EventGrid/topics"];
+describe.skipIf(Boolean(skipReason))("no secret in the compiled template", () => {
+  let t: CompiledTemplate;
+  beforeAll(() => {
+    t = compileTemplate();
+  }, 120_000);
 
-  it.each(withLocalAuth)("every %s created sets disableLocalAuth: true", (type) => {
-    const created = parsed.flatMap(({ file, root }) => resources(root).filter((r) => r.type === type && !r.existing).map((r) => ({ file, r })));
-    expect(created.length).toBeGreaterThan(0);
-    for (const { file, r } of created) {
-      const properties = descendants(r.body, "object_property").find((p) => p.namedChildren[0]?.text === "properties")?.namedChildren[1];
-      expect(properties && objectProperty(properties, "disableLocalAuth")?.text, `${file}: ${r.symbol}`).toBe("true");
+  it("has no secret-looking value, the emulators' local keys included", () => {
+    expect(secretPatterns.filter(([, pattern]) => pattern.test(t.templateText)).map(([what]) => what)).toEqual([]);
+  });
+
+  it("reads no keys: no listKeys() or other list*() call in any template", () => {
+    expect(t.templateText.match(/\blist\w*\(/gi) ?? []).toEqual([]);
+  });
+
+  it("has no secure parameter or output, and no output that names a key, secret or connection string", () => {
+    for (const template of templates(t.template)) {
+      const outputs = Object.entries(template.outputs ?? {}) as [string, any][];
+      const declared = [...(Object.entries(template.parameters ?? {}) as [string, any][]), ...outputs];
+      expect(declared.filter(([, d]) => /^secure/i.test(d.type ?? "")).map(([name]) => name)).toEqual([]);
+      // The vault's name and the secret's name are names, not secrets.
+      const secretish = (name: string) =>
+        /key|connectionstring|secret|password/i.test(name) && !/KEY_VAULT|SECRET_NAME/.test(name);
+      expect(outputs.map(([name]) => name).filter(secretish)).toEqual([]);
     }
   });
 
-  it("Application Insights disables local auth and storage disables shared keys (AVM modules)", () => {
-    const moduleParams = (path: string) =>
-      parsed.flatMap(({ root }) => modules(root).filter((m) => m.path.startsWith(path))).map((m) => descendants(m.body, "object_property").find((p) => p.namedChildren[0]?.text === "params")?.namedChildren[1]);
-    const insights = moduleParams("br/public:avm/res/insights/component:");
-    const storage = moduleParams("br/public:avm/res/storage/storage-account:");
-    expect(insights.length).toBe(1);
-    expect(storage.length).toBe(1);
-    expect(objectProperty(insights[0]!, "disableLocalAuth")?.text).toBe("true");
-    expect(objectProperty(storage[0]!, "allowSharedKeyAccess")?.text).toBe("false");
+  it("the only connection string is Application Insights' (it names the resource; ingestion needs a token)", () => {
+    const found = strings(t.resources).filter(([, v]) => /connectionstring|SharedAccessKey|AccountKey/i.test(v));
+    const insights = /^\[reference\('[^']+\/Microsoft\.Insights\/components\/[^']+', '[\d-]+'\)\.ConnectionString\]$/;
+    expect(found.map(([, value]) => value)).toEqual([expect.stringMatching(insights)]);
+  });
+});
+
+describe.skipIf(Boolean(skipReason))("local authentication in the compiled template", () => {
+  let t: CompiledTemplate;
+  beforeAll(() => {
+    t = compileTemplate();
+  }, 120_000);
+
+  it("Service Bus: SAS off", () => {
+    expect(single(t.resources, "Microsoft.ServiceBus/namespaces").properties.disableLocalAuth).toBe(true);
+  });
+
+  it("Event Grid: every topic's keys and SAS off", () => {
+    const topics = ofType(t.resources, "Microsoft.EventGrid/topics");
+    expect(topics.length).toBeGreaterThan(0);
+    for (const topic of topics) expect(topic.properties.disableLocalAuth, topic.name).toBe(true);
+  });
+
+  it("Storage: shared keys off, Entra ID by default, no public blobs", () => {
+    const account = single(t.resources, "Microsoft.Storage/storageAccounts").properties;
+    expect(account).toMatchObject({
+      allowSharedKeyAccess: false,
+      defaultToOAuthAuthentication: true,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: "TLS1_2",
+    });
+  });
+
+  it("Application Insights and Log Analytics: keys off", () => {
+    expect(single(t.resources, "Microsoft.Insights/components").properties.DisableLocalAuth).toBe(true);
+    const workspace = single(t.resources, "Microsoft.OperationalInsights/workspaces");
+    expect(workspace.properties.features.disableLocalAuth).toBe(true);
+  });
+
+  it("Key Vault: Azure RBAC only, no access policies", () => {
+    const vault = single(t.resources, "Microsoft.KeyVault/vaults").properties;
+    expect(vault.enableRbacAuthorization).toBe(true);
+    expect(vault.accessPolicies ?? []).toEqual([]);
+  });
+
+  it("Event Hubs, the documented exception: SAS on, with one policy, Listen only, on the analytics event hub", () => {
+    expect(single(t.resources, "Microsoft.EventHub/namespaces").properties.disableLocalAuth).toBe(false);
+    expect(ofType(t.resources, "Microsoft.EventHub/namespaces/authorizationRules")).toEqual([]);
+    const rules = ofType(t.resources, "Microsoft.EventHub/namespaces/eventhubs/authorizationRules");
+    const policies = rules.map((r) => ({ eventHub: r.name.split("/")[1], rights: r.properties.rights }));
+    expect(policies).toEqual([{ eventHub: "festival-events", rights: ["Listen"] }]);
+    expect(ofType(t.resources, "Microsoft.ServiceBus/namespaces/authorizationRules")).toEqual([]);
   });
 
   it("the function app allows no basic (FTP/SCM) publishing credentials", () => {
-    const text = parsed.find((p) => p.file === "app/function-app.bicep")!.text;
-    expect(text).toMatch(/name: 'ftp'\s+allow: false/);
-    expect(text).toMatch(/name: 'scm'\s+allow: false/);
+    const policies = ofType(t.resources, "Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+    const allowed = policies.map((p) => [p.name.split("/").at(-1), p.properties.allow]).sort();
+    expect(allowed).toEqual([["ftp", false], ["scm", false]]);
   });
 });
