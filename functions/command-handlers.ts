@@ -13,7 +13,10 @@ import { handlePurchaseCommand } from "../src/commands/purchases-handler.js";
 import { topology } from "../src/config.js";
 import type { HandlingOutcome } from "../src/messaging/message-consumer.js";
 import { handlePaymentCommand } from "../src/services/payment/payment-handler.js";
-import { type DeferredOutcome, handleIssueTickets } from "../src/services/ticketing-provider/ticketing-provider-handler.js";
+import {
+  type DeferredOutcome,
+  handleIssueTickets,
+} from "../src/services/ticketing-provider/ticketing-provider-handler.js";
 import { correlationIdOf, logOutcome } from "./invocation-log.js";
 
 const connection = "ServiceBusConnection";
@@ -23,7 +26,8 @@ type CommandOutcome = (HandlingOutcome | DeferredOutcome) & { command: string; m
 
 function describe(outcome: CommandOutcome): string {
   if (outcome.status === "deferred") {
-    return `${outcome.command} ${outcome.messageId} deferred: ticketing provider circuit open, sent again as ${outcome.deferredAs} due ${outcome.retryAt}`;
+    const again = `sent again as ${outcome.deferredAs} due ${outcome.retryAt}`;
+    return `${outcome.command} ${outcome.messageId} deferred: ticketing provider circuit open, ${again}`;
   }
   const where = outcome.status === "duplicate" ? outcome.streamId : `${outcome.streamId}@${outcome.version}`;
   const events = outcome.status === "handled" ? `: ${outcome.events.map((e) => e.type.split(".").at(-2)).join(", ") || "no events"}` : "";
@@ -64,6 +68,7 @@ app.serviceBusTopic("ticketing-provider", {
   subscriptionName: topology.subscriptions.ticketingProvider,
   handler: commandHandler((body, context) => {
     const messageId = context.triggerMetadata?.messageId;
-    return handleIssueTickets(body, appServices().ticketingProvider, typeof messageId === "string" ? { messageId } : {});
+    const delivery = typeof messageId === "string" ? { messageId } : {};
+    return handleIssueTickets(body, appServices().ticketingProvider, delivery);
   }),
 });

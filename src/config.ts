@@ -213,7 +213,8 @@ export const plainSettings = {
   ticketingProviderBreakerFailures: setting(
     "TicketingProvider__breakerFailures",
     "5",
-    "Consecutive failed attempts at the ticketing provider (5xx, 408, 429, timeout, network error) that open its circuit.",
+    "Consecutive failed attempts at the ticketing provider (5xx, 408, 429, timeout, network error) " +
+      "that open its circuit.",
     numberIn(1, 1_000, true),
   ),
   ticketingProviderBreakerHalfOpenAfterMs: setting(

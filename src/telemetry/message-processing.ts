@@ -105,7 +105,11 @@ export function settleOutcome(
 }
 
 /** A hop of the message being processed, if any, about something that happened while handling it. */
-export function recordCurrentMessageHop(kind: "circuit", fields: Pick<Hop, "detail" | "circuit">, at = new Date()): void {
+export function recordCurrentMessageHop(
+  kind: "circuit",
+  fields: Pick<Hop, "detail" | "circuit">,
+  at = new Date(),
+): void {
   const scope = scopes.getStore();
   if (scope?.facts) recordHops([hopOf(scope.facts, kind, at, { by: scope.actor, ...idsOf(scope.span), ...fields })]);
 }

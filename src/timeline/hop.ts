@@ -13,7 +13,17 @@
 import { type CloudEvent } from "../events/envelope.js";
 import { messageNameOf } from "../events/catalog.js";
 
-export const hopKinds = ["requested", "recorded", "published", "delivered", "handled", "duplicate", "failed", "deferred", "circuit"] as const;
+export const hopKinds = [
+  "requested",
+  "recorded",
+  "published",
+  "delivered",
+  "handled",
+  "duplicate",
+  "failed",
+  "deferred",
+  "circuit",
+] as const;
 export type HopKind = (typeof hopKinds)[number];
 export type MessagingSystem = "servicebus" | "kafka" | "eventgrid";
 

@@ -21,7 +21,7 @@ const KEY = "breaker-test-key";
 const FAILURES = 3;
 const HALF_OPEN_AFTER_MS = 2_000;
 
-/** The third-party provider, on a free port: up (the simulated provider's answers) or down (503), every request timed. */
+/** The third-party provider on a free port: up (the simulated provider's answers) or down (503); requests timed. */
 async function startProvider() {
   const simulated = new SimulatedTicketingProvider();
   const state = { down: false, requests: [] as { at: number; down: boolean }[] };
@@ -31,10 +31,12 @@ async function startProvider() {
     req.on("end", () => {
       state.requests.push({ at: Date.now(), down: state.down });
       if (state.down) {
-        res.writeHead(503, { "content-type": "application/problem+json" }).end(JSON.stringify({ status: 503, title: "Service Unavailable", detail: "down for maintenance" }));
+        const body = { status: 503, title: "Service Unavailable", detail: "down for maintenance" };
+        res.writeHead(503, { "content-type": "application/problem+json" }).end(JSON.stringify(body));
         return;
       }
-      void simulated.handle({ method: req.method ?? "POST", body: JSON.parse(Buffer.concat(chunks).toString() || "null") }).then((answer) => {
+      const body: unknown = JSON.parse(Buffer.concat(chunks).toString() || "null");
+      void simulated.handle({ method: req.method ?? "POST", body }).then((answer) => {
         res.writeHead(answer.status, answer.headers).end(JSON.stringify(answer.body));
       });
     });
@@ -77,11 +79,13 @@ const timeline = async (purchaseId: string): Promise<Json[]> => {
 };
 
 describe("the ticketing provider's circuit breaker", () => {
-  it("sends a provider that is down only the half-open probes, and every purchase completes once it is back", async () => {
+  it("sends a provider that is down only the half-open probes; every purchase completes once it is back", async () => {
     const concert = await api.scheduleConcert({ capacity: { standard: 100, vip: 0 } });
     provider.state.down = true;
     const placed = await Promise.all(
-      [1, 2, 3, 4].map(() => api.placePurchase({ concertId: concert.concertId, fan: fan(), tier: "standard", quantity: 1 })),
+      [1, 2, 3, 4].map(() =>
+        api.placePurchase({ concertId: concert.concertId, fan: fan(), tier: "standard", quantity: 1 }),
+      ),
     );
     expect(placed.map((p) => p.status)).toEqual([202, 202, 202, 202]);
     const ids = placed.map((p) => p.body.purchaseId as string);
@@ -118,19 +122,30 @@ describe("the ticketing provider's circuit breaker", () => {
     // While it was open: only probes, one per half-open period at most (a failed probe opens it for another period).
     const probes = whileDown.filter((r) => r.at > openedAt);
     expect(probes.length).toBeLessThanOrEqual(Math.floor((upAt - openedAt) / HALF_OPEN_AFTER_MS) + 1);
-    for (let i = 1; i < probes.length; i++) expect(probes[i].at - probes[i - 1].at).toBeGreaterThanOrEqual(HALF_OPEN_AFTER_MS - 50);
+    for (let i = 1; i < probes.length; i++) {
+      expect(probes[i].at - probes[i - 1].at).toBeGreaterThanOrEqual(HALF_OPEN_AFTER_MS - 50);
+    }
     // Once up: each purchase's tickets issued, one request each (the probe that closed the circuit among them).
     expect(provider.state.requests.filter((r) => !r.down)).toHaveLength(ids.length);
 
     // Nothing dead-lettered by the breaker; the timelines show the probe and the circuit closing.
-    const deadLetters = await api.request("GET", "/api/ops/dead-letters?entity=commands/subscriptions/ticketing-provider", undefined, { "x-functions-key": KEY });
+    const deadLetters = await api.request(
+      "GET",
+      "/api/ops/dead-letters?entity=commands/subscriptions/ticketing-provider",
+      undefined,
+      { "x-functions-key": KEY },
+    );
     expect(deadLetters.status).toBe(200);
     expect(deadLetters.body.count).toBe(0);
     const after = await until(
       () => Promise.all(ids.map(timeline)),
       (all) => all.flat().some((h) => h.kind === "circuit" && h.circuit === "closed"),
     );
-    const states = after.flat().filter((h) => h.kind === "circuit").sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((h) => h.circuit);
+    const states = after
+      .flat()
+      .filter((h) => h.kind === "circuit")
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .map((h) => h.circuit);
     expect(states[0]).toBe("open");
     expect(states).toContain("half-open");
     expect(states.at(-1)).toBe("closed");

@@ -83,7 +83,9 @@ export class RetryingHttpClient {
       let response: Response;
       let text: string;
       try {
-        const answer = this.guard ? await this.guard.run(attemptOnce) : await attemptOnce(AbortSignal.timeout(this.timeoutMs));
+        const answer = this.guard
+          ? await this.guard.run(attemptOnce)
+          : await attemptOnce(AbortSignal.timeout(this.timeoutMs));
         ({ response, text } = answer);
       } catch (err) {
         if (this.guard?.refuses(err)) throw err;

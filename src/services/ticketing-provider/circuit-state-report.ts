@@ -9,7 +9,10 @@ import type { CircuitStateChange } from "./provider-circuit-breaker.js";
 export function describeCircuitChange(change: CircuitStateChange): string {
   switch (change.state) {
     case "open":
-      return `ticketing provider circuit open (last failure: ${change.reason ?? "unknown"}); calls fail fast until a probe at ${change.halfOpenAt?.toISOString() ?? "?"}`;
+      return (
+        `ticketing provider circuit open (last failure: ${change.reason ?? "unknown"}); ` +
+        `calls fail fast until a probe at ${change.halfOpenAt?.toISOString() ?? "?"}`
+      );
     case "half-open":
       return "ticketing provider circuit half-open: one probe goes to the provider";
     case "closed":

@@ -47,7 +47,8 @@ export class ServiceBusCommandDeferral implements CommandDeferral {
     const messageId = deferredMessageId(receivedMessageId);
     const item = { message: command, destination: this.topic, channel: "commands" as const };
     await tracedPublish("servicebus", [item], async ([traceparent]) => {
-      const message = toServiceBusMessage({ message: command, channel: "commands", scheduledFor: at.toISOString() }, traceparent);
+      const record = { message: command, channel: "commands" as const, scheduledFor: at.toISOString() };
+      const message = toServiceBusMessage(record, traceparent);
       this.sender ??= this.client.createSender(this.topic);
       await this.sender.sendMessages({ ...message, messageId });
     });

@@ -51,7 +51,9 @@ export interface CircuitStateChange {
 /** The circuit is open: the attempt was not made. `retryAt` is when a probe may go through. */
 export class CircuitOpenError extends Error {
   constructor(readonly retryAt: Date) {
-    super(`The ticketing provider's circuit is open (it kept failing); a probe may go through at ${retryAt.toISOString()}.`);
+    super(
+      `The ticketing provider's circuit is open (it kept failing); a probe may go through at ${retryAt.toISOString()}.`,
+    );
     this.name = "CircuitOpenError";
   }
 }
@@ -75,7 +77,9 @@ export class ProviderCircuitBreaker implements AttemptGuard {
   private openedAt = 0;
 
   constructor(options: ProviderCircuitBreakerOptions) {
-    if (!Number.isInteger(options.failures) || options.failures < 1) throw new RangeError(`failures must be an integer >= 1, got ${options.failures}`);
+    if (!Number.isInteger(options.failures) || options.failures < 1) {
+      throw new RangeError(`failures must be an integer >= 1, got ${options.failures}`);
+    }
     this.halfOpenAfterMs = options.halfOpenAfterMs;
     this.attemptTimeoutMs = options.attemptTimeoutMs;
     // Every error counts (timeouts and network errors); a 4xx the judge refuses is thrown later, outside the policy.
@@ -86,7 +90,8 @@ export class ProviderCircuitBreaker implements AttemptGuard {
     this.policy = wrap(this.breaker, timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive));
     this.breaker.onBreak((reason) => {
       this.openedAt = Date.now();
-      const why = "error" in reason ? reason.error.message : "value" in reason ? describeAnswer(reason.value) : "isolated";
+      const why =
+        "error" in reason ? reason.error.message : "value" in reason ? describeAnswer(reason.value) : "isolated";
       options.onStateChange?.({ state: "open", halfOpenAt: this.halfOpenAt(), reason: why });
     });
     this.breaker.onHalfOpen(() => options.onStateChange?.({ state: "half-open" }));

@@ -50,7 +50,8 @@ export class TicketingProviderClient {
   constructor(options: TicketingProviderClientOptions) {
     this.url = `${options.baseUrl.replace(/\/+$/, "")}/tickets`;
     const { circuit, ...http } = options;
-    this.http = new RetryingHttpClient(circuit ? { ...http, guard: circuit, timeoutMs: circuit.attemptTimeoutMs } : http);
+    const guarded = circuit ? { ...http, guard: circuit, timeoutMs: circuit.attemptTimeoutMs } : http;
+    this.http = new RetryingHttpClient(guarded);
   }
 
   async issueTickets(request: TicketRequest, headers: Record<string, string> = {}): Promise<IssueOutcome> {

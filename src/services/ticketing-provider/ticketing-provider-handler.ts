@@ -36,24 +36,30 @@ export interface DeliveryFacts {
   messageId?: string;
 }
 
-export async function handleIssueTickets(body: unknown, deps: TicketingProviderHandlerDeps, delivery: DeliveryFacts = {}): Promise<IssueTicketsOutcome> {
+export async function handleIssueTickets(
+  body: unknown,
+  deps: TicketingProviderHandlerDeps,
+  delivery: DeliveryFacts = {},
+): Promise<IssueTicketsOutcome> {
   const { message } = readMessage(body, ["IssueTickets"]);
   const { repository, consumer } = runnerFor(deps);
   const data = message.data;
   const before = await repository.load(ticketIssueStream, data.purchaseId);
   const headers: Record<string, string> = { "x-correlation-id": message.correlationid, ...(message.traceparent ? { traceparent: message.traceparent } : {}) };
+  const { purchaseId, concertId, tier, quantity, fan } = data;
+  const request = { purchaseId, concertId, tier, quantity, fan };
   let outcome: IssueOutcome | undefined;
   try {
-    outcome = ticketsDecided(before.state)
-      ? undefined
-      : await deps.provider.issueTickets({ purchaseId: data.purchaseId, concertId: data.concertId, tier: data.tier, quantity: data.quantity, fan: data.fan }, headers);
+    outcome = ticketsDecided(before.state) ? undefined : await deps.provider.issueTickets(request, headers);
   } catch (err) {
     if (!(err instanceof CircuitOpenError) || !deps.deferral) throw err;
     // Never in the past: a copy due at once would meet the same open circuit in a loop.
     const retryAt = new Date(Math.max(err.retryAt.getTime(), Date.now() + 1_000)).toISOString();
     const deferredAs = await deps.deferral.defer(message, new Date(retryAt), delivery.messageId);
-    settleOutcome("deferred", { circuit: "open", retryAt, detail: `The ticketing provider's circuit is open: sent again as ${deferredAs}, due ${retryAt}.` });
-    return { status: "deferred", streamId: `${ticketIssueStream.prefix}${data.purchaseId}`, retryAt, deferredAs, command: "IssueTickets", messageId: message.id };
+    const detail = `The ticketing provider's circuit is open: sent again as ${deferredAs}, due ${retryAt}.`;
+    settleOutcome("deferred", { circuit: "open", retryAt, detail });
+    const streamId = `${ticketIssueStream.prefix}${data.purchaseId}`;
+    return { status: "deferred", streamId, retryAt, deferredAs, command: "IssueTickets", messageId: message.id };
   }
   const handled = await consumer.handle({ consumer: ticketingProviderConsumerName, message, stream: ticketIssueStream, id: data.purchaseId, decide: (state) => ({ events: decideIssue(state, data, outcome) }) });
   return { ...handled, command: "IssueTickets", messageId: message.id };

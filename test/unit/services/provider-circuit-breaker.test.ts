@@ -26,14 +26,22 @@ const request = (purchaseId = "p1", concertId = "c1") => ({
 type Mode = "up" | "down" | "silent" | "unreachable";
 
 /** The simulated provider behind fetch: up, down (503) or silent (never answers, honours the abort signal). */
-function setUp(options: { failures: number; maxAttempts: number; halfOpenAfterMs?: number; attemptTimeoutMs?: number }) {
+interface SetUpOptions {
+  failures: number;
+  maxAttempts: number;
+  halfOpenAfterMs?: number;
+  attemptTimeoutMs?: number;
+}
+
+function setUp(options: SetUpOptions) {
   const provider = new SimulatedTicketingProvider({ unavailableConcerts: ["sold-out"] });
   const state = { mode: "up" as Mode, calls: 0 };
   const changes: CircuitStateChange[] = [];
   const fetchProvider: typeof fetch = async (_url, init) => {
     state.calls++;
     if (state.mode === "silent") {
-      return new Promise<Response>((_resolve, reject) => init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason)));
+      const signal = init!.signal!;
+      return new Promise<Response>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     }
     if (state.mode === "unreachable") throw new TypeError("fetch failed");
     if (state.mode === "down") return new Response(JSON.stringify({ status: 503, detail: "down" }), { status: 503 });
@@ -64,7 +72,7 @@ afterEach(() => {
 });
 
 describe("ticketing provider circuit breaker", () => {
-  it("opens after the set number of consecutive failed attempts, then fails fast without calling the provider", async () => {
+  it("opens after the set number of consecutive failed attempts, then fails fast without a call", async () => {
     const { state, changes, circuit, client } = setUp({ failures: 3, maxAttempts: 4, halfOpenAfterMs: 30_000 });
     state.mode = "down";
     // The third failed attempt opens the circuit; the fourth is refused before it reaches the provider.
@@ -73,14 +81,15 @@ describe("ticketing provider circuit breaker", () => {
     expect((first as CircuitOpenError).retryAt).toEqual(new Date(T0.getTime() + 30_000));
     expect(state.calls).toBe(3);
     expect(circuit.state).toBe("open");
-    expect(changes).toEqual([{ state: "open", halfOpenAt: new Date(T0.getTime() + 30_000), reason: expect.stringMatching(/^HTTP 503/) }]);
+    const halfOpenAt = new Date(T0.getTime() + 30_000);
+    expect(changes).toEqual([{ state: "open", halfOpenAt, reason: expect.stringMatching(/^HTTP 503/) }]);
 
     vi.advanceTimersByTime(29_999);
     await expect(client.issueTickets(request("p2"))).rejects.toBeInstanceOf(CircuitOpenError);
     expect(state.calls).toBe(3);
   });
 
-  it("lets one probe through once the half-open time has come: a failed probe opens it again, a good one closes it", async () => {
+  it("lets one probe through at the half-open time: a failed probe opens it again, a good one closes it", async () => {
     const { state, changes, circuit, client } = setUp({ failures: 2, maxAttempts: 4, halfOpenAfterMs: 10_000 });
     state.mode = "down";
     await expect(client.issueTickets(request())).rejects.toBeInstanceOf(CircuitOpenError);
@@ -142,12 +151,13 @@ describe("ticketing provider circuit breaker", () => {
     expect(state.calls).toBe(3);
   });
 
-  it("while half-open, only the probe reaches the provider; the calls that come meanwhile wait for its outcome", async () => {
+  it("while half-open, only the probe reaches the provider; calls meanwhile wait for its outcome", async () => {
     const { state, client } = setUp({ failures: 1, maxAttempts: 1, halfOpenAfterMs: 1_000 });
     state.mode = "down";
     await expect(client.issueTickets(request())).rejects.toBeInstanceOf(TicketingProviderUnavailableError);
     vi.advanceTimersByTime(1_000);
-    const outcomes = await Promise.all([1, 2, 3].map((n) => client.issueTickets(request(`p${n}`)).catch((e: unknown) => e)));
+    const calls = [1, 2, 3].map((n) => client.issueTickets(request(`p${n}`)).catch((e: unknown) => e));
+    const outcomes = await Promise.all(calls);
     expect(outcomes.map((o) => (o as Error).name)).toEqual([
       "TicketingProviderUnavailableError",
       "CircuitOpenError",

@@ -86,7 +86,13 @@ describe("ticketing-provider command handler, with the provider's circuit open",
       attemptTimeoutMs: 1_000,
       onStateChange: (change) => reportCircuitChange(change, (line) => changes.push(line)),
     });
-    const client = new TicketingProviderClient({ baseUrl: "http://provider.test", maxAttempts: 3, fetch: fetchProvider, sleep: async () => undefined, circuit });
+    const client = new TicketingProviderClient({
+      baseUrl: "http://provider.test",
+      maxAttempts: 3,
+      fetch: fetchProvider,
+      sleep: async () => undefined,
+      circuit,
+    });
     const deferred: { id: string; at: Date; receivedMessageId: string | undefined }[] = [];
     const deferral: CommandDeferral = {
       defer: async (command, at, receivedMessageId) => {
@@ -97,7 +103,9 @@ describe("ticketing-provider command handler, with the provider's circuit open",
     const store = new InMemoryEventStore(() => now);
     const deps = { store, provider: client, deferral, now: () => now, relay: { deliver: async () => undefined } };
     const send = (message: { id: string }, messageId?: string) =>
-      processMessage({ consumer: "ticketing-provider", message }, () => handleIssueTickets(JSON.stringify(message), deps, messageId ? { messageId } : {}));
+      processMessage({ consumer: "ticketing-provider", message }, () =>
+        handleIssueTickets(JSON.stringify(message), deps, messageId ? { messageId } : {}),
+      );
     return { store, deferred, changes, calls: () => calls, send };
   }
 
@@ -113,13 +121,17 @@ describe("ticketing-provider command handler, with the provider's circuit open",
     const { store, deferred, changes, calls, send } = setUpOpenCircuit();
     const started = Date.now();
     const outcome = await send(issue("p6"));
-    expect(outcome).toMatchObject({ status: "deferred", streamId: "ticket-issue-p6", deferredAs: "p6:IssueTickets~deferred-1" });
+    const deferredAs = "p6:IssueTickets~deferred-1";
+    expect(outcome).toMatchObject({ status: "deferred", streamId: "ticket-issue-p6", deferredAs });
+    const { retryAt } = outcome as { retryAt: string };
     // One failed attempt opened the circuit; the client's next attempt was refused without reaching the provider.
     expect(calls()).toBe(1);
-    expect(deferred).toEqual([{ id: "p6:IssueTickets", at: new Date((outcome as { retryAt: string }).retryAt), receivedMessageId: undefined }]);
+    expect(deferred).toEqual([{ id: "p6:IssueTickets", at: new Date(retryAt), receivedMessageId: undefined }]);
     expect(deferred[0].at.getTime()).toBeGreaterThanOrEqual(started + 30_000);
     expect((await store.readStream("ticket-issue-p6")).version).toBe(0);
-    expect(changes).toEqual([expect.stringMatching(/^ticketing provider circuit open \(last failure: HTTP 503.*\); calls fail fast until a probe at /)]);
+    expect(changes).toEqual([
+      expect.stringMatching(/^ticketing provider circuit open \(last failure: HTTP 503.*\); calls fail fast until a probe/),
+    ]);
 
     // The purchase's timeline says why it waits.
     expect(hops.hops.map((h) => [h.kind, h.circuit])).toEqual([
@@ -127,10 +139,12 @@ describe("ticketing-provider command handler, with the provider's circuit open",
       ["circuit", "open"],
       ["deferred", "open"],
     ]);
-    expect(hops.hops[2]).toMatchObject({ purchaseId: "p6", retryAt: (outcome as { retryAt: string }).retryAt, detail: expect.stringMatching(/sent again as p6:IssueTickets~deferred-1/) });
+    const detail = expect.stringContaining(`sent again as ${deferredAs}`);
+    expect(hops.hops[2]).toMatchObject({ purchaseId: "p6", retryAt, detail });
 
     // A deferred copy that meets the open circuit again is deferred again, under the next message id.
-    expect(await send(issue("p6"), "p6:IssueTickets~deferred-1")).toMatchObject({ status: "deferred", deferredAs: "p6:IssueTickets~deferred-2" });
+    const again = await send(issue("p6"), deferredAs);
+    expect(again).toMatchObject({ status: "deferred", deferredAs: "p6:IssueTickets~deferred-2" });
     expect(calls()).toBe(1);
   });
 
