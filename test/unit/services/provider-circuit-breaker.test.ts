@@ -8,6 +8,7 @@ import {
   type CircuitStateChange,
   ProviderCircuitBreaker,
 } from "../../../src/services/ticketing-provider/provider-circuit-breaker.js";
+import { describeCircuitChange } from "../../../src/services/ticketing-provider/circuit-state-report.js";
 import { SimulatedTicketingProvider } from "../../../src/services/ticketing-provider/simulated-ticketing-provider.js";
 import {
   TicketingProviderClient,
@@ -164,5 +165,19 @@ describe("ticketing provider circuit breaker", () => {
       "CircuitOpenError",
     ]);
     expect(state.calls).toBe(2);
+  });
+
+  it("says each state change in one log line: why and until when it opened, the probe, the close", () => {
+    const halfOpenAt = new Date(T0.getTime() + 30_000);
+    expect(describeCircuitChange({ state: "open", halfOpenAt, reason: "HTTP 503: down" })).toBe(
+      "ticketing provider circuit open (last failure: HTTP 503: down); " +
+        "calls fail fast until a probe at 2026-07-01T12:00:30.000Z",
+    );
+    expect(describeCircuitChange({ state: "half-open" })).toBe(
+      "ticketing provider circuit half-open: one probe goes to the provider",
+    );
+    expect(describeCircuitChange({ state: "closed" })).toBe(
+      "ticketing provider circuit closed: the provider answers again",
+    );
   });
 });
