@@ -3,6 +3,8 @@
  * its command types (emulator/config/servicebus.json), so each command has exactly one handler. A handler that
  * throws abandons the message: Service Bus redelivers it, and dead-letters it after MaxDeliveryCount (a refused or
  * malformed command included; `npm run sb dead-letters` and /api/ops/dead-letters inspect and resubmit them).
+ * IssueTickets meeting the ticketing provider's open circuit is the exception: it is sent again for later and the
+ * delivery completes (src/services/ticketing-provider/command-deferral.ts).
  */
 import { app, type InvocationContext } from "@azure/functions";
 import { appServices } from "../src/app/app-services.js";
@@ -11,21 +13,30 @@ import { handlePurchaseCommand } from "../src/commands/purchases-handler.js";
 import { topology } from "../src/config.js";
 import type { HandlingOutcome } from "../src/messaging/message-consumer.js";
 import { handlePaymentCommand } from "../src/services/payment/payment-handler.js";
-import { handleIssueTickets } from "../src/services/ticketing-provider/ticketing-provider-handler.js";
+import {
+  type DeferredOutcome,
+  handleIssueTickets,
+} from "../src/services/ticketing-provider/ticketing-provider-handler.js";
 import { correlationIdOf, logOutcome } from "./invocation-log.js";
 
 const connection = "ServiceBusConnection";
 const topicName = topology.topics.commands;
 
-function describe(outcome: HandlingOutcome & { command: string; messageId: string }): string {
+type CommandOutcome = (HandlingOutcome | DeferredOutcome) & { command: string; messageId: string };
+
+function describe(outcome: CommandOutcome): string {
+  if (outcome.status === "deferred") {
+    const again = `sent again as ${outcome.deferredAs} due ${outcome.retryAt}`;
+    return `${outcome.command} ${outcome.messageId} deferred: ticketing provider circuit open, ${again}`;
+  }
   const where = outcome.status === "duplicate" ? outcome.streamId : `${outcome.streamId}@${outcome.version}`;
   const events = outcome.status === "handled" ? `: ${outcome.events.map((e) => e.type.split(".").at(-2)).join(", ") || "no events"}` : "";
   return `${outcome.command} ${outcome.messageId} ${outcome.status} -> ${where}${events}`;
 }
 
-function commandHandler(handle: (body: unknown) => Promise<HandlingOutcome & { command: string; messageId: string }>) {
+function commandHandler(handle: (body: unknown, context: InvocationContext) => Promise<CommandOutcome>) {
   return async (body: unknown, context: InvocationContext): Promise<void> => {
-    const outcome = await handle(body);
+    const outcome = await handle(body, context);
     logOutcome(context, correlationIdOf(body), describe(outcome));
   };
 }
@@ -55,5 +66,9 @@ app.serviceBusTopic("ticketing-provider", {
   connection,
   topicName,
   subscriptionName: topology.subscriptions.ticketingProvider,
-  handler: commandHandler((body) => handleIssueTickets(body, appServices().ticketingProvider)),
+  handler: commandHandler((body, context) => {
+    const messageId = context.triggerMetadata?.messageId;
+    const delivery = typeof messageId === "string" ? { messageId } : {};
+    return handleIssueTickets(body, appServices().ticketingProvider, delivery);
+  }),
 });

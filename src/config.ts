@@ -208,6 +208,27 @@ export const plainSettings = {
   ticketingProviderLatencyMs: setting("TicketingProvider__latencyMs", "0", "Latency the simulated ticketing provider adds to each request, in ms.", numberIn(0, 60_000, true)),
   ticketingProviderFailureRate: setting("TicketingProvider__failureRate", "0", "Share of requests the simulated ticketing provider fails with a 503 (0 to 1).", numberIn(0, 1, false)),
   ticketingProviderUnavailableConcerts: setting("TicketingProvider__unavailableConcerts", "", "Comma-separated concert ids for which the simulated provider answers 409 (no tickets).", list),
+  // The circuit breaker around the provider (src/services/ticketing-provider/provider-circuit-breaker.ts); each
+  // Functions instance has its own breaker, so these bound what one instance sends a provider that is down.
+  ticketingProviderBreakerFailures: setting(
+    "TicketingProvider__breakerFailures",
+    "5",
+    "Consecutive failed attempts at the ticketing provider (5xx, 408, 429, timeout, network error) " +
+      "that open its circuit.",
+    numberIn(1, 1_000, true),
+  ),
+  ticketingProviderBreakerHalfOpenAfterMs: setting(
+    "TicketingProvider__breakerHalfOpenAfter",
+    "PT30S",
+    "How long the ticketing provider's circuit stays open before one probe may go through (ISO 8601 duration).",
+    durationMs(1000, 3_600_000),
+  ),
+  ticketingProviderAttemptTimeoutMs: setting(
+    "TicketingProvider__attemptTimeout",
+    "PT5S",
+    "Each request to the ticketing provider is abandoned after this long and counts as a failure (ISO 8601 duration).",
+    durationMs(1000, 120_000),
+  ),
   fansBaseUrl: setting("Fans__baseUrl", "", "Base URL of the fans API the e-mail service calls back (requests go to <url>/fans/{id}); empty: this app's own API.", optionalUrl),
   tracesExporter: setting("OTEL_TRACES_EXPORTER", "", "Where traces go: otlp, console or none (comma-separated); empty: Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nowhere.", tracesExporters),
   otlpEndpoint: setting("OTEL_EXPORTER_OTLP_ENDPOINT", "", "Base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces), e.g. http://localhost:4318.", optionalUrl),

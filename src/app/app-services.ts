@@ -6,7 +6,8 @@
  *   event store (Table `events`) <- StreamRepository/MessageConsumer in every handler
  *   relay: Service Bus topics `events`/`commands` + Kafka `festival-events` (when EventHubsConnection is set)
  *          + Event Grid (notify events); the sweeper delivers what the relay missed
- *   payment gateway (ledger Table `payments`), ticketing provider client, e-mail outbox (Table `mails`),
+ *   payment gateway (ledger Table `payments`), ticketing provider client (behind its circuit breaker; a command
+ *   meeting the open circuit is sent again for later), e-mail outbox (Table `mails`),
  *   fan notifications (Table `notifications`)
  *   read models (Tables purchasestatus, fanpurchases, concertavailability, concertsales): kept by the projector,
  *   read by the GET endpoints through the query bus
@@ -31,7 +32,10 @@ import { FanNotifications } from "../services/notifications/fan-notifications.js
 import type { PaymentHandlerDeps } from "../services/payment/payment-handler.js";
 import { SimulatedPaymentGateway } from "../services/payment/simulated-payment-gateway.js";
 import { TablePaymentLedger } from "../services/payment/table-payment-ledger.js";
+import { reportCircuitChange } from "../services/ticketing-provider/circuit-state-report.js";
+import { ServiceBusCommandDeferral } from "../services/ticketing-provider/command-deferral.js";
 import { ticketingProviderBaseUrl } from "../services/ticketing-provider/provider-base-url.js";
+import { ProviderCircuitBreaker } from "../services/ticketing-provider/provider-circuit-breaker.js";
 import { TicketingProviderClient } from "../services/ticketing-provider/ticketing-provider-client.js";
 import type { TicketingProviderHandlerDeps } from "../services/ticketing-provider/ticketing-provider-handler.js";
 import { createTableClient, LazyTable } from "../storage/table-client.js";
@@ -78,11 +82,22 @@ export function createAppServices(env: Env = process.env, options: AppServicesOp
     transientFailureRate: settings.paymentTransientFailureRate,
   });
   // Built on first use: the provider's URL may come from WEBSITE_HOSTNAME, which only the IssueTickets path needs.
+  // One circuit breaker per worker process: in Azure every Functions instance keeps its own (in memory).
   let provider: TicketingProviderClient | undefined;
+  const deferral = new ServiceBusCommandDeferral(serviceBusClient);
   const ticketingProvider = {
     ...handlers,
+    deferral,
     get provider(): TicketingProviderClient {
-      provider ??= new TicketingProviderClient({ baseUrl: ticketingProviderBaseUrl(settings.ticketingProviderBaseUrl, env) });
+      provider ??= new TicketingProviderClient({
+        baseUrl: ticketingProviderBaseUrl(settings.ticketingProviderBaseUrl, env),
+        circuit: new ProviderCircuitBreaker({
+          failures: settings.ticketingProviderBreakerFailures,
+          halfOpenAfterMs: settings.ticketingProviderBreakerHalfOpenAfterMs,
+          attemptTimeoutMs: settings.ticketingProviderAttemptTimeoutMs,
+          onStateChange: (change) => reportCircuitChange(change),
+        }),
+      });
       return provider;
     },
   };
@@ -111,7 +126,7 @@ export function createAppServices(env: Env = process.env, options: AppServicesOp
     notifications: new FanNotifications(new LazyTable(createTableClient(connections.storage, topology.tables.notifications))),
     sweeper: new OutboxSweeper({ store, relay, gracePeriodMs: settings.outboxSweepGraceMs }),
     async close() {
-      await Promise.allSettled([bus.close(), kafka?.close(), eventGrid.close()]);
+      await Promise.allSettled([bus.close(), kafka?.close(), eventGrid.close(), deferral.close()]);
       await serviceBusClient.close();
     },
   };

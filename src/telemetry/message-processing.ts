@@ -84,7 +84,7 @@ export async function processMessage<T>(options: ProcessMessageOptions, run: () 
   }
 }
 
-function settle(scope: Scope, kind: "handled" | "duplicate", fields: Partial<Hop>, at = new Date()): void {
+function settle(scope: Scope, kind: "handled" | "duplicate" | "deferred", fields: Partial<Hop>, at = new Date()): void {
   if (scope.settled) return;
   scope.settled = true;
   scope.span?.setAttribute(OUTCOME_ATTRIBUTE, fields.detail ? `${kind} (${fields.detail})` : kind);
@@ -95,9 +95,23 @@ function settle(scope: Scope, kind: "handled" | "duplicate", fields: Partial<Hop
  * Says what became of the message being processed, at the moment it became so (a commit), instead of when the
  * invocation ends; later outcomes of the same processing are ignored (a failure still records `failed`).
  */
-export function settleOutcome(kind: "handled" | "duplicate", fields: Pick<Hop, "streamId" | "version" | "detail"> = {}, at = new Date()): void {
+export function settleOutcome(
+  kind: "handled" | "duplicate" | "deferred",
+  fields: Pick<Hop, "streamId" | "version" | "detail" | "circuit" | "retryAt"> = {},
+  at = new Date(),
+): void {
   const scope = scopes.getStore();
   if (scope) settle(scope, kind, fields, at);
+}
+
+/** A hop of the message being processed, if any, about something that happened while handling it. */
+export function recordCurrentMessageHop(
+  kind: "circuit",
+  fields: Pick<Hop, "detail" | "circuit">,
+  at = new Date(),
+): void {
+  const scope = scopes.getStore();
+  if (scope?.facts) recordHops([hopOf(scope.facts, kind, at, { by: scope.actor, ...idsOf(scope.span), ...fields })]);
 }
 
 /** The trace and span ids of the span running now, for hops recorded inside it. */

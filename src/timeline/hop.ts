@@ -4,14 +4,26 @@
  *   recorded    an event was committed to a stream (the event store);
  *   published   the message was handed to Service Bus, Kafka or Event Grid (by the relay, the sweeper or the API);
  *   delivered   a consumer got it (with Service Bus' delivery count);
- *   handled / duplicate / failed   what that consumer made of it (duplicate: its inbox already had it).
+ *   handled / duplicate / failed   what that consumer made of it (duplicate: its inbox already had it);
+ *   deferred    the consumer sent it again for later (IssueTickets meeting the provider's open circuit);
+ *   circuit     the ticketing provider's circuit breaker changed state while this message was being handled.
  * Every hop names the message (id, type, causation id), its correlation id, the trace and span it belongs to, who
  * (a function, a consumer, an HTTP route) and when.
  */
 import { type CloudEvent } from "../events/envelope.js";
 import { messageNameOf } from "../events/catalog.js";
 
-export const hopKinds = ["requested", "recorded", "published", "delivered", "handled", "duplicate", "failed"] as const;
+export const hopKinds = [
+  "requested",
+  "recorded",
+  "published",
+  "delivered",
+  "handled",
+  "duplicate",
+  "failed",
+  "deferred",
+  "circuit",
+] as const;
 export type HopKind = (typeof hopKinds)[number];
 export type MessagingSystem = "servicebus" | "kafka" | "eventgrid";
 
@@ -41,6 +53,10 @@ export interface Hop {
   version?: number;
   /** Why it failed, or a note (e.g. "no change"). */
   detail?: string;
+  /** The ticketing provider's circuit state (circuit: the new state; deferred: open). */
+  circuit?: "closed" | "open" | "half-open";
+  /** When a deferred message is due again (ISO 8601). */
+  retryAt?: string;
   /** Order of hops recorded in one process (same millisecond included); with `process`, unique. */
   seq?: number;
   process?: string;

@@ -36,7 +36,18 @@ export interface PurchaseTimeline {
   hops: TimelineHop[];
 }
 
-const kindRank: Record<HopKind, number> = { requested: 0, recorded: 1, published: 2, delivered: 3, handled: 4, duplicate: 4, failed: 4 };
+const kindRank: Record<HopKind, number> = {
+  requested: 0,
+  recorded: 1,
+  published: 2,
+  delivered: 3,
+  // What happens while a message is handled, then what became of it.
+  circuit: 4,
+  handled: 5,
+  duplicate: 5,
+  failed: 5,
+  deferred: 5,
+};
 
 /** How many causation steps each message is from the first one (0 when its cause is unknown). */
 function causationDepths(links: Map<string, string | undefined>): Map<string, number> {

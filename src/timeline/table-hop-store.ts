@@ -24,7 +24,11 @@ export interface TableHopStoreOptions {
 }
 
 const MAX_BATCH = 100;
-const fields = ["at", "messageId", "type", "name", "purchaseId", "correlationId", "causationId", "traceId", "spanId", "by", "system", "destination", "channel", "deliveryCount", "streamId", "version", "detail", "seq", "process"] as const;
+const fields = [
+  "at", "messageId", "type", "name", "purchaseId", "correlationId", "causationId", "traceId", "spanId", "by",
+  "system", "destination", "channel", "deliveryCount", "streamId", "version", "detail", "circuit", "retryAt",
+  "seq", "process",
+] as const;
 
 export function toEntity(hop: Hop, partitionKey: string): TableEntity<Record<string, unknown>> {
   const entity: TableEntity<Record<string, unknown>> = { partitionKey, rowKey: rowKeyOf(hop), kind: hop.kind };

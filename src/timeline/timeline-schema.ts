@@ -9,7 +9,13 @@ const instant = z.iso.datetime({ offset: true });
 
 export const timelineHopSchema = z
   .object({
-    kind: z.enum(hopKinds).describe("requested (an HTTP request sent it), recorded (committed to a stream), published, delivered, handled, duplicate (already handled) or failed."),
+    kind: z
+      .enum(hopKinds)
+      .describe(
+        "requested (an HTTP request sent it), recorded (committed to a stream), published, delivered, handled, " +
+          "duplicate (already handled), failed, deferred (sent again for later: the ticketing provider's circuit " +
+          "was open) or circuit (the provider's circuit changed state).",
+      ),
     at: instant,
     messageId: z.string(),
     type: z.string().describe("The CloudEvents type."),
@@ -27,6 +33,11 @@ export const timelineHopSchema = z
     streamId: z.string().optional(),
     version: z.number().int().optional(),
     detail: z.string().optional().describe("Why it failed, or a note such as `no change`."),
+    circuit: z
+      .enum(["closed", "open", "half-open"])
+      .optional()
+      .describe("The ticketing provider's circuit state: the new one (circuit), open (deferred)."),
+    retryAt: instant.optional().describe("When a deferred message is due again."),
   })
   .describe("One step of one message.");
 

@@ -63,6 +63,9 @@ describe("settings", () => {
       ticketingProviderLatencyMs: 0,
       ticketingProviderFailureRate: 0,
       ticketingProviderUnavailableConcerts: [],
+      ticketingProviderBreakerFailures: 5,
+      ticketingProviderBreakerHalfOpenAfterMs: 30_000,
+      ticketingProviderAttemptTimeoutMs: 5_000,
       fansBaseUrl: undefined,
       tracesExporter: [],
       otlpEndpoint: undefined,
@@ -77,6 +80,17 @@ describe("settings", () => {
     expect(() => loadAppSettings({ Payment__transientFailureRate: "1.5" })).toThrow(/Payment__transientFailureRate.*from 0 to 1/);
     expect(() => loadAppSettings({ EventStore__snapshotEvery: "2.5" })).toThrow(SettingsError);
     expect(() => loadAppSettings({ TicketingProvider__baseUrl: "ftp://x" })).toThrow(/TicketingProvider__baseUrl/);
+    const breaker = { TicketingProvider__breakerFailures: "3", TicketingProvider__breakerHalfOpenAfter: "PT1M" };
+    expect(loadAppSettings(breaker)).toMatchObject({
+      ticketingProviderBreakerFailures: 3,
+      ticketingProviderBreakerHalfOpenAfterMs: 60_000,
+    });
+    expect(() => loadAppSettings({ TicketingProvider__breakerFailures: "0" })).toThrow(
+      /TicketingProvider__breakerFailures.*from 1 to 1000/,
+    );
+    expect(() => loadAppSettings({ TicketingProvider__attemptTimeout: "5" })).toThrow(
+      /TicketingProvider__attemptTimeout.*ISO 8601/,
+    );
     // The list names each setting once, with a default that parses.
     const names = Object.values(plainSettings).map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);

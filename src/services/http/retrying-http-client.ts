@@ -3,6 +3,8 @@
  * timeout; a timeout or a network error retried, and so is any answer the caller's `judge` calls retryable; waits
  * between attempts by exponential backoff with jitter (`backoff.ts`), lengthened to a Retry-After the judge passes on,
  * up to the backoff's maximum. After `maxAttempts` the caller gets the last reason and decides what to throw.
+ * A `guard` (the ticketing provider's circuit breaker) may run each attempt instead, with its own timeout, and may
+ * refuse one: that error ends the call at once, since retrying against an open circuit only burns the backoff.
  */
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 
@@ -14,6 +16,21 @@ export interface RetryingHttpClientOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   fetch?: typeof fetch;
+  /** Runs each attempt in place of the client's own timeout (a circuit breaker with a timeout policy). */
+  guard?: AttemptGuard;
+}
+
+/** One attempt's answer, body read (so a guard's timeout covers the whole exchange). */
+export interface AttemptAnswer {
+  response: Response;
+  text: string;
+}
+
+export interface AttemptGuard {
+  /** Runs `attempt` with the signal it must honour; throws for a timeout, or to refuse the attempt. */
+  run(attempt: (signal: AbortSignal) => Promise<AttemptAnswer>): Promise<AttemptAnswer>;
+  /** True for the guard's refusal (not a failure of the attempt): the call ends with it, without another try. */
+  refuses(error: unknown): boolean;
 }
 
 /** One answer judged: the call's value, or a reason to try again. A judge throws for answers that end the call. */
@@ -42,6 +59,7 @@ export class RetryingHttpClient {
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly fetch: typeof fetch;
+  private readonly guard: AttemptGuard | undefined;
 
   constructor(options: RetryingHttpClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5_000;
@@ -51,18 +69,26 @@ export class RetryingHttpClient {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.fetch = options.fetch ?? fetch;
+    this.guard = options.guard;
   }
 
   async call<T>(url: string, init: RequestInit, judge: (response: Response, text: string) => Verdict<T>): Promise<CallResult<T>> {
     let last: { reason: string; cause?: unknown; retryAfterMs?: number } = { reason: "" };
+    const attemptOnce = async (signal: AbortSignal): Promise<AttemptAnswer> => {
+      const answer = await this.fetch(url, { ...init, signal });
+      return { response: answer, text: await answer.text() };
+    };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) await this.sleep(Math.max(backoffDelay(attempt - 1, this.backoff, this.random), Math.min(last.retryAfterMs ?? 0, this.backoff.maxDelayMs)));
       let response: Response;
       let text: string;
       try {
-        response = await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        text = await response.text();
+        const answer = this.guard
+          ? await this.guard.run(attemptOnce)
+          : await attemptOnce(AbortSignal.timeout(this.timeoutMs));
+        ({ response, text } = answer);
       } catch (err) {
+        if (this.guard?.refuses(err)) throw err;
         const timedOut = (err as Error)?.name === "TimeoutError";
         last = { reason: timedOut ? `no answer within ${this.timeoutMs} ms` : `network error: ${(err as Error)?.message}`, cause: err };
         continue;

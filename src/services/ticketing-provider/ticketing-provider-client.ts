@@ -4,8 +4,11 @@
  * TicketingProviderUnavailableError: the command handler lets that escape so Service Bus redelivers the command
  * later (and dead-letters it after MaxDeliveryCount). A provider's Retry-After (seconds) lengthens the wait, up to
  * the backoff's maximum. A 409 is the provider's definite "no tickets" answer.
+ * With a `circuit` (provider-circuit-breaker.ts) every attempt goes through the breaker and its timeout; while the
+ * circuit is open the call throws CircuitOpenError at once, without reaching the provider.
  */
 import { isRetryableStatus, RetryingHttpClient, type RetryingHttpClientOptions, retryAfterMs, type Verdict } from "../http/retrying-http-client.js";
+import type { ProviderCircuitBreaker } from "./provider-circuit-breaker.js";
 import type { IssuedTickets, TicketRequest } from "./simulated-ticketing-provider.js";
 
 export type IssueOutcome = { kind: "issued"; reference: string; ticketIds: string[] } | { kind: "unavailable"; detail: string };
@@ -13,6 +16,8 @@ export type IssueOutcome = { kind: "issued"; reference: string; ticketIds: strin
 export interface TicketingProviderClientOptions extends RetryingHttpClientOptions {
   /** The provider's base URL; requests go to `${baseUrl}/tickets`. */
   baseUrl: string;
+  /** The breaker (with its attempt timeout) every attempt goes through; its timeout replaces `timeoutMs`. */
+  circuit?: ProviderCircuitBreaker;
 }
 
 /** The provider could not be reached or kept failing; retrying later may succeed. */
@@ -44,7 +49,9 @@ export class TicketingProviderClient {
 
   constructor(options: TicketingProviderClientOptions) {
     this.url = `${options.baseUrl.replace(/\/+$/, "")}/tickets`;
-    this.http = new RetryingHttpClient(options);
+    const { circuit, ...http } = options;
+    const guarded = circuit ? { ...http, guard: circuit, timeoutMs: circuit.attemptTimeoutMs } : http;
+    this.http = new RetryingHttpClient(guarded);
   }
 
   async issueTickets(request: TicketRequest, headers: Record<string, string> = {}): Promise<IssueOutcome> {

@@ -4,10 +4,17 @@
  * (409), on stream `ticket-issue-<purchaseId>`. When the provider stays unavailable the client's error is thrown, so
  * Service Bus redelivers the command later and dead-letters it after MaxDeliveryCount. The provider issues the same
  * tickets for the same purchase, and the stream keeps the first outcome, so a redelivery has no second effect.
+ *
+ * When the provider's circuit is open (provider-circuit-breaker.ts) the command is not thrown back: it is sent
+ * again, due when the circuit lets a probe through (command-deferral.ts says why), and the delivery completes with
+ * a `deferred` hop on the purchase's timeline.
  */
 import { readMessage } from "../../events/catalog.js";
 import { type HandlerDeps, runnerFor } from "../../commands/handler-deps.js";
 import type { HandlingOutcome } from "../../messaging/message-consumer.js";
+import { settleOutcome } from "../../telemetry/message-processing.js";
+import type { CommandDeferral } from "./command-deferral.js";
+import { CircuitOpenError } from "./provider-circuit-breaker.js";
 import { decideIssue, ticketIssueStream, ticketsDecided } from "./ticket-issue-stream.js";
 import type { IssueOutcome, TicketingProviderClient } from "./ticketing-provider-client.js";
 
@@ -15,19 +22,45 @@ export const ticketingProviderConsumerName = "ticketing-provider";
 
 export interface TicketingProviderHandlerDeps extends HandlerDeps {
   provider: TicketingProviderClient;
+  /** Where a command that meets the open circuit goes for later; without it the CircuitOpenError is thrown. */
+  deferral?: CommandDeferral;
 }
 
-export type IssueTicketsOutcome = HandlingOutcome & { command: "IssueTickets"; messageId: string };
+/** The command was sent again as `deferredAs`, due at `retryAt`, because the provider's circuit is open. */
+export type DeferredOutcome = { status: "deferred"; streamId: string; retryAt: string; deferredAs: string };
 
-export async function handleIssueTickets(body: unknown, deps: TicketingProviderHandlerDeps): Promise<IssueTicketsOutcome> {
+export type IssueTicketsOutcome = (HandlingOutcome | DeferredOutcome) & { command: "IssueTickets"; messageId: string };
+
+export interface DeliveryFacts {
+  /** The Service Bus MessageId of this delivery (a deferred copy's differs from the CloudEvent id). */
+  messageId?: string;
+}
+
+export async function handleIssueTickets(
+  body: unknown,
+  deps: TicketingProviderHandlerDeps,
+  delivery: DeliveryFacts = {},
+): Promise<IssueTicketsOutcome> {
   const { message } = readMessage(body, ["IssueTickets"]);
   const { repository, consumer } = runnerFor(deps);
   const data = message.data;
   const before = await repository.load(ticketIssueStream, data.purchaseId);
   const headers: Record<string, string> = { "x-correlation-id": message.correlationid, ...(message.traceparent ? { traceparent: message.traceparent } : {}) };
-  const outcome: IssueOutcome | undefined = ticketsDecided(before.state)
-    ? undefined
-    : await deps.provider.issueTickets({ purchaseId: data.purchaseId, concertId: data.concertId, tier: data.tier, quantity: data.quantity, fan: data.fan }, headers);
+  const { purchaseId, concertId, tier, quantity, fan } = data;
+  const request = { purchaseId, concertId, tier, quantity, fan };
+  let outcome: IssueOutcome | undefined;
+  try {
+    outcome = ticketsDecided(before.state) ? undefined : await deps.provider.issueTickets(request, headers);
+  } catch (err) {
+    if (!(err instanceof CircuitOpenError) || !deps.deferral) throw err;
+    // Never in the past: a copy due at once would meet the same open circuit in a loop.
+    const retryAt = new Date(Math.max(err.retryAt.getTime(), Date.now() + 1_000)).toISOString();
+    const deferredAs = await deps.deferral.defer(message, new Date(retryAt), delivery.messageId);
+    const detail = `The ticketing provider's circuit is open: sent again as ${deferredAs}, due ${retryAt}.`;
+    settleOutcome("deferred", { circuit: "open", retryAt, detail });
+    const streamId = `${ticketIssueStream.prefix}${data.purchaseId}`;
+    return { status: "deferred", streamId, retryAt, deferredAs, command: "IssueTickets", messageId: message.id };
+  }
   const handled = await consumer.handle({ consumer: ticketingProviderConsumerName, message, stream: ticketIssueStream, id: data.purchaseId, decide: (state) => ({ events: decideIssue(state, data, outcome) }) });
   return { ...handled, command: "IssueTickets", messageId: message.id };
 }

@@ -1,10 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMessage } from "../../../src/events/catalog.js";
 import type { OutboxRecord } from "../../../src/eventstore/event-store.js";
 import { InMemoryEventStore } from "../../../src/eventstore/in-memory-event-store.js";
 import { SimulatedTicketingProvider } from "../../../src/services/ticketing-provider/simulated-ticketing-provider.js";
 import { TicketingProviderClient, TicketingProviderUnavailableError } from "../../../src/services/ticketing-provider/ticketing-provider-client.js";
 import { handleIssueTickets } from "../../../src/services/ticketing-provider/ticketing-provider-handler.js";
+import { reportCircuitChange } from "../../../src/services/ticketing-provider/circuit-state-report.js";
+import { type CommandDeferral, deferredMessageId } from "../../../src/services/ticketing-provider/command-deferral.js";
+import { ProviderCircuitBreaker } from "../../../src/services/ticketing-provider/provider-circuit-breaker.js";
+import { processMessage } from "../../../src/telemetry/message-processing.js";
+import { useHopRecorder } from "../../../src/timeline/hop-recorder.js";
+import { InMemoryHopStore } from "../../../src/timeline/in-memory-hop-store.js";
 
 const now = new Date("2026-06-01T18:00:00.000Z");
 const issue = (purchaseId: string, concertId = "c1") =>
@@ -62,5 +68,89 @@ describe("ticketing-provider command handler", () => {
     expect(await send(issue("p5"))).toMatchObject({ status: "duplicate" });
     expect(calls).toHaveLength(1);
     expect(records).toHaveLength(1);
+  });
+});
+
+describe("ticketing-provider command handler, with the provider's circuit open", () => {
+  /** A provider that is down behind a breaker that opens on the first failure; deferrals are kept, not sent. */
+  function setUpOpenCircuit() {
+    const changes: string[] = [];
+    let calls = 0;
+    const fetchProvider: typeof fetch = async () => {
+      calls++;
+      return new Response(JSON.stringify({ status: 503, detail: "down" }), { status: 503 });
+    };
+    const circuit = new ProviderCircuitBreaker({
+      failures: 1,
+      halfOpenAfterMs: 30_000,
+      attemptTimeoutMs: 1_000,
+      onStateChange: (change) => reportCircuitChange(change, (line) => changes.push(line)),
+    });
+    const client = new TicketingProviderClient({
+      baseUrl: "http://provider.test",
+      maxAttempts: 3,
+      fetch: fetchProvider,
+      sleep: async () => undefined,
+      circuit,
+    });
+    const deferred: { id: string; at: Date; receivedMessageId: string | undefined }[] = [];
+    const deferral: CommandDeferral = {
+      defer: async (command, at, receivedMessageId) => {
+        deferred.push({ id: command.id, at, receivedMessageId });
+        return deferredMessageId(receivedMessageId ?? command.id);
+      },
+    };
+    const store = new InMemoryEventStore(() => now);
+    const deps = { store, provider: client, deferral, now: () => now, relay: { deliver: async () => undefined } };
+    const send = (message: { id: string }, messageId?: string) =>
+      processMessage({ consumer: "ticketing-provider", message }, () =>
+        handleIssueTickets(JSON.stringify(message), deps, messageId ? { messageId } : {}),
+      );
+    return { store, deferred, changes, calls: () => calls, send };
+  }
+
+  const hops = new InMemoryHopStore();
+  let previous: ReturnType<typeof useHopRecorder>;
+  beforeEach(() => {
+    hops.hops.length = 0;
+    previous = useHopRecorder(hops);
+  });
+  afterEach(() => void useHopRecorder(previous));
+
+  it("sends the command again for when a probe may go through, completes the delivery and writes nothing", async () => {
+    const { store, deferred, changes, calls, send } = setUpOpenCircuit();
+    const started = Date.now();
+    const outcome = await send(issue("p6"));
+    const deferredAs = "p6:IssueTickets~deferred-1";
+    expect(outcome).toMatchObject({ status: "deferred", streamId: "ticket-issue-p6", deferredAs });
+    const { retryAt } = outcome as { retryAt: string };
+    // One failed attempt opened the circuit; the client's next attempt was refused without reaching the provider.
+    expect(calls()).toBe(1);
+    expect(deferred).toEqual([{ id: "p6:IssueTickets", at: new Date(retryAt), receivedMessageId: undefined }]);
+    expect(deferred[0].at.getTime()).toBeGreaterThanOrEqual(started + 30_000);
+    expect((await store.readStream("ticket-issue-p6")).version).toBe(0);
+    expect(changes).toEqual([
+      expect.stringMatching(/^ticketing provider circuit open \(last failure: HTTP 503.*\); calls fail fast until a probe/),
+    ]);
+
+    // The purchase's timeline says why it waits.
+    expect(hops.hops.map((h) => [h.kind, h.circuit])).toEqual([
+      ["delivered", undefined],
+      ["circuit", "open"],
+      ["deferred", "open"],
+    ]);
+    const detail = expect.stringContaining(`sent again as ${deferredAs}`);
+    expect(hops.hops[2]).toMatchObject({ purchaseId: "p6", retryAt, detail });
+
+    // A deferred copy that meets the open circuit again is deferred again, under the next message id.
+    const again = await send(issue("p6"), deferredAs);
+    expect(again).toMatchObject({ status: "deferred", deferredAs: "p6:IssueTickets~deferred-2" });
+    expect(calls()).toBe(1);
+  });
+
+  it("names each copy after the first message id, counting the deferrals", () => {
+    expect(deferredMessageId("p1:IssueTickets")).toBe("p1:IssueTickets~deferred-1");
+    expect(deferredMessageId("p1:IssueTickets~deferred-1")).toBe("p1:IssueTickets~deferred-2");
+    expect(deferredMessageId("p1:IssueTickets~deferred-41")).toBe("p1:IssueTickets~deferred-42");
   });
 });
