@@ -1,4 +1,5 @@
 import net from "node:net";
+import rhea from "rhea";
 import { isServiceBusError, type ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
@@ -40,6 +41,28 @@ describe("Service Bus connections and errors", () => {
     expect(m.body).toBe("connected");
     await receiver.close();
     await sender.close();
+  });
+
+  it("lets a client log in with SASL MSSBCBS, the only mechanism the .NET SDK (Microsoft.Azure.Amqp) offers", async () => {
+    // Azure.Messaging.ServiceBus's AmqpConnectionScope registers one SASL handler, anonymous in content, named
+    // "MSSBCBS"; a server that offers only ANONYMOUS makes every .NET send fail with "None of the server
+    // sasl-mechanisms ([ANONYMOUS]) are supported by the client (MSSBCBS)".
+    const container = (rhea as any).create_container();
+    container.on("error", () => undefined);
+    const mssbcbs = { start: (done: (err: unknown, response: Buffer) => void) => done(undefined, Buffer.from([0])) };
+    const connection = container.connect({
+      host: "127.0.0.1",
+      port: emulator.serviceBus.port,
+      reconnect: false,
+      sasl_mechanisms: { MSSBCBS: () => mssbcbs },
+    });
+    connection.on("connection_error", () => undefined);
+    const outcome = await new Promise<string>((resolve) => {
+      connection.once("connection_open", () => resolve("open"));
+      connection.once("disconnected", (c: any) => resolve(`disconnected: ${c.error?.message ?? c.error ?? "?"}`));
+    });
+    connection.close();
+    expect(outcome).toBe("open");
   });
 
   it("reports UnauthorizedAccess for a wrong SharedAccessKey", async () => {
