@@ -21,8 +21,11 @@ public static class EventGridChecks
         ("publish custom schema", CustomSchema),
     ];
 
-    static EventGridPublisherClient Publisher(string topicVariable) =>
-        new(new Uri(Env($"EG_{topicVariable}_ENDPOINT")), new AzureKeyCredential(Env($"EG_{topicVariable}_KEY")));
+    // readme:start dotnet-eventgrid
+    // Each topic's endpoint and key, as the emulator prints them (http://localhost:5300/...; no certificate).
+    static EventGridPublisherClient Publisher(string topic) =>
+        new(new Uri(Env($"EG_{topic}_ENDPOINT")), new AzureKeyCredential(Env($"EG_{topic}_KEY")));
+    // readme:end dotnet-eventgrid
 
     static async Task<JsonElement> Delivered(string queueVariable)
     {

@@ -12,6 +12,8 @@ public static class KafkaChecks
     static readonly string Hub = Env("CONF_DOTNET_HUB");
     static readonly string CodecHub = Env("CONF_DOTNET_CODEC_HUB");
 
+    // readme:start dotnet-kafka
+    // Event Hubs' Kafka settings, with the emulator's bootstrap address (9092) and Event Hubs connection string.
     static T Auth<T>(T config) where T : ClientConfig
     {
         config.BootstrapServers = Env("KAFKA_BOOTSTRAP_SERVERS");
@@ -21,6 +23,7 @@ public static class KafkaChecks
         config.SaslPassword = Env("EVENTHUBS_CONNECTION_STRING");
         return config;
     }
+    // readme:end dotnet-kafka
 
     public static IEnumerable<(string, Func<Task>)> All() =>
     [

@@ -11,18 +11,23 @@ public static class ServiceBusChecks
 {
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    static readonly ServiceBusClient Client = new(Env("SERVICEBUS_CONNECTION_STRING"), new ServiceBusClientOptions
+    // A refused operation should become a cell with its error, not minutes of retries.
+    static readonly ServiceBusClientOptions FailFast = new()
     {
-        // Fail fast: a refused operation should become a cell with its error, not minutes of retries.
         RetryOptions = new ServiceBusRetryOptions { MaxRetries = 1, TryTimeout = TimeSpan.FromSeconds(10) },
-    });
+    };
+
+    // readme:start dotnet-servicebus
+    // The connection string the emulator prints (UseDevelopmentEmulator=true: plain AMQP on port 5672).
+    static readonly ServiceBusClient Client = new(Env("SERVICEBUS_CONNECTION_STRING"), FailFast);
+    // The same string with the HTTP port (5300): with the flag, the .NET administration client speaks plain http.
+    static ServiceBusAdministrationClient Admin => new(Env("SERVICEBUS_ADMIN_CONNECTION_STRING"));
+    // readme:end dotnet-servicebus
 
     static readonly string Queue = Env("CONF_DOTNET_QUEUE");
     static readonly string SessionQueue = Env("CONF_DOTNET_SESSION_QUEUE");
     static readonly string Topic = Env("CONF_DOTNET_TOPIC");
     static readonly string Subscription = Env("CONF_DOTNET_SUBSCRIPTION");
-
-    static ServiceBusAdministrationClient Admin => new(Env("SERVICEBUS_ADMIN_CONNECTION_STRING"));
 
     public static IEnumerable<(string, Func<Task>)> All() =>
     [

@@ -28,9 +28,11 @@ def delivered_to_queue(event_id):
 
 
 def publish_with_sas():
+    # readme:start python-eventgrid
     expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)
     token = generate_sas(endpoint, key, expiry)
     client = EventGridPublisherClient(endpoint, AzureSasCredential(token))
+    # readme:end python-eventgrid
     event_id = unique("python-sas")
     client.send(EventGridEvent(subject="tickets/1", event_type="MusicFest.Conformance.Python", data={"seat": "D4"},
                                data_version="1.0", id=event_id))

@@ -8,9 +8,11 @@ from conformance_report import check, require, unique
 
 bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
 topic = os.environ["CONF_KAFKA_PYTHON_HUB"]
+# readme:start python-kafka
 auth = dict(bootstrap_servers=bootstrap, security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
             sasl_plain_username="$ConnectionString", sasl_plain_password=os.environ["EVENTHUBS_CONNECTION_STRING"],
             request_timeout_ms=15000, api_version_auto_timeout_ms=10000)
+# readme:end python-kafka
 state = {}
 payload = unique("kafka-python").encode()
 

@@ -4,6 +4,7 @@ connection_verify at the emulator's self-signed certificate (the README's Python
 import os
 
 
+# readme:start python-servicebus
 def amqps_client(service_bus_client_class):
     port = os.environ.get("SERVICEBUS_AMQPS_PORT", "")
     if not port:
@@ -15,4 +16,4 @@ def amqps_client(service_bus_client_class):
         custom_endpoint_address=f"sb://localhost:{port}",
         connection_verify=os.environ["SERVICEBUS_CA_CERT"],
     )
-
+# readme:end python-servicebus
