@@ -11,9 +11,16 @@ export interface ChildResult {
   stderr: string;
 }
 
-export function runChild(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<ChildResult> {
+export interface ChildOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs: number;
+}
+
+export function runChild(command: string, args: string[], options: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"];
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, detached: true, stdio });
     let stdout = "";
     let stderr = "";
     let timedOut = false;

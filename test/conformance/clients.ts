@@ -24,12 +24,12 @@ export interface ClientSpec {
 }
 
 function pythonModuleMissing(module: string, debianPackage: string): string | undefined {
-  if (!existsSync(debianPython)) return `skipped: ${debianPython} not found`;
+  if (!existsSync(debianPython)) return `${debianPython} not found`;
   try {
     execFileSync(debianPython, ["-c", `import ${module}`], { stdio: "ignore", timeout: 15_000 });
     return undefined;
   } catch {
-    return `skipped: Python module ${module} not found (apt-get install ${debianPackage})`;
+    return `Python module ${module} not found (apt-get install ${debianPackage})`;
   }
 }
 
@@ -38,7 +38,7 @@ function commandMissing(command: string, hint: string): string | undefined {
     execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
     return undefined;
   } catch {
-    return `skipped: ${command} not found (${hint})`;
+    return `${command} not found (${hint})`;
   }
 }
 
@@ -106,7 +106,7 @@ export const debianClients: ClientSpec[] = [
     timeoutMs: 90_000,
   },
   {
-    name: "confluent-kafka 1.7 / librdkafka (Python, Debian)",
+    name: "confluent-kafka 1.7 on librdkafka 2.0.2 (Python, Debian)",
     features: [...codecs],
     unavailable: () => pythonModuleMissing("confluent_kafka", "python3-confluent-kafka"),
     command: debianPython,

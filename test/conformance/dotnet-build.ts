@@ -12,11 +12,10 @@ export async function buildDotnet(env: NodeJS.ProcessEnv): Promise<DotnetBuild> 
   const project = join(conformanceDir, "dotnet");
   const out = join(conformanceDir, "..", "..", ".conformance-cache", "dotnet", "out");
   const started = performance.now();
-  const result = await runChild("dotnet", ["build", project, "-c", "Release", "-o", out, "-nologo", "-v", "q", "-clp:ErrorsOnly"], {
-    env,
-    timeoutMs: 240_000,
-  });
-  process.stderr.write(`conformance: dotnet build finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const args = ["build", project, "-c", "Release", "-o", out, "-nologo", "-v", "q", "-clp:ErrorsOnly"];
+  const result = await runChild("dotnet", args, { env, timeoutMs: 240_000 });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stderr.write(`conformance: dotnet build finished in ${seconds} s\n`);
   if (result.code === 0) return { ok: true, dll: join(out, "Conformance.dll") };
   const error = result.timedOut ? "timed out after 240 s" : lastLine(result.stdout) || lastLine(result.stderr);
   return { ok: false, error };

@@ -38,9 +38,11 @@ export function cellsOf(client: string, expected: readonly string[], reported: C
   const byFeature = new Map<string, Cell>();
   for (const cell of reported) {
     const previous = byFeature.get(cell.feature);
-    if (!previous || (previous.status === "pass" && cell.status === "fail")) byFeature.set(cell.feature, { ...cell, client });
+    const overrides = !previous || (previous.status === "pass" && cell.status === "fail");
+    if (overrides) byFeature.set(cell.feature, { ...cell, client });
   }
-  const ordered = expected.map((feature) => byFeature.get(feature) ?? { client, feature, status: "fail" as const, error: missingReason });
+  const missing = (feature: string): Cell => ({ client, feature, status: "fail", error: missingReason });
+  const ordered = expected.map((feature) => byFeature.get(feature) ?? missing(feature));
   const extra = [...byFeature.values()].filter((c) => !expected.includes(c.feature));
   return [...ordered, ...extra];
 }
@@ -54,8 +56,11 @@ function escapeCell(text: string): string {
 /** One row per (client, feature): a client's features differ, so a wide client x feature grid would be mostly empty. */
 export function renderMarkdown(cells: Cell[]): string {
   const lines = ["| Client | Feature | Result | Detail |", "|---|---|---|---|"];
-  for (const c of cells) lines.push(`| ${c.client} | ${c.feature} | ${symbol[c.status]} | ${escapeCell(c.error ?? "")} |`);
+  for (const c of cells) {
+    lines.push(`| ${c.client} | ${c.feature} | ${symbol[c.status]} | ${escapeCell(c.error ?? "")} |`);
+  }
   const count = (s: CellStatus) => cells.filter((c) => c.status === s).length;
-  lines.push("", `${count("pass")} pass, ${count("fail")} fail, ${count("n/a")} not applicable, ${count("skipped")} skipped`);
+  const totals = `${count("pass")} pass, ${count("fail")} fail, ${count("n/a")} not applicable`;
+  lines.push("", `${totals}, ${count("skipped")} skipped`);
   return lines.join("\n");
 }

@@ -34,7 +34,10 @@ function clientEnvironment(emulator: Emulator, caCertPath: string | undefined): 
     KAFKA_BOOTSTRAP_SERVERS: emulator.kafka.bootstrapServers,
     EVENTHUBS_CONNECTION_STRING: emulator.kafka.connectionString,
   };
-  for (const [key, value] of Object.entries(entities)) env[`CONF_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`] = value;
+  // dotnetQueue -> CONF_DOTNET_QUEUE
+  for (const [key, value] of Object.entries(entities)) {
+    env[`CONF_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`] = value;
+  }
   for (const topic of emulator.eventGrid.topics) {
     const name = topic.name.toUpperCase().replace(/-/g, "_");
     env[`EG_${name}_ENDPOINT`] = topic.endpoint;
@@ -56,13 +59,19 @@ function selected(spec: ClientSpec): boolean {
   return !only || spec.name.toLowerCase().includes(only);
 }
 
-async function runClient(spec: ClientSpec, env: NodeJS.ProcessEnv, command = spec.command, args = spec.args): Promise<Cell[]> {
+/** The same cell for every feature of a client that did not run. */
+function cellsForAll(spec: ClientSpec, status: "skipped" | "fail", error: string): Cell[] {
+  return spec.features.map((feature) => ({ client: spec.name, feature, status, error }));
+}
+
+async function runClient(spec: ClientSpec, env: NodeJS.ProcessEnv, command = spec.command, args = spec.args) {
   const skipped = spec.unavailable();
-  if (skipped) return spec.features.map((feature) => ({ client: spec.name, feature, status: "skipped" as const, error: skipped }));
+  if (skipped) return cellsForAll(spec, "skipped", skipped);
   const started = performance.now();
   const result = await runChild(command, args, { env, cwd: conformanceDir, timeoutMs: spec.timeoutMs });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stderr.write(`conformance: ${spec.name} finished in ${seconds} s (exit ${result.code}${result.timedOut ? ", timed out" : ""})\n`);
+  const exit = `exit ${result.code}${result.timedOut ? ", timed out" : ""}`;
+  process.stderr.write(`conformance: ${spec.name} finished in ${seconds} s (${exit})\n`);
   if (process.env.CONFORMANCE_VERBOSE) process.stderr.write(result.stderr);
   const reported = result.stdout.split("\n").map(parseResultLine).filter((c): c is Cell => c !== undefined);
   const why = result.timedOut
@@ -95,7 +104,7 @@ async function main(): Promise<number> {
     const build = await dotnetBuild;
     for (const spec of dotnets) {
       if (build && !build.ok) {
-        cells.push(...spec.features.map((feature) => ({ client: spec.name, feature, status: "fail" as const, error: `dotnet build failed: ${build.error}` })));
+        cells.push(...cellsForAll(spec, "fail", `dotnet build failed: ${build.error}`));
         continue;
       }
       cells.push(...(await runClient(spec, env, "dotnet", build?.ok ? [build.dll, ...spec.args] : spec.args)));

@@ -6,7 +6,9 @@
  */
 
 const namespace = "sbemulatorns";
-const sbResource = `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/conformance/providers/Microsoft.ServiceBus/namespaces/${namespace}`;
+const sbResource =
+  "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/conformance/providers/Microsoft.ServiceBus" +
+  `/namespaces/${namespace}`;
 
 /** Names handed to the clients as environment variables (see clients.ts). */
 export const entities = {
@@ -64,9 +66,8 @@ export const eventHubsConfig = {
       {
         Type: "EventHub",
         Name: "conformancens",
-        Entities: [e.dotnetHub, e.dotnetCodecHub, e.kcatHub, e.kafkaPythonHub, e.confluentPythonHub, e.javaStyleHub].map(
-          (name) => hub(name),
-        ),
+        Entities: [e.dotnetHub, e.dotnetCodecHub, e.kcatHub, e.kafkaPythonHub, e.confluentPythonHub, e.javaStyleHub]
+          .map((name) => hub(name)),
       },
     ],
     LoggingConfig: { Type: "File" },

@@ -43,7 +43,7 @@ describe("Service Bus connections and errors", () => {
     await sender.close();
   });
 
-  it("lets a client log in with SASL MSSBCBS, the only mechanism the .NET SDK (Microsoft.Azure.Amqp) offers", async () => {
+  it("lets a client log in with SASL MSSBCBS, the only mechanism the .NET SDK offers", async () => {
     // Azure.Messaging.ServiceBus's AmqpConnectionScope registers one SASL handler, anonymous in content, named
     // "MSSBCBS"; a server that offers only ANONYMOUS makes every .NET send fail with "None of the server
     // sasl-mechanisms ([ANONYMOUS]) are supported by the client (MSSBCBS)".
