@@ -20,6 +20,7 @@ const outputFile = join(repoRoot, ".ci-out", "conformance.json");
 function clientEnvironment(emulator: Emulator, caCertPath: string | undefined): NodeJS.ProcessEnv {
   const sb = emulator.serviceBus;
   const adminConnectionString = sb.connectionString.replace(`:${sb.port};`, `:${emulator.http.port};`);
+  const tls = tlsEndpointsOf(emulator);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DOTNET_CLI_TELEMETRY_OPTOUT: "1",
@@ -29,9 +30,11 @@ function clientEnvironment(emulator: Emulator, caCertPath: string | undefined): 
     SERVICEBUS_ADMIN_CONNECTION_STRING: adminConnectionString,
     SERVICEBUS_HOST: "localhost",
     SERVICEBUS_PORT: String(sb.port),
-    SERVICEBUS_AMQPS_PORT: amqpsPortOf(emulator),
+    SERVICEBUS_AMQPS_PORT: String(tls.serviceBus.amqpsPort ?? ""),
+    SERVICEBUS_TLS_CONNECTION_STRING: tls.serviceBus.tlsConnectionString ?? "",
     SERVICEBUS_CA_CERT: caCertPath ?? "",
     KAFKA_BOOTSTRAP_SERVERS: emulator.kafka.bootstrapServers,
+    KAFKA_TLS_BOOTSTRAP_SERVERS: tls.kafka.tlsBootstrapServers ?? "",
     EVENTHUBS_CONNECTION_STRING: emulator.kafka.connectionString,
   };
   // dotnetQueue -> CONF_DOTNET_QUEUE
@@ -46,11 +49,17 @@ function clientEnvironment(emulator: Emulator, caCertPath: string | undefined): 
   return env;
 }
 
-/** The AMQPS (TLS) listener, when this emulator build has one (it is being added on another branch). */
-function amqpsPortOf(emulator: Emulator): string {
-  const tlsPort = (emulator.serviceBus as unknown as { tlsPort?: number; amqpsPort?: number }).tlsPort ??
-    (emulator.serviceBus as unknown as { amqpsPort?: number }).amqpsPort;
-  return tlsPort === undefined ? "" : String(tlsPort);
+/**
+ * The TLS listeners (Service Bus AMQPS, Kafka SASL_SSL), read loosely: an emulator build without them still runs
+ * the suite, and the clients that need them report "no listener" cells.
+ */
+interface TlsEndpoints {
+  serviceBus: { amqpsPort?: number; tlsConnectionString?: string };
+  kafka: { tlsBootstrapServers?: string };
+}
+
+function tlsEndpointsOf(emulator: Emulator): TlsEndpoints {
+  return emulator as unknown as TlsEndpoints;
 }
 
 /** CONFORMANCE_ONLY=<text> runs only the clients whose name contains it (case-insensitive), for working on one. */
@@ -83,7 +92,10 @@ async function runClient(spec: ClientSpec, env: NodeJS.ProcessEnv, command = spe
 }
 
 async function main(): Promise<number> {
+  // The TLS ports are options of newer emulator builds; passed as a variable, older builds simply ignore them.
+  const tlsPorts = { servicebusAmqpsPort: 0, kafkaTlsPort: 0 };
   const emulator = await startEmulator({
+    ...tlsPorts,
     servicebusPort: 0,
     httpPort: 0,
     kafkaPort: 0,

@@ -52,6 +52,16 @@ def consume():
     require(payload in out.splitlines(), f"produced record not read back; got {out[:300]!r}")
 
 
+def sasl_ssl():
+    """Event Hubs' own port is 9093 with TLS only; the emulator's SASL_SSL listener, trusting its certificate."""
+    tls_bootstrap = os.environ.get("KAFKA_TLS_BOOTSTRAP_SERVERS", "")
+    require(tls_bootstrap, "this emulator has no SASL_SSL listener (Event Hubs' port 9093)")
+    out = kcat(f"-L -m 10 -X security.protocol=SASL_SSL -X ssl.ca.location=\"$SERVICEBUS_CA_CERT\" "
+               f"-b {tls_bootstrap}")
+    require(f'topic "{topic}"' in out, f"topic {topic} missing from metadata over TLS: {out[:300]}")
+
+
 check("SASL PLAIN $ConnectionString", sasl_plain)
+check("SASL_SSL (TLS, as Event Hubs' 9093)", sasl_ssl)
 check("metadata (-L)", metadata)
 check("produce", produce) and check("consume", consume)
