@@ -5,6 +5,7 @@
  * machine without .NET or the Debian packages. Not part of `npm test` (these files are not *.test.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { lastLine, runChild } from "./child.js";
@@ -62,6 +63,14 @@ function tlsEndpointsOf(emulator: Emulator): TlsEndpoints {
   return emulator as unknown as TlsEndpoints;
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
 /** CONFORMANCE_ONLY=<text> runs only the clients whose name contains it (case-insensitive), for working on one. */
 function selected(spec: ClientSpec): boolean {
   const only = process.env.CONFORMANCE_ONLY?.toLowerCase();
@@ -93,7 +102,8 @@ async function runClient(spec: ClientSpec, env: NodeJS.ProcessEnv, command = spe
 
 async function main(): Promise<number> {
   // The TLS ports are options of newer emulator builds; passed as a variable, older builds simply ignore them.
-  const tlsPorts = { servicebusAmqpsPort: 0, kafkaTlsPort: 0 };
+  // AMQPS goes on Azure's 5671 when it is free: Python's azure-servicebus 7.8 connects nowhere else.
+  const tlsPorts = { servicebusAmqpsPort: (await portIsFree(5671)) ? 5671 : 0, kafkaTlsPort: 0 };
   const emulator = await startEmulator({
     ...tlsPorts,
     servicebusPort: 0,

@@ -106,7 +106,9 @@ public static class KafkaChecks
 
     static Func<Task> Codec(CompressionType codec) => async () =>
     {
-        var value = Unique($"codec-{codec}");
+        // Compressible on purpose: librdkafka sends a batch uncompressed when compressing would not make it smaller,
+        // and a short unique value alone would then never test the codec at all.
+        var value = Unique($"codec-{codec}") + string.Concat(Enumerable.Repeat(" festival", 100));
         using var producer = Producer(c => { c.CompressionType = codec; c.MessageSendMaxRetries = 0; });
         var refusedByEventHubs = codec is CompressionType.Snappy or CompressionType.Lz4 or CompressionType.Zstd;
         try
@@ -121,10 +123,17 @@ public static class KafkaChecks
                 "Event Hubs' Kafka endpoint accepts only uncompressed and gzip batches " +
                 $"(learn.microsoft.com/azure/event-hubs/apache-kafka-configurations); refused as Event Hubs does: {ex.Error.Reason}");
         }
-        Require(!refusedByEventHubs, $"{codec} batch accepted, but Event Hubs refuses {codec}");
         using var consumer = Consumer(Unique("codec-group"));
         consumer.Subscribe(CodecHub);
         ConsumeUntil(consumer, value, commit: false);
         consumer.Close();
+        // librdkafka turns zstd off unless the broker offers Fetch v10; Event Hubs offers Fetch up to v6 (and so does
+        // the emulator), so against either the "zstd" batch travels uncompressed and is stored.
+        if (codec == CompressionType.Zstd)
+            throw new NotApplicableException(
+                "Event Hubs' Kafka endpoint accepts only uncompressed and gzip batches; librdkafka does not even send " +
+                "zstd to it (zstd needs Fetch v10, Event Hubs offers at most v6), so the batch went uncompressed and was stored");
+        Require(!refusedByEventHubs,
+            $"{codec} batch accepted (sent uncompressed or stored compressed); Event Hubs refuses {codec} with UNSUPPORTED_COMPRESSION_TYPE");
     };
 }

@@ -18,7 +18,9 @@ REFUSED = ("Event Hubs' Kafka endpoint accepts only uncompressed and gzip batche
 
 
 def produce_with(codec):
-    payload = unique(f"codec-{codec}")
+    # Compressible on purpose: librdkafka sends a batch uncompressed when compressing would not make it smaller,
+    # and a short unique value alone would then never test the codec at all.
+    payload = unique(f"codec-{codec}") + " festival" * 100
     errors = []
     producer = Producer({**auth, "compression.codec": codec, "message.timeout.ms": 10000, "retries": 0})
     producer.produce(topic, value=payload.encode(), on_delivery=lambda err, _msg: err and errors.append(err))
@@ -42,11 +44,21 @@ def read_back(payload):
         consumer.close()
 
 
+# librdkafka turns zstd off unless the broker offers Fetch v10; Event Hubs offers Fetch up to v6 (and so does the
+# emulator), so against either the "zstd" batch travels uncompressed and is stored.
+ZSTD_OFF = ("Event Hubs' Kafka endpoint accepts only uncompressed and gzip batches; librdkafka does not even send zstd "
+            "to it (zstd needs Fetch v10, Event Hubs offers at most v6), so the batch went uncompressed and was stored")
+
+
 def codec_check(codec):
     def run():
         payload, errors = produce_with(codec)
+        if codec == "zstd" and not errors:
+            read_back(payload)
+            return ("n/a", ZSTD_OFF)
         if codec in ("snappy", "lz4", "zstd"):
-            require(errors, f"{codec} batch accepted, but Event Hubs refuses {codec}")
+            require(errors, f"{codec} batch accepted (sent uncompressed or stored compressed); Event Hubs refuses "
+                            f"{codec} with UNSUPPORTED_COMPRESSION_TYPE")
             code = errors[0].code()
             require(code == KafkaError.UNSUPPORTED_COMPRESSION_TYPE,
                     f"refused with {errors[0]}, expected UNSUPPORTED_COMPRESSION_TYPE")
