@@ -300,14 +300,27 @@ export class ServiceBusAmqpServer {
     );
   }
 
-  private reply(state: ConnectionState, request: any, applicationProperties: Record<string, unknown>, body: unknown): void {
+  /**
+   * The link a $cbs or $management answer goes to: the one `reply_to` names or, without one, the client's only
+   * receiver on that node. uamqp (Python azure-servicebus 7.x) sends requests without reply-to and waits on its
+   * receiver link, and Azure answers it there.
+   */
+  private replyLinkFor(state: ConnectionState, request: any, node: string): any {
     const replyTo = request.reply_to;
-    const link = typeof replyTo === "string" ? state.replies.get(replyTo) : undefined;
+    if (typeof replyTo === "string") return state.replies.get(replyTo);
+    const isOnNode = (link: any) => remoteAddress(link, "source")?.toLowerCase() === node.toLowerCase();
+    const onNode = [...state.links].filter(([link, role]) => role.kind === "reply" && isOnNode(link)).map(([link]) => link);
+    return onNode.length === 1 ? onNode[0] : undefined;
+  }
+
+  private reply(state: ConnectionState, request: any, node: string, properties: Record<string, unknown>, body: unknown): void {
+    const replyTo = request.reply_to;
+    const link = this.replyLinkFor(state, request, node);
     if (!link || !link.is_open()) {
       this.options.logger.warn("no reply link", { replyTo });
       return;
     }
-    link.send({ correlation_id: request.message_id, application_properties: applicationProperties, body });
+    link.send({ correlation_id: request.message_id, application_properties: properties, body });
   }
 
   private onPutToken(state: ConnectionState, bytes: Buffer): void {
@@ -319,7 +332,8 @@ export class ServiceBusAmqpServer {
     } else {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
     }
-    this.reply(state, request, { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description }, undefined);
+    const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
+    this.reply(state, request, "$cbs", status, undefined);
   }
 
   private onManagement(state: ConnectionState, link: any, target: ResolvedEntity | undefined, bytes: Buffer): void {
@@ -339,7 +353,7 @@ export class ServiceBusAmqpServer {
         const props: Record<string, unknown> = { statusCode: amqpTypes.wrap_int(final.statusCode) };
         if (final.statusDescription) props.statusDescription = final.statusDescription;
         if (final.errorCondition) props.errorCondition = amqpTypes.wrap_symbol(final.errorCondition);
-        this.reply(state, request, props, final.body ?? {});
+        this.reply(state, request, remoteAddress(link, "target") ?? "", props, final.body ?? {});
       }
       if (final.closeLink && !link.is_closed()) {
         refuseLink(link, { condition: final.errorCondition ?? "amqp:not-implemented", description: final.statusDescription ?? "Bad request." });

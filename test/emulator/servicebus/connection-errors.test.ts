@@ -3,7 +3,13 @@ import rhea from "rhea";
 import { isServiceBusError, type ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
-import { rawAmqpConnection, serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../../helpers/servicebus.js";
+import {
+  rawAmqpConnection,
+  sasToken,
+  serviceBusClient,
+  serviceBusConfig,
+  startServiceBusEmulator,
+} from "../../helpers/servicebus.js";
 
 let emulator: Emulator;
 let client: ServiceBusClient;
@@ -63,6 +69,32 @@ describe("Service Bus connections and errors", () => {
     });
     connection.close();
     expect(outcome).toBe("open");
+  });
+
+  it("answers a $cbs put-token without reply-to on the client's $cbs receiver, as uamqp (Python SDK) expects", async () => {
+    // azure-servicebus 7.x for Python (uamqp) sends put-token with only a message-id and waits on its one receiver
+    // link attached to $cbs; Azure answers there, or the Python client never gets past authentication.
+    const container = (rhea as any).create_container();
+    container.on("error", () => undefined);
+    const connection = container.connect({ host: "127.0.0.1", port: emulator.serviceBus.port, reconnect: false });
+    connection.on("connection_error", () => undefined);
+    await new Promise((resolve) => connection.once("connection_open", resolve));
+    const receiver = connection.open_receiver({ name: "$cbs-receiver", source: { address: "$cbs" }, target: { address: "$cbs" } });
+    const sender = connection.open_sender({ name: "$cbs-sender", target: { address: "$cbs" } });
+    const audience = `sb://localhost:${emulator.serviceBus.port}/q1`;
+    const answer = new Promise<any>((resolve) => receiver.once("message", (c: any) => resolve(c.message)));
+    sender.once("sendable", () =>
+      sender.send({
+        message_id: 7,
+        application_properties: { operation: "put-token", name: audience, type: "servicebus.windows.net:sastoken" },
+        body: sasToken(audience),
+      }),
+    );
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("no answer within 2 s"), 2000));
+    const message = await Promise.race([answer, timeout]);
+    connection.close();
+    expect(message?.application_properties?.["status-code"]).toBe(202);
+    expect(message.correlation_id).toBe(7);
   });
 
   it("reports UnauthorizedAccess for a wrong SharedAccessKey", async () => {
