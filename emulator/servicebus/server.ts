@@ -309,18 +309,18 @@ export class ServiceBusAmqpServer {
     const replyTo = request.reply_to;
     if (typeof replyTo === "string") return state.replies.get(replyTo);
     const isOnNode = (link: any) => remoteAddress(link, "source")?.toLowerCase() === node.toLowerCase();
-    const onNode = [...state.links].filter(([link, role]) => role.kind === "reply" && isOnNode(link)).map(([link]) => link);
-    return onNode.length === 1 ? onNode[0] : undefined;
+    const onNode = [...state.links].filter(([link, role]) => role.kind === "reply" && isOnNode(link));
+    return onNode.length === 1 ? onNode[0][0] : undefined;
   }
 
-  private reply(state: ConnectionState, request: any, node: string, properties: Record<string, unknown>, body: unknown): void {
+  private reply(state: ConnectionState, request: any, node: string, props: Record<string, unknown>, body: unknown): void {
     const replyTo = request.reply_to;
     const link = this.replyLinkFor(state, request, node);
     if (!link || !link.is_open()) {
       this.options.logger.warn("no reply link", { replyTo });
       return;
     }
-    link.send({ correlation_id: request.message_id, application_properties: properties, body });
+    link.send({ correlation_id: request.message_id, application_properties: props, body });
   }
 
   private onPutToken(state: ConnectionState, bytes: Buffer): void {
