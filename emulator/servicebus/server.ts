@@ -313,7 +313,7 @@ export class ServiceBusAmqpServer {
     return onNode.length === 1 ? onNode[0][0] : undefined;
   }
 
-  private reply(state: ConnectionState, request: any, node: string, props: Record<string, unknown>, body: unknown): void {
+  private reply(state: ConnectionState, request: any, node: string, props: Record<string, unknown>, body: unknown) {
     const replyTo = request.reply_to;
     const link = this.replyLinkFor(state, request, node);
     if (!link || !link.is_open()) {
