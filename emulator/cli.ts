@@ -10,7 +10,8 @@ const usage = `Usage: npm run emulator -- [options]
   --servicebus-port N        AMQP port (default 5672; 0 picks a free port)
   --http-port N              HTTP port for health, clock and administration (default 5300; 0 picks a free port)
   --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default emulator/config/eventhubs.json)
-  --kafka-port N             Kafka endpoint port (default 9092; 0 picks a free port)
+  --kafka-port N             Kafka endpoint port, SASL_PLAINTEXT (default 9092; 0 picks a free port)
+  --kafka-tls-port N         Kafka SASL_SSL port, with the HTTPS certificate (default 9093; 0 picks a free port)
   --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default emulator/config/eventgrid.json)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       "http-port": { type: "string" },
       "eventhubs-config": { type: "string" },
       "kafka-port": { type: "string" },
+      "kafka-tls-port": { type: "string" },
       "eventgrid-config": { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     httpPort: port(values["http-port"], "http-port", 5300),
     eventhubsConfig: values["eventhubs-config"],
     kafkaPort: port(values["kafka-port"], "kafka-port", 9092),
+    kafkaTlsPort: port(values["kafka-tls-port"], "kafka-tls-port", 9093),
     eventgridConfig: values["eventgrid-config"],
     host: values.host,
     dataDir: values["data-dir"],
@@ -71,6 +74,8 @@ async function main(): Promise<void> {
   console.log(`HTTPS certificate to trust (e.g. NODE_EXTRA_CA_CERTS=<file>): ${certificate.certPath ?? `${emulator.http.url}/emulator/certificate`}`);
   console.log(`Service Bus explorer: ${emulator.http.url}/emulator/servicebus/entities (npm run sb -- --help)`);
   console.log(`Kafka bootstrap servers (SASL PLAIN, user name $ConnectionString): ${emulator.kafka.bootstrapServers}`);
+  const kafkaTls = emulator.kafka.tlsBootstrapServers;
+  console.log(`Kafka SASL_SSL bootstrap servers (trust the HTTPS certificate above): ${kafkaTls}`);
   console.log("Event Hubs connection string (Kafka SASL password):");
   console.log(emulator.kafka.connectionString);
   for (const topic of emulator.eventGrid.topics) {

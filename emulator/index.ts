@@ -31,6 +31,11 @@ export interface EmulatorOptions {
   eventhubsConfig?: string | object;
   /** Kafka endpoint port (default 9092; 0 picks a free port). */
   kafkaPort?: number;
+  /**
+   * Kafka SASL_SSL port (Azure's is 9093; `npm run emulator` serves it there), with the administration API's
+   * certificate; 0 picks a free port. Absent: no SASL_SSL listener, and no certificate is loaded at start.
+   */
+  kafkaTlsPort?: number;
   /** Path of an Event Grid config (ARM property names), or an already-parsed object in that format. */
   eventgridConfig?: string | object;
   /** Directory of the HTTPS certificate the Service Bus administration API uses (default ~/.cache/fest-emulator). */
@@ -108,9 +113,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     closers.push(() => eventGrid.close());
 
+    const tlsPort = options.kafkaTlsPort;
     const kafka = await startKafka({
       config: ehConfig,
       port: options.kafkaPort ?? 9092,
+      ...(tlsPort === undefined ? {} : { tls: await serviceBus.certificate(), tlsPort }),
       host,
       clock,
       logger: logger.child("kafka"),

@@ -58,7 +58,7 @@ export type FallbackHandler = (ctx: RouteContext) => boolean | Promise<boolean>;
 
 export class EmulatorHttpServer {
   private readonly routes: Route[] = [];
-  private fallbackHandler: FallbackHandler | undefined;
+  private readonly fallbacks: FallbackHandler[] = [];
   readonly server: http.Server;
 
   constructor() {
@@ -91,10 +91,14 @@ export class EmulatorHttpServer {
 
   /**
    * Handles requests no route matched, before the 404: the Service Bus administration API lives at the root paths the
-   * SDK uses (`/{queue}`, `/$Resources/Queues`...), which cannot be listed as routes ahead of time.
+   * SDK uses (`/{queue}`, `/$Resources/Queues`...), which cannot be listed as routes ahead of time, and Event Grid
+   * answers wrong publish URLs in its own error format. Fallbacks are asked in order until one takes the request;
+   * `first` puts a handler ahead of those already added, for a service whose rule is narrower (Event Grid's) than
+   * a broad one (Service Bus takes anything with an api-version), whatever order the services start in.
    */
-  fallback(handler: FallbackHandler): void {
-    this.fallbackHandler = handler;
+  fallback(handler: FallbackHandler, options: { first?: boolean } = {}): void {
+    if (options.first) this.fallbacks.unshift(handler);
+    else this.fallbacks.push(handler);
   }
 
   /** Handles a request that arrived on another listener (the AMQP port sniffs HTTP and hands it here). */
@@ -147,9 +151,9 @@ export class EmulatorHttpServer {
       }
       return;
     }
-    if (this.fallbackHandler) {
+    for (const fallback of this.fallbacks) {
       try {
-        if (await this.fallbackHandler({ req, res, params: {}, url })) return;
+        if (await fallback({ req, res, params: {}, url })) return;
       } catch (err) {
         this.fail(res, err);
         return;

@@ -14,13 +14,21 @@ function azureTime(ms: number): string {
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCHours() < 12 ? "AM" : "PM"}`;
 }
 
-function eventGridError(status: number, code: string, detailCode: string, message: string, now = Date.now(), report = true): HttpError {
+function eventGridError(
+  status: number,
+  code: string,
+  detailCode: string,
+  message: string,
+  now = Date.now(),
+  report = true,
+  headers: Record<string, string> = {},
+): HttpError {
   const requestId = randomUUID();
   const text = report ? `${message} Report '${requestId}:${azureTime(now)} (UTC)' to our forums for assistance or raise a support ticket.` : message;
   return new HttpError(
     status,
     { error: { code, message: text, details: [{ code: detailCode, message: text }] } },
-    { "x-ms-request-id": requestId, "api-supported-versions": SUPPORTED_API_VERSION },
+    { "x-ms-request-id": requestId, "api-supported-versions": SUPPORTED_API_VERSION, ...headers },
   );
 }
 
@@ -39,8 +47,17 @@ export const publishErrors = {
     ),
   badSas: (host: string, reason: string) =>
     eventGridError(401, "Unauthorized", "InvalidSas", `The request authorization key is not authorized for ${host.toUpperCase()}. This is due to the reason: ${reason}`),
-  topicNotFound: (path: string) =>
-    eventGridError(404, "NotFound", "ResourceNotFound", `No HTTP resource was found that matches the request URI '${path}'.`),
+  /** `uri` as Azure quotes it: the whole request URI, scheme and host included. */
+  notFound: (uri: string) => {
+    const message = `No HTTP resource was found that matches the request URI '${uri}'.`;
+    return eventGridError(404, "NotFound", "ResourceNotFound", message);
+  },
+  /** Another method than POST / OPTIONS on a publish path; `Allow` lists those two, as Azure does. */
+  methodNotAllowed: (method: string) => {
+    const message = `The requested resource does not support http method '${method}'.`;
+    const allow = { allow: "OPTIONS, POST" };
+    return eventGridError(405, "MethodNotAllowed", "MethodNotAllowed", message, Date.now(), true, allow);
+  },
   requestTooLarge: (limit: number) => eventGridError(413, "RequestEntityTooLarge", "PayloadTooLarge", `The maximum size (${limit}) has been exceeded.`, Date.now(), false),
   eventTooLarge: (id: string, limit: number) =>
     eventGridError(413, "RequestEntityTooLarge", "PayloadTooLarge", `The event with id '${id}' exceeds the maximum size (${limit}) for a single event.`, Date.now(), false),

@@ -120,7 +120,7 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
     logger.info("webhook endpoint updated", { topic: topic.config.name, subscription: dispatcher.config.name, endpointUrl });
     return dispatcher.snapshot();
   };
-  registerEventGridRoutes(opts.http, { topics, clock, endpointOf, updateWebhookEndpoint });
+  registerEventGridRoutes(opts.http, { topics, clock, logger, endpointOf, updateWebhookEndpoint });
 
   const dispatchers = (topic?: string, subscription?: string) =>
     [...topics.values()]

@@ -7,17 +7,20 @@
  * - `PATCH /eventgrid/topics/NAME/eventSubscriptions/SUB` with an ARM update body
  *   `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":URL}}}}`: a WebHook
  *   subscription's new endpoint (handshake again), as `az eventgrid event-subscription update --endpoint` does.
+ * - anything else that looks like an Event Grid request: 404 / 405 in Event Grid's format (unmatched-requests.ts).
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { Clock } from "../common/clock.js";
+import type { Logger } from "../common/logger.js";
 import { type EmulatorHttpServer, HttpError, readBody, sendJson } from "../common/http-server.js";
 import type { SubscriptionState } from "./delivery/subscription-state.js";
 import { WebhookUpdateError } from "./webhook-update-error.js";
 import { publishErrors, SUPPORTED_API_VERSION } from "./errors.js";
 import type { EventGridTopic } from "./model/topic.js";
 import { authenticate } from "./publish/authenticate.js";
-import { MAX_REQUEST_BYTES, parsePublishedEvents } from "./publish/parse-events.js";
+import { DOCUMENTED_MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, parsePublishedEvents } from "./publish/parse-events.js";
+import { registerUnmatchedEventGridRequests, requestUri } from "./unmatched-requests.js";
 
 export const PUBLISH_PATH = (topic: string) => `/eventgrid/topics/${topic}/api/events`;
 
@@ -42,14 +45,16 @@ function readPublishBody(req: http.IncomingMessage): Promise<Buffer> {
 export interface EventGridRouteContext {
   topics: Map<string, EventGridTopic>;
   clock: Clock;
+  logger: Logger;
   endpointOf(topic: string): string;
   updateWebhookEndpoint(topic: string, subscription: string, endpointUrl: string): SubscriptionState;
 }
 
 export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGridRouteContext): void {
-  const topicOr404 = (name: string, path: string): EventGridTopic => {
+  registerUnmatchedEventGridRequests(http);
+  const topicOr404 = (name: string, req: http.IncomingMessage, url: URL): EventGridTopic => {
     const topic = ctx.topics.get(name.toLowerCase());
-    if (!topic) throw publishErrors.topicNotFound(path);
+    if (!topic) throw publishErrors.notFound(requestUri(req, url));
     return topic;
   };
   const topicSummary = (t: EventGridTopic) => ({
@@ -63,7 +68,7 @@ export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGrid
   });
 
   http.route("POST", "/eventgrid/topics/:topic/api/events", async ({ req, res, params, url }) => {
-    const topic = topicOr404(params.topic, url.pathname + url.search);
+    const topic = topicOr404(params.topic, req, url);
     const apiVersion = url.searchParams.get("api-version");
     if (apiVersion !== null && apiVersion !== SUPPORTED_API_VERSION) throw publishErrors.unsupportedApiVersion(apiVersion);
     const now = ctx.clock.now();
@@ -73,12 +78,18 @@ export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGrid
     authenticate(req.headers, { key: topic.config.key, publishPath: PUBLISH_PATH(topic.config.name).toLowerCase(), host, now });
     const events = parsePublishedEvents(topic.config, req.headers, body, now);
     topic.publish(events);
+    if (body.length > DOCUMENTED_MAX_REQUEST_BYTES) {
+      ctx.logger.warn("publish request over the documented 1 MB; accepted, as Azure takes up to 1,536,000 bytes", {
+        topic: topic.config.name,
+        bytes: body.length,
+      });
+    }
     res.writeHead(200, { "content-length": "0", "x-ms-request-id": randomUUID(), "api-supported-versions": SUPPORTED_API_VERSION });
     res.end();
   });
 
-  http.route("OPTIONS", "/eventgrid/topics/:topic/api/events", ({ res, params, url }) => {
-    const topic = topicOr404(params.topic, url.pathname);
+  http.route("OPTIONS", "/eventgrid/topics/:topic/api/events", ({ req, res, params, url }) => {
+    const topic = topicOr404(params.topic, req, url);
     res.writeHead(200, { allow: "OPTIONS, POST", "api-supported-versions": SUPPORTED_API_VERSION, "aeg-input-event-schema": topic.config.inputSchema, "content-length": "0" });
     res.end();
   });
@@ -87,24 +98,24 @@ export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGrid
     sendJson(res, 200, { value: [...ctx.topics.values()].map(topicSummary) });
   });
 
-  http.route("GET", "/eventgrid/topics/:topic", ({ res, params, url }) => {
-    const topic = topicOr404(params.topic, url.pathname);
+  http.route("GET", "/eventgrid/topics/:topic", ({ req, res, params, url }) => {
+    const topic = topicOr404(params.topic, req, url);
     sendJson(res, 200, { ...topicSummary(topic), eventSubscriptions: [...topic.dispatchers.values()].map((d) => d.snapshot()) });
   });
 
-  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions", ({ res, params, url }) => {
-    const topic = topicOr404(params.topic, url.pathname);
+  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions", ({ req, res, params, url }) => {
+    const topic = topicOr404(params.topic, req, url);
     sendJson(res, 200, { value: [...topic.dispatchers.values()].map((d) => d.snapshot()) });
   });
 
-  const subscriptionOr404 = (params: Record<string, string>, path: string) => {
-    const sub = topicOr404(params.topic, path).subscription(params.sub);
-    if (!sub) throw publishErrors.topicNotFound(path);
+  const subscriptionOr404 = (params: Record<string, string>, req: http.IncomingMessage, url: URL) => {
+    const sub = topicOr404(params.topic, req, url).subscription(params.sub);
+    if (!sub) throw publishErrors.notFound(requestUri(req, url));
     return sub;
   };
 
-  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub", ({ res, params, url }) => {
-    sendJson(res, 200, subscriptionOr404(params, url.pathname).snapshot());
+  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub", ({ req, res, params, url }) => {
+    sendJson(res, 200, subscriptionOr404(params, req, url).snapshot());
   });
 
   http.route("PATCH", "/eventgrid/topics/:topic/eventSubscriptions/:sub", async ({ req, res, params }) => {
@@ -127,8 +138,8 @@ export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGrid
     }
   });
 
-  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub/validate", ({ res, params, url }) => {
-    const sub = subscriptionOr404(params, url.pathname);
+  http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub/validate", ({ req, res, params, url }) => {
+    const sub = subscriptionOr404(params, req, url);
     if (!sub.confirmManualValidation(url.searchParams.get("id") ?? ""))
       throw new HttpError(400, { error: { code: "BadRequest", message: "The validation code is not valid, or the subscription is not awaiting manual validation." } });
     sendJson(res, 200, { message: "Webhook successfully validated as a result of user's validate URL trigger." });

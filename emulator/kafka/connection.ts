@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import { MalformedRequestError, Reader } from "./codec/reader.js";
 import { handlers, PRE_AUTH_APIS } from "./protocol/index.js";
 import type { BrokerState, ConnectionState, RequestContext, SaslState } from "./protocol/types.js";
-import type { Principal } from "./sasl.js";
+import { authenticatePlain, type Principal, SaslError } from "./sasl.js";
 
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
@@ -37,6 +37,8 @@ export class KafkaConnection implements ConnectionState {
     private readonly socket: Socket,
     private readonly broker: BrokerState,
     private readonly maxFrameBytes: number,
+    /** The listener's port, for Metadata and FindCoordinator answers. */
+    readonly advertisedPort: number,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -152,6 +154,10 @@ export class KafkaConnection implements ConnectionState {
   }
 
   private async handle(frame: Buffer[]): Promise<void> {
+    if (this.sasl === "raw-token") {
+      this.authenticateRaw(Buffer.concat(frame));
+      return;
+    }
     const reader = new Reader(frame);
     const apiKey = reader.int16();
     const apiVersion = reader.int16();
@@ -199,6 +205,23 @@ export class KafkaConnection implements ConnectionState {
       this.socket.end();
       this.markClosed();
     }
+  }
+
+  /**
+   * The SASL PLAIN token sent raw after SaslHandshake v0. Success answers the (empty) server response as a raw frame,
+   * a zero length prefix; failure has no error format in this flow, so the connection closes, as Kafka brokers do.
+   */
+  private authenticateRaw(token: Buffer): void {
+    try {
+      this.principal = authenticatePlain(token, this.broker.settings.policies);
+    } catch (err) {
+      if (!(err instanceof SaslError)) throw err;
+      this.broker.logger.info("SASL authentication refused", { connection: this.id, reason: err.message });
+      this.destroy();
+      return;
+    }
+    this.sasl = "authenticated";
+    this.socket.write(Buffer.alloc(4));
   }
 
   private drained(): Promise<void> {

@@ -21,13 +21,17 @@ export const ErrorCode = {
   REBALANCE_IN_PROGRESS: 27,
   TOPIC_AUTHORIZATION_FAILED: 29,
   GROUP_AUTHORIZATION_FAILED: 30,
+  CLUSTER_AUTHORIZATION_FAILED: 31,
   UNSUPPORTED_SASL_MECHANISM: 33,
   ILLEGAL_SASL_STATE: 34,
   UNSUPPORTED_VERSION: 35,
   INVALID_REQUEST: 42,
   UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
   POLICY_VIOLATION: 44,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
   SASL_AUTHENTICATION_FAILED: 58,
+  UNKNOWN_PRODUCER_ID: 59,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
   UNSUPPORTED_COMPRESSION_TYPE: 76,
@@ -50,6 +54,11 @@ export class KafkaApiError extends Error {
 export const refuse = {
   unknownTopic: (topic: string) =>
     new KafkaApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The event hub '${topic}' does not exist in this namespace.`),
+  invalidTopic: (topic: string, problem: string) =>
+    new KafkaApiError(
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      `'${topic.slice(0, 300)}' is not a valid topic name: ${problem}.`,
+    ),
   notAuthorized: (topic: string, right: string) =>
     new KafkaApiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Unauthorized access. '${right}' claim(s) are required to perform this operation on '${topic}'.`),
   createTopicsDisabled: () =>

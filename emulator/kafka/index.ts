@@ -12,6 +12,7 @@ import { type DurableStore, openDurableStore } from "./model/durable-store.js";
 import { EventHubNamespace } from "./model/event-hub-namespace.js";
 import { TmpfsSegments } from "./model/tmpfs-segments.js";
 import { eventHubsGroupLimits, GroupCoordinator, type GroupLimits } from "./model/group-coordinator.js";
+import { ProducerIdAllocator } from "./model/producer-state.js";
 import { advertisedApis } from "./protocol/index.js";
 import type { BrokerState } from "./protocol/types.js";
 import { Codec } from "./record-batch.js";
@@ -38,8 +39,10 @@ export interface KafkaOptions {
   logger: Logger;
   /** Durable mode: partition logs and committed offsets under `${dataDir}/kafka/`. */
   dataDir?: string;
-  /** Serve SASL_SSL instead of SASL_PLAINTEXT (Azure's 9093 behaviour). */
+  /** Serve SASL_SSL (Azure's 9093 behaviour): on `tlsPort` beside the plain listener, or instead of it without one. */
   tls?: TlsOptions;
+  /** With `tls`, the port of a SASL_SSL listener served beside SASL_PLAINTEXT on `port` (0 picks a free port). */
+  tlsPort?: number;
   /** Shared access policies accepted in connection strings; default the emulator's RootManageSharedAccessKey. */
   policies?: SasPolicy[];
   /** What an oversized request gets: "close" (Event Hubs closes the connection) or "error" (MESSAGE_TOO_LARGE per batch). */
@@ -57,6 +60,9 @@ export interface KafkaService {
   readonly port: number;
   /** `host:port` for the client's `brokers` setting. */
   readonly bootstrapServers: string;
+  /** The SASL_SSL listener's port and `host:port`, when one is served beside the plain one. */
+  readonly tlsPort?: number;
+  readonly tlsBootstrapServers?: string;
   /** The SASL PLAIN password (user name `$ConnectionString`). */
   readonly connectionString: string;
   /** Bytes of stored batches kept in tmpfs, which the process's resident set does not show. */
@@ -82,7 +88,6 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
   const settings = {
     policies: opts.policies ?? defaultPolicies,
     advertisedHost,
-    advertisedPort: opts.port,
     clusterId: namespace.name,
     maxBatchBytes: MAX_EVENT_BYTES,
     allowedCodecs: opts.allowGzip === false ? [Codec.none] : [Codec.none, Codec.gzip],
@@ -90,6 +95,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
   const broker: BrokerState = {
     namespace,
     groups,
+    producerIds: new ProducerIdAllocator(opts.clock.now()),
     clock: opts.clock,
     logger,
     settings,
@@ -112,28 +118,37 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
   };
   armSweep();
 
-  const server = new KafkaServer(broker, opts.oversizeRequest === "error" ? HARD_FRAME_LIMIT : MAX_REQUEST_BYTES, opts.tls);
+  const maxFrame = opts.oversizeRequest === "error" ? HARD_FRAME_LIMIT : MAX_REQUEST_BYTES;
+  const beside = opts.tls !== undefined && opts.tlsPort !== undefined;
+  const server = new KafkaServer(broker, maxFrame, beside ? undefined : opts.tls);
+  const tlsServer = beside ? new KafkaServer(broker, maxFrame, opts.tls) : undefined;
   let port: number;
+  let tlsPort: number | undefined;
   try {
     port = await server.listen(opts.port, opts.host);
+    if (tlsServer) tlsPort = await tlsServer.listen(opts.tlsPort!, opts.host);
   } catch (err) {
     sweep?.cancel();
     durable?.close();
+    await server.close();
     throw err;
   }
-  settings.advertisedPort = port;
   const policy = settings.policies[0];
-  logger.info("Kafka endpoint listening", { port, tls: Boolean(opts.tls), eventHubs: namespace.all().map((h) => h.name) });
+  const eventHubs = namespace.all().map((h) => h.name);
+  logger.info("Kafka endpoint listening", { port, tls: Boolean(opts.tls) && !beside, tlsPort, eventHubs });
 
   return {
     port,
     bootstrapServers: `${advertisedHost}:${port}`,
+    tlsPort,
+    tlsBootstrapServers: tlsPort === undefined ? undefined : `${advertisedHost}:${tlsPort}`,
     connectionString: kafkaConnectionString(advertisedHost, port, policy?.keyName, policy?.key),
     segmentBytes: () => namespace.segmentBytes(),
     async close() {
       sweep?.cancel();
       groups.close();
       await server.close();
+      await tlsServer?.close();
       durable?.close();
       namespace.close();
     },

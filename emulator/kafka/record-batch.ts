@@ -9,6 +9,8 @@ import { Reader } from "./codec/reader.js";
 import { ErrorCode, KafkaApiError } from "./errors.js";
 
 export const BATCH_HEADER_BYTES = 61;
+/** The magic byte sits at 16 in every message format, so an old message set is recognised before its size is judged. */
+const MAGIC_END = 17;
 const CRC_START = 21;
 /** batchLength sits at bytes 8..11; the 12 bytes before and including it are not counted in it. */
 const LENGTH_PREFIX_BYTES = 12;
@@ -23,6 +25,10 @@ export interface BatchInfo {
   codec: number;
   firstTimestamp: number;
   maxTimestamp: number;
+  /** -1 unless the producer is idempotent (then the id InitProducerId gave it, with its epoch and sequence). */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 export interface BatchLimits {
@@ -38,10 +44,10 @@ export function splitAndValidate(records: readonly Buffer[], limits: BatchLimits
   const reader = new Reader(records);
   while (reader.remaining > 0) {
     const left = reader.remaining;
-    if (left < BATCH_HEADER_BYTES) throw corrupt(`a record batch is truncated (${left} bytes, the header alone is 61)`);
+    if (left < MAGIC_END) throw corrupt(`a record batch is truncated (${left} bytes, the header alone is 61)`);
     const prefix = reader.views(LENGTH_PREFIX_BYTES);
     const batchLength = headerOf(prefix, LENGTH_PREFIX_BYTES).readInt32BE(8);
-    if (batchLength < BATCH_HEADER_BYTES - LENGTH_PREFIX_BYTES || LENGTH_PREFIX_BYTES + batchLength > left) {
+    if (batchLength < MAGIC_END - LENGTH_PREFIX_BYTES || LENGTH_PREFIX_BYTES + batchLength > left) {
       throw corrupt(`record batch length ${batchLength} does not match the ${left} bytes sent`);
     }
     const parts = joinAdjacent([...prefix, ...reader.views(batchLength)]);
@@ -83,11 +89,14 @@ function crcOf(parts: readonly Buffer[], from: number): number {
 }
 
 function validateBatch(parts: Buffer[], length: number, limits: BatchLimits): BatchInfo {
-  const header = headerOf(parts, BATCH_HEADER_BYTES);
-  const magic = header.readInt8(16);
+  const magic = headerOf(parts, MAGIC_END).readInt8(16);
   if (magic !== 2) {
     throw new KafkaApiError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `The message format version on the broker does not support the request (magic ${magic}; only RecordBatch v2 is accepted).`);
   }
+  if (length < BATCH_HEADER_BYTES) {
+    throw corrupt(`a record batch is truncated (${length} bytes, the header alone is 61)`);
+  }
+  const header = headerOf(parts, BATCH_HEADER_BYTES);
   const expected = header.readUInt32BE(17);
   const actual = crcOf(parts, CRC_START);
   if (expected !== actual) throw corrupt(`record batch CRC-32C mismatch (sent ${expected}, computed ${actual})`);
@@ -111,6 +120,9 @@ function validateBatch(parts: Buffer[], length: number, limits: BatchLimits): Ba
     codec,
     firstTimestamp: Number(header.readBigInt64BE(27)),
     maxTimestamp: Number(header.readBigInt64BE(35)),
+    producerId: Number(header.readBigInt64BE(43)),
+    producerEpoch: header.readInt16BE(51),
+    baseSequence: header.readInt32BE(53),
   };
 }
 

@@ -11,6 +11,7 @@ export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<KafkaConnection>();
   private nextId = 1;
+  private port = 0;
 
   constructor(
     private readonly broker: BrokerState,
@@ -23,7 +24,7 @@ export class KafkaServer {
   }
 
   private accept(socket: Socket): void {
-    const conn = new KafkaConnection(this.nextId++, socket, this.broker, this.maxFrameBytes);
+    const conn = new KafkaConnection(this.nextId++, socket, this.broker, this.maxFrameBytes, this.port);
     this.connections.add(conn);
     socket.on("close", () => this.connections.delete(conn));
   }
@@ -35,7 +36,8 @@ export class KafkaServer {
       this.server.listen(port, host, () => {
         this.server.off("error", onError);
         const addr = this.server.address();
-        resolve(typeof addr === "object" && addr ? addr.port : port);
+        this.port = typeof addr === "object" && addr ? addr.port : port;
+        resolve(this.port);
       });
     });
   }

@@ -18,6 +18,7 @@ import {
   refuseLink,
   remoteAddress,
   settleIncoming,
+  takePendingOutcomes,
 } from "./amqp/rhea-adapter.js";
 import { ClaimSet, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
 import { ConsumerLink } from "./consumer-link.js";
@@ -29,7 +30,8 @@ import type { Topic } from "./model/topic.js";
 
 type LinkRole =
   | { kind: "cbs" }
-  | { kind: "management"; target: ResolvedEntity | undefined }
+  /** Resolved by name at each request, as Azure does: the entity may be deleted and created again meanwhile. */
+  | { kind: "management"; entityPath: string }
   | { kind: "ingress"; entity: Queue | Topic }
   | { kind: "consumer"; consumer: ConsumerLink }
   | { kind: "reply" };
@@ -157,6 +159,8 @@ export class ServiceBusAmqpServer {
   private dropLink(state: ConnectionState, link: any): void {
     const role = state.links.get(link);
     if (!role) return;
+    // A settlement read in the same batch as the detach, end or close still counts (rhea would hand it over later).
+    if (role.kind === "consumer") takePendingOutcomes(link);
     state.links.delete(link);
     if (role.kind === "consumer") role.consumer.close();
     if (role.kind === "reply") for (const [k, v] of state.replies) if (v === link) state.replies.delete(k);
@@ -193,9 +197,9 @@ export class ServiceBusAmqpServer {
       if (MANAGEMENT.test(address)) {
         this.authorize(state, address);
         const entityPath = entityPathOf(address);
-        const target = entityPath === "" ? undefined : this.resolveOrFail(entityPath);
+        if (entityPath !== "") this.resolveOrFail(entityPath);
         answerAttach(link, { source, target: { address } });
-        state.links.set(link, { kind: "management", target });
+        state.links.set(link, { kind: "management", entityPath });
         return;
       }
       const resolved = this.resolveOrFail(address);
@@ -268,7 +272,7 @@ export class ServiceBusAmqpServer {
         return;
       case "management":
         settleIncoming(delivery);
-        this.onManagement(state, link, role.target, bytes);
+        this.onManagement(state, link, role.entityPath, bytes);
         return;
       default:
         settleIncoming(delivery, faults.notAllowed("Unexpected transfer.").toAmqpError());
@@ -336,11 +340,13 @@ export class ServiceBusAmqpServer {
     this.reply(state, request, "$cbs", status, undefined);
   }
 
-  private onManagement(state: ConnectionState, link: any, target: ResolvedEntity | undefined, bytes: Buffer): void {
+  private onManagement(state: ConnectionState, link: any, entityPath: string, bytes: Buffer): void {
     let request: any;
     let reply: ManagementReply;
     try {
       request = decodeMessage(bytes);
+      // An entity deleted since the attach fails the request and closes the link, as a detached entity does on Azure.
+      const target = entityPath === "" ? undefined : this.resolveOrFail(entityPath);
       const operation = String(request.application_properties?.operation ?? "");
       const body = request.body && typeof request.body === "object" && !Buffer.isBuffer(request.body) ? request.body : {};
       reply = handleManagement({ operation, body, raw: bytes }, target);

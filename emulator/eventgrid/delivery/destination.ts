@@ -15,10 +15,12 @@ export type DeliveryResult =
   | { ok: true; status?: number }
   | { ok: false; status?: number; outcome: DeliveryOutcome; retriable: boolean; error: string };
 
+/** `Unreachable`: no connection at all (refused, unknown host), as opposed to an endpoint that answered "no". */
 export type ValidationResult =
   | { state: "Succeeded" }
   | { state: "AwaitingManualAction"; code: string }
-  | { state: "Failed"; error: string };
+  | { state: "Failed"; error: string }
+  | { state: "Unreachable"; error: string };
 
 export interface ValidationRequest {
   code: string;

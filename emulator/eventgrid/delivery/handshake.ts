@@ -3,17 +3,27 @@
  * - EventGrid (and custom) schema: a `SubscriptionValidation` event; the endpoint answers 200 with
  *   `{"validationResponse": code}`, or 200 without it and then GETs the validation URL (manual mode);
  * - CloudEvents schema: the abuse-protection `OPTIONS` request; the endpoint grants with `WebHook-Allowed-Origin`.
+ * Each runs once per attempt; what a failure means for the subscription is the dispatcher's business.
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../common/clock.js";
 import type { ValidationRequest, ValidationResult } from "./destination.js";
 import { httpRequest } from "./http-request.js";
 import type { RequestDeadlines } from "./request-deadlines.js";
+import { outcomeForNetworkError } from "./retry-policy.js";
 
 export const EVENT_GRID_ORIGIN = "eventgrid.azure.net";
 
 function describe(err: unknown): string {
   return (err as Error)?.message || String(err);
+}
+
+/** A handshake that got no HTTP answer: Unreachable when nothing accepted the connection, Failed on a timeout. */
+function noAnswer(what: string, err: unknown): ValidationResult {
+  const outcome = outcomeForNetworkError(err);
+  const error = `${what} failed: ${describe(err)}`;
+  const unreachable = outcome === "SocketError" || outcome === "ResolutionError";
+  return unreachable ? { state: "Unreachable", error } : { state: "Failed", error };
 }
 
 export async function subscriptionValidationHandshake(
@@ -61,7 +71,7 @@ export async function subscriptionValidationHandshake(
     if (echoed !== undefined) return { state: "Failed", error: `the endpoint echoed validation code '${String(echoed)}', not '${opts.request.code}'` };
     return { state: "AwaitingManualAction", code: opts.request.code };
   } catch (err) {
-    return { state: "Failed", error: `validation request failed: ${describe(err)}` };
+    return noAnswer("validation request", err);
   }
 }
 
@@ -80,6 +90,6 @@ export async function cloudEventsAbuseProtectionHandshake(url: string, deadlines
       error: `the endpoint did not grant delivery: OPTIONS answered ${answer.status} with WebHook-Allowed-Origin '${origins.join(",")}'`,
     };
   } catch (err) {
-    return { state: "Failed", error: `OPTIONS handshake failed: ${describe(err)}` };
+    return noAnswer("OPTIONS handshake", err);
   }
 }

@@ -2,6 +2,12 @@
  * Delivery for one event subscription: a queue of matched events, batches sent with bounded concurrency, retries on
  * Azure's schedule (on the emulator clock), and dead-lettering or dropping when the retry policy gives up.
  *
+ * A webhook is validated first, once, as Azure does when the subscription is created: a refused handshake or a
+ * validation URL not called within 5 minutes fails the subscription for good (provisioningState Failed, what was
+ * queued and whatever comes later is dropped, nothing is delivered) until its endpoint is updated. The one local
+ * allowance: an endpoint that accepts no connection at all is tried again on the retry schedule for up to 24 h,
+ * since the emulator usually starts before the app whose webhook it validates.
+ *
  * Publishing only appends to the queue, so a slow or dead endpoint delays nothing but its own subscription.
  */
 import { randomUUID } from "node:crypto";
@@ -26,6 +32,9 @@ import type { SubscriptionState } from "./subscription-state.js";
 export const MAX_CONCURRENT_DELIVERIES = 64;
 const RECENT = 100;
 const MANUAL_VALIDATION_WINDOW_MS = 5 * 60_000;
+const UNREACHABLE_GIVE_UP_MS = 24 * 3_600_000;
+const VALIDATION_FAILED_REASON = "SubscriptionValidationFailed";
+const SEE_DOCS = "For more details, visit https://aka.ms/esvalidation.";
 const DEAD_LETTER_RETRY_MS = 60_000;
 const DEAD_LETTER_GIVE_UP_MS = 4 * 3_600_000;
 
@@ -65,6 +74,8 @@ export class SubscriptionDispatcher {
   private validationError: string | undefined;
   private validationCode: string | undefined;
   private validationAttempts = 0;
+  /** When the first handshake of the current endpoint started (bounds the wait for an endpoint not listening). */
+  private validationStartedAt: number | undefined;
   private validationTimer: TimerHandle | undefined;
   private readonly counts = { matched: 0, delivered: 0, deadLettered: 0, dropped: 0 };
   private readonly recentDelivered: string[] = [];
@@ -92,6 +103,12 @@ export class SubscriptionDispatcher {
   }
 
   enqueue(events: AcceptedEvent[], persist = true): void {
+    if (this.provisioning === "Failed") {
+      // In Azure a subscription that failed validation does not exist, so nothing is delivered to it.
+      this.dropUndelivered(events.map((accepted) => String(accepted.stored.event.id)));
+      if (!persist) this.deps.store?.remove(this.config.name, events.map((e) => e.internalId));
+      return;
+    }
     const outgoing = events.map((accepted) => {
       const body = toDeliverySchema(accepted, this.config.eventDeliverySchema);
       const json = JSON.stringify(body);
@@ -117,6 +134,7 @@ export class SubscriptionDispatcher {
     this.deps.destination = destination;
     this.validating = false;
     this.validationAttempts = 0;
+    this.validationStartedAt = undefined;
     this.validationCode = undefined;
     this.validationError = undefined;
     this.provisioning = destination.validate ? "Creating" : "Succeeded";
@@ -213,6 +231,7 @@ export class SubscriptionDispatcher {
   private async runValidation(): Promise<void> {
     if (this.closed || !this.deps.destination.validate) return;
     this.validationAttempts++;
+    this.validationStartedAt ??= this.deps.clock.now();
     const code = randomUUID();
     const generation = this.generation;
     this.validating = true;
@@ -226,20 +245,56 @@ export class SubscriptionDispatcher {
       this.validationCode = result.code;
       this.validationError = undefined;
       this.validationTimer = this.deps.clock.setTimer(MANUAL_VALIDATION_WINDOW_MS, () => {
-        this.failValidation("the endpoint did not GET the validation URL within 5 minutes");
+        this.failProvisioning("the endpoint did not GET the validation URL within 5 minutes");
+        this.changed();
       });
-    } else this.failValidation(result.error);
+    } else if (result.state === "Unreachable") this.waitForEndpoint(result.error);
+    else this.failProvisioning(result.error);
     this.changed();
   }
 
-  private failValidation(error: string): void {
-    // The endpoint may simply not be up yet (local apps start in any order): try again on the retry schedule.
-    this.provisioning = "Failed";
-    this.validationError = error;
-    this.validationCode = undefined;
+  /** Nothing accepted the connection: the app may not be up yet, so try again later (within a bound). */
+  private waitForEndpoint(error: string): void {
+    const waited = this.deps.clock.now() - (this.validationStartedAt ?? this.deps.clock.now());
+    if (waited >= UNREACHABLE_GIVE_UP_MS) {
+      return this.failProvisioning(`${error}; the endpoint was not reachable for 24 h`);
+    }
     const wait = RETRY_SCHEDULE_MS[Math.min(this.validationAttempts, RETRY_SCHEDULE_MS.length) - 1];
-    this.deps.logger.warn("endpoint validation failed; retrying", { subscription: this.config.name, error, retryInMs: wait });
+    this.validationError = `the endpoint is not reachable yet (${error}); validating again in ${wait / 1000} s`;
+    const subscription = this.config.name;
+    this.deps.logger.warn("endpoint not reachable for validation; trying again", { subscription, error, inMs: wait });
     this.validationTimer = this.deps.clock.setTimer(wait, () => void this.runValidation());
+  }
+
+  /** Azure's outcome of a failed handshake: the subscription is Failed and gets nothing until it is updated. */
+  private failProvisioning(reason: string): void {
+    this.validationTimer?.cancel();
+    this.validationTimer = undefined;
+    this.provisioning = "Failed";
+    this.validationCode = undefined;
+    // Azure's message when validation fails subscription creation, with the reason the emulator saw.
+    const endpoint = this.endpointUrl();
+    this.validationError = `The attempt to validate the provided endpoint ${endpoint} failed: ${reason}. ${SEE_DOCS}`;
+    const queued = this.queue.splice(0);
+    this.deps.store?.remove(this.config.name, queued.map((e) => e.accepted.internalId));
+    this.dropUndelivered(queued.map((e) => String(e.body.id ?? e.accepted.stored.event.id)));
+    this.deps.logger.warn("endpoint validation failed: subscription Failed, no events until its endpoint is updated", {
+      subscription: this.config.name,
+      error: this.validationError,
+      dropped: queued.length,
+    });
+  }
+
+  private dropUndelivered(ids: string[]): void {
+    this.counts.dropped += ids.length;
+    for (const eventId of ids) {
+      this.remember(this.recentDropped, { eventId, reason: VALIDATION_FAILED_REASON, deliveryAttempts: 0 });
+    }
+  }
+
+  private endpointUrl(): string {
+    const destination = this.config.destination;
+    return destination.endpointType === "WebHook" ? destination.endpointUrl : this.deps.destination.description;
   }
 
   private markValidated(): void {

@@ -7,7 +7,10 @@ export interface SubscriptionState {
   destination: string;
   endpointType: string;
   eventDeliverySchema: string;
-  /** Succeeded once the endpoint passed its handshake (or needs none). */
+  /**
+   * Succeeded once the endpoint passed its handshake (or needs none); Failed for good when it refused (Azure then
+   * does not create the subscription); Creating while validating, or while the endpoint is not listening yet.
+   */
   provisioningState: "Creating" | "AwaitingManualAction" | "Succeeded" | "Failed";
   validationError?: string;
   counts: { matched: number; delivered: number; queued: number; inFlight: number; retrying: number; deadLettered: number; dropped: number };
@@ -31,5 +34,12 @@ export interface SubscriptionState {
     written: boolean;
     writeError?: string;
   }[];
-  dropped: { eventId: string; reason: string; deliveryAttempts: number; lastDeliveryOutcome: DeliveryOutcome; lastHttpStatusCode?: number }[];
+  /** Events given up on; `SubscriptionValidationFailed` ones never had a delivery attempt (so no outcome). */
+  dropped: {
+    eventId: string;
+    reason: string;
+    deliveryAttempts: number;
+    lastDeliveryOutcome?: DeliveryOutcome;
+    lastHttpStatusCode?: number;
+  }[];
 }

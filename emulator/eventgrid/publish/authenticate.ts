@@ -1,23 +1,15 @@
 /**
  * Publisher authentication as Azure checks it: `aeg-sas-key: <key>`, or a SAS token
  * (`aeg-sas-token: r=…&e=…&s=…`, or `Authorization: SharedAccessSignature r=…&e=…&s=…`) signed with HMAC-SHA256 over
- * "r=…&e=…" keyed by the base64-decoded topic key, with `e` in "M/d/yyyy h:mm:ss AM|PM" UTC. A bearer token cannot be
- * checked locally (no Entra ID), so it is accepted as Azure would accept a valid one.
+ * "r=…&e=…" keyed by the base64-decoded topic key, with `e` in any SDK's date format (sas-expiry.ts). The signature
+ * is checked over the text as received, so each SDK's URL encoding works. A bearer token cannot be checked locally
+ * (no Entra ID), so it is accepted as Azure would accept a valid one.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { publishErrors } from "../errors.js";
+import { parseSasExpiry } from "./sas-expiry.js";
 
-const EXPIRY = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM)$/i;
-
-/** Parses the SDK's "M/d/yyyy h:mm:ss AM|PM" (UTC) expiry. */
-export function parseSasExpiry(text: string): number | undefined {
-  const m = EXPIRY.exec(text.trim());
-  if (!m) return undefined;
-  const [, mo, d, y, h, mi, s, ampm] = m;
-  const hour = (Number(h) % 12) + (ampm.toUpperCase() === "PM" ? 12 : 0);
-  return Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi), Number(s));
-}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -57,14 +49,25 @@ function verifySas(token: string, target: AuthTarget): void {
   const at = token.lastIndexOf("&s=");
   if (at < 0) throw publishErrors.badSas(target.host, "The SAS token has no signature ('s').");
   const signed = token.slice(0, at);
-  const signature = decodeURIComponent(token.slice(at + 3));
+  let signature: string;
+  try {
+    signature = decodeURIComponent(token.slice(at + 3));
+  } catch {
+    throw publishErrors.badSas(target.host, "The SAS token's signature ('s') is not valid percent-encoding.");
+  }
   const fields = new URLSearchParams(signed);
   const resource = fields.get("r");
   const expiry = fields.get("e");
   if (!resource || !expiry) throw publishErrors.badSas(target.host, "The SAS token must have 'r' (resource) and 'e' (expiry).");
   const expires = parseSasExpiry(expiry);
-  if (expires === undefined) throw publishErrors.badSas(target.host, `The SAS token's expiry '${expiry}' is not a date such as 1/2/2030 12:05:06 AM.`);
-  if (expires <= target.now) throw publishErrors.badSas(target.host, `The SAS token expired on ${expiry} (UTC).`);
+  if (expires === undefined) {
+    const example = "1/2/2030 12:05:06 AM or 2030-01-02 00:05:06";
+    throw publishErrors.badSas(target.host, `The SAS token's expiry '${expiry}' is not a date such as ${example}.`);
+  }
+  if (expires <= target.now) {
+    const reason = `The SAS token expired on ${expiry} (${new Date(expires).toISOString()}).`;
+    throw publishErrors.badSas(target.host, reason);
+  }
   // The resource is the endpoint the client was given; hosts may differ (localhost / 127.0.0.1), the path may not.
   let resourcePath: string;
   try {

@@ -5,6 +5,7 @@
  * moves only when retention deletes whole batches. Readers waiting in a long-poll Fetch are woken on append.
  */
 import { type BatchInfo, recordTimestamps, setBaseOffset } from "../record-batch.js";
+import { PartitionProducers } from "./producer-state.js";
 import type { ReadBuffers } from "./read-buffers.js";
 import type { Segment, SegmentPlace, TmpfsSegments } from "./tmpfs-segments.js";
 
@@ -41,6 +42,8 @@ export class PartitionLog {
   private end = 0;
   private readonly listeners = new Set<() => void>();
   persistence: PartitionPersistence | undefined;
+  /** Idempotent producers' epochs and sequences on this partition. */
+  readonly producers = new PartitionProducers();
 
   constructor(
     readonly topic: string,
@@ -166,6 +169,7 @@ export class PartitionLog {
     for (const segment of expiredSegments) if (segment !== live) this.segments?.free(segment);
     this.compact();
     this.persistence?.setLogStart(this.start);
+    this.producers.forgetBefore(this.start);
     return removed;
   }
 

@@ -25,7 +25,7 @@ export const findCoordinator: ApiHandler = {
     if (v >= 1) w.int32(0);
     w.int16(error);
     if (v >= 1) w.nullableString(message);
-    const { advertisedHost, advertisedPort } = ctx.broker.settings;
-    return w.int32(error ? -1 : 0).string(error ? "" : advertisedHost).int32(error ? -1 : advertisedPort);
+    const { advertisedHost } = ctx.broker.settings;
+    return w.int32(error ? -1 : 0).string(error ? "" : advertisedHost).int32(error ? -1 : ctx.conn.advertisedPort);
   },
 };

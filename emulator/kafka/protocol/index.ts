@@ -6,8 +6,8 @@
  * Versions are those Event Hubs advertises, capped to what is implemented, so kafkajs negotiates locally what it
  * negotiates against Azure (Produce v7, Fetch v6, ListOffsets v3, Metadata v5, OffsetCommit v5, OffsetFetch v4,
  * FindCoordinator v2, JoinGroup v5, Heartbeat v3, LeaveGroup v3, SyncGroup v3, SaslHandshake v1,
- * SaslAuthenticate v1, ApiVersions v2). Not advertised, as on a Standard namespace: InitProducerId and the
- * transaction APIs, CreatePartitions, DeleteTopics.
+ * SaslAuthenticate v1, ApiVersions v2, InitProducerId v1 for idempotent producers). Not advertised, as on a Standard
+ * namespace: the transaction APIs, CreatePartitions, DeleteTopics.
  */
 import { apiVersions } from "./api-versions.js";
 import { createTopics } from "./create-topics.js";
@@ -16,6 +16,7 @@ import { describeGroups } from "./describe-groups.js";
 import { fetch } from "./fetch.js";
 import { findCoordinator } from "./find-coordinator.js";
 import { heartbeat } from "./heartbeat.js";
+import { initProducerId } from "./init-producer-id.js";
 import { joinGroup } from "./join-group.js";
 import { leaveGroup } from "./leave-group.js";
 import { listGroups } from "./list-groups.js";
@@ -49,6 +50,7 @@ export const handlers: ReadonlyMap<number, ApiHandler> = new Map(
     createTopics,
     saslAuthenticate,
     deleteGroups,
+    initProducerId,
   ].map((h) => [h.apiKey, h]),
 );
 

@@ -1,10 +1,11 @@
 /**
  * Metadata (3) v0-5: one broker (node 0) leads every partition, as Event Hubs presents itself behind one address.
  * Topics are never auto-created: an unknown event hub is UNKNOWN_TOPIC_OR_PARTITION even when the client allows
- * auto-creation.
+ * auto-creation; a name no hub can have is INVALID_TOPIC_EXCEPTION, as Kafka's KafkaApis answers it.
  */
 import { Writer } from "../codec/writer.js";
 import { ErrorCode } from "../errors.js";
+import { topicNameProblem } from "../topic-name.js";
 import { type ApiHandler, visible } from "./types.js";
 
 const NODE_ID = 0;
@@ -30,7 +31,11 @@ export const metadata: ApiHandler = {
             .map((h) => ({ name: h.name, error: ErrorCode.NONE, partitions: h.partitions.length }))
         : requested.map((name) => {
             const hub = namespace.hub(name);
-            if (!hub) return { name, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: 0 };
+            if (!hub) {
+              const invalid = topicNameProblem(name) !== undefined;
+              const error = invalid ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+              return { name, error, partitions: 0 };
+            }
             if (!visible(ctx, name)) return { name, error: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partitions: 0 };
             return { name, error: ErrorCode.NONE, partitions: hub.partitions.length };
           });
@@ -38,7 +43,7 @@ export const metadata: ApiHandler = {
     const w = new Writer();
     if (v >= 3) w.int32(0);
     w.array([NODE_ID], (w, id) => {
-      w.int32(id).string(settings.advertisedHost).int32(settings.advertisedPort);
+      w.int32(id).string(settings.advertisedHost).int32(ctx.conn.advertisedPort);
       if (v >= 1) w.nullableString(null);
     });
     if (v >= 2) w.nullableString(settings.clusterId);

@@ -1,6 +1,11 @@
 /**
- * Produce (0) v3-7: each partition's RecordBatch v2 batches are checked (magic, CRC-32C, codec, size) and appended
- * as received, in the socket chunks they arrived in, with only the base offset rewritten. acks=0 gets no response at all, as kafkajs expects.
+ * Produce (0) v0-7: each partition's RecordBatch v2 batches are checked (magic, CRC-32C, codec, size) and appended
+ * as received, in the socket chunks they arrived in, with only the base offset rewritten. acks=0 gets no response at
+ * all, as kafkajs expects.
+ *
+ * v0-2 are served, as Event Hubs advertises them, because librdkafka before 2.8 compresses gzip, snappy and lz4 only
+ * when the broker's Produce range includes v0; they differ only in layout (no transactional_id before v3, no
+ * throttle_time_ms in v0, no log_append_time before v2). Their old message sets (magic 0 and 1) are still refused.
  */
 import { Writer } from "../codec/writer.js";
 import { ErrorCode, KafkaApiError, refuse } from "../errors.js";
@@ -24,7 +29,14 @@ function appendOne(ctx: RequestContext, topic: string, index: number, records: B
     const denied = checkAccess(ctx, topic, "Send");
     if (denied) throw denied;
     const batches = splitAndValidate(records ?? [], ctx.broker.settings);
-    result.baseOffset = log.append(batches, ctx.broker.clock.now());
+    const duplicateOf = log.producers.check(batches);
+    if (duplicateOf !== undefined) {
+      // A retried batch of an idempotent producer: acknowledged again with the first copy's offset, not stored twice.
+      result.baseOffset = duplicateOf;
+    } else {
+      result.baseOffset = log.append(batches, ctx.broker.clock.now());
+      log.producers.record(batches, result.baseOffset);
+    }
     result.logStartOffset = log.logStartOffset;
   } catch (err) {
     if (!(err instanceof KafkaApiError)) throw err;
@@ -37,11 +49,11 @@ function appendOne(ctx: RequestContext, topic: string, index: number, records: B
 export const produce: ApiHandler = {
   apiKey: 0,
   name: "Produce",
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 7,
   handle(body, ctx) {
     const v = ctx.apiVersion;
-    const transactionalId = body.nullableString();
+    const transactionalId = v >= 3 ? body.nullableString() : null;
     const acks = body.int16();
     body.int32(); // timeout_ms: appends are immediate
     const topics = body.array((r) => ({
@@ -57,10 +69,11 @@ export const produce: ApiHandler = {
     w.array(results, (w, t) => {
       w.string(t.name);
       w.array(t.partitions, (w, p) => {
-        w.int32(p.index).int16(p.error).int64(p.baseOffset).int64(-1);
+        w.int32(p.index).int16(p.error).int64(p.baseOffset);
+        if (v >= 2) w.int64(-1); // log_append_time: CreateTime
         if (v >= 5) w.int64(p.logStartOffset);
       });
     });
-    return w.int32(0);
+    return v >= 1 ? w.int32(0) : w;
   },
 };

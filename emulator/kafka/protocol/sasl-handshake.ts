@@ -1,4 +1,7 @@
-/** SaslHandshake (17) v0-1: only PLAIN, as on the Event Hubs Kafka endpoint with a connection string. */
+/**
+ * SaslHandshake (17) v0-1: only PLAIN, as on the Event Hubs Kafka endpoint with a connection string. After v0 the
+ * client sends the token as a raw length-prefixed packet (KIP-43); after v1 it wraps it in SaslAuthenticate (KIP-152).
+ */
 import { Writer } from "../codec/writer.js";
 import { ErrorCode } from "../errors.js";
 import type { ApiHandler } from "./types.js";
@@ -15,7 +18,7 @@ export const saslHandshake: ApiHandler = {
       ctx.conn.closeAfterResponse = true;
       return w.int16(ErrorCode.UNSUPPORTED_SASL_MECHANISM).array(["PLAIN"], (w, m) => w.string(m));
     }
-    ctx.conn.sasl = "authenticate";
+    ctx.conn.sasl = ctx.apiVersion === 0 ? "raw-token" : "authenticate";
     return w.int16(ErrorCode.NONE).array(["PLAIN"], (w, m) => w.string(m));
   },
 };

@@ -6,6 +6,7 @@ import type { Writer } from "../codec/writer.js";
 import { KafkaApiError, refuse } from "../errors.js";
 import type { EventHubNamespace } from "../model/event-hub-namespace.js";
 import type { GroupCoordinator } from "../model/group-coordinator.js";
+import type { ProducerIdAllocator } from "../model/producer-state.js";
 import type { BatchLimits } from "../record-batch.js";
 import type { Principal, Right, SasPolicy } from "../sasl.js";
 
@@ -17,15 +18,16 @@ export interface ApiRange {
 
 export interface BrokerSettings extends BatchLimits {
   policies: readonly SasPolicy[];
-  /** The host and port the Metadata and FindCoordinator answers point clients to. */
+  /** The host the Metadata and FindCoordinator answers point clients to (the port is the connection's listener's). */
   advertisedHost: string;
-  advertisedPort: number;
   clusterId: string;
 }
 
 export interface BrokerState {
   readonly namespace: EventHubNamespace;
   readonly groups: GroupCoordinator;
+  /** Hands out idempotent producers' ids (InitProducerId). */
+  readonly producerIds: ProducerIdAllocator;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: BrokerSettings;
@@ -35,11 +37,17 @@ export interface BrokerState {
   expire(): void;
 }
 
-export type SaslState = "handshake" | "authenticate" | "authenticated";
+/**
+ * "raw-token": after SaslHandshake v0 the next packet is the bare SASL token, not a Kafka request (pre-KIP-152
+ * clients such as kafka-python 2.0.2); "authenticate": after v1 the token comes framed in SaslAuthenticate.
+ */
+export type SaslState = "handshake" | "authenticate" | "raw-token" | "authenticated";
 
 export interface ConnectionState {
   readonly id: number;
   readonly clientHost: string;
+  /** The port of the listener this connection came in on: Metadata points a TLS client back to the TLS port. */
+  readonly advertisedPort: number;
   sasl: SaslState;
   principal: Principal | undefined;
   /** Set by a handler to close the connection once its response is written (failed SASL). */

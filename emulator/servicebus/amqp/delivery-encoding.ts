@@ -6,7 +6,7 @@
  * arrays or sets per delivery. The bytes are the ones rhea's writer produced for the same values (list32 header,
  * map32 annotations, rhea's choice of small encodings), so receivers see exactly what they saw before.
  */
-import { MESSAGE_STATE_CODE, type MessageRecord } from "../model/message-record.js";
+import { type MessageRecord, reportedState } from "../model/message-record.js";
 import type { AmqpPayload, MessageHeader } from "./amqp-payload.js";
 import { amqpTypes, keyOf, SECTION, type TypedValue } from "./codec.js";
 import { writeLockToken } from "./lock-token.js";
@@ -234,7 +234,7 @@ export function encodeRecord(record: MessageRecord, previousDeliveries: number, 
   const broker: BrokerAnnotations = {
     sequenceNumber: record.sequenceNumber,
     enqueuedAt: record.enqueuedAt,
-    state: MESSAGE_STATE_CODE[record.state],
+    state: reportedState(record),
     lockToken: lockToken || undefined,
     lockedUntil: record.lockedUntil,
     deadLetterSource: record.deadLetterSource || undefined,

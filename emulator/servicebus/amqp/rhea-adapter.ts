@@ -7,6 +7,8 @@
  * - drain: answered every time with flow(drain=true, credit=0) after dispatching, advancing delivery-count;
  * - settlement: always with a state, and the delivery is forgotten once settled (the client never settles first
  *   in rcv-settle-mode second, so rhea would otherwise keep it forever);
+ * - frame order: a link's answering attach goes out before any transfer on it (rhea writes a session's transfers
+ *   first), and dispositions rhea has read but not yet handed over are taken before a link's state is dropped;
  * - protocol errors: the peer gets a close with an error (or a protocol header when it never sent one), and only
  *   its own socket is dropped.
  */
@@ -60,6 +62,7 @@ export function acceptConnection(container: any, socket: Socket, options: Server
     reconnect: false,
   });
   batchOutput(connection);
+  attachesBeforeTransfers(connection);
   const input = connection.input;
   connection.input = function (buffer: Buffer) {
     serverReadDepth++;
@@ -75,6 +78,30 @@ export function acceptConnection(container: any, socket: Socket, options: Server
   socket.on("close", () => clearConnectionTimers(connection));
   connection.accept(socket);
   return connection;
+}
+
+/**
+ * Makes each session of `connection` write its links' pending attaches before its transfers. rhea's session turn
+ * writes transfers first and attaches after, so a client that attaches with credit (attach and flow in one read) to
+ * an entity with messages was sent a transfer on a handle it did not know yet: strict peers (qpid-proton) close the
+ * connection for that. AMQP 1.0 section 2.6.3: a link's handle is in use only once its attach is sent.
+ */
+function attachesBeforeTransfers(connection: any): void {
+  const createSession = connection.create_session;
+  connection.create_session = function (this: any, ...args: unknown[]) {
+    const session = createSession.apply(this, args);
+    const turn = session._process;
+    session._process = function (this: any) {
+      // The session's begin first (rhea's turn would write it, but only after these attaches).
+      if (this.state.need_open()) this.output(this.local.begin);
+      for (const name in this.links) {
+        const link = this.links[name];
+        if (link.state.need_open()) this.output(link.local.attach);
+      }
+      return turn.call(this);
+    };
+    return session;
+  };
 }
 
 /** Sends the peer an error (close frame, or our protocol header if it never spoke AMQP); rhea then ends the socket. */
@@ -154,6 +181,24 @@ export function holdAttach(link: any): void {
 export function releaseAttach(link: any): void {
   link.state.open_requests++;
   link.connection._register();
+}
+
+/**
+ * Hands over now the dispositions the peer sent for `link`'s deliveries that rhea has read but keeps until its next
+ * session turn. Call before dropping a link's state on detach, end or close: a settlement the client sent in the
+ * same batch of frames (disposition, then detach) reached us and must take effect.
+ */
+export function takePendingOutcomes(link: any): void {
+  const outgoing = link.session?.outgoing;
+  if (!outgoing || !outgoing.updated.some((d: any) => d.link === link)) return;
+  const mine = outgoing.updated.filter((d: any) => d.link === link);
+  outgoing.updated = outgoing.updated.filter((d: any) => d.link !== link);
+  // The same events, in the same order, as rhea's own turn would dispatch.
+  for (const delivery of mine) {
+    const outcome = delivery.remote_state?.constructor?.composite_type;
+    if (outcome) link.dispatch(outcome, link._context({ delivery }));
+    if (delivery.remote_settled) link.dispatch("settled", link._context({ delivery }));
+  }
 }
 
 /** Refuses a link: rhea sends the attach, then a detach carrying the error. */

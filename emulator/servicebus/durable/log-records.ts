@@ -28,6 +28,7 @@ export interface StoredMessage {
   deadLetterSource?: string;
   sessionId?: string;
   transferHops?: number;
+  wasScheduled?: boolean;
 }
 
 export type LogRecord =
@@ -43,6 +44,7 @@ const HAS_DLQ_SOURCE = 1;
 const HAS_SESSION = 2;
 const HAS_HOPS = 4;
 const HAS_PAYLOAD = 8;
+const WAS_SCHEDULED = 16;
 
 /** Sizes a record's fields first, then writes them into one buffer. */
 class Writer {
@@ -106,6 +108,7 @@ export function encodeAdd(path: string, m: StoredMessage, payload: Buffer): Buff
     flags |= HAS_HOPS;
     size += 1;
   }
+  if (m.wasScheduled) flags |= WAS_SCHEDULED;
   const w = new Writer(size).u8(LogType.Add).str(path).f64(m.sequenceNumber).f64(m.enqueuedAt).f64(m.expiresAt).u32(m.deliveryCount).u8(STATE_CODE[m.state]).u8(flags);
   if (m.deadLetterSource !== undefined) w.str(m.deadLetterSource);
   if (m.sessionId !== undefined) w.str(m.sessionId);
@@ -203,6 +206,7 @@ export function decodeRecord(body: Buffer): LogRecord {
       if (flags & HAS_DLQ_SOURCE) message.deadLetterSource = r.str();
       if (flags & HAS_SESSION) message.sessionId = r.str();
       if (flags & HAS_HOPS) message.transferHops = r.u8();
+      if (flags & WAS_SCHEDULED) message.wasScheduled = true;
       return { type, path, message, payload: r.bytes() };
     }
     case LogType.Update: {

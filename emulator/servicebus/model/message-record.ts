@@ -5,6 +5,14 @@ export type MessageState = "active" | "deferred" | "scheduled";
 /** x-opt-message-state values. */
 export const MESSAGE_STATE_CODE: Record<MessageState, number> = { active: 0, deferred: 1, scheduled: 2 };
 
+/**
+ * The x-opt-message-state a receiver or peek sees. A message that was scheduled keeps reporting Scheduled once it is
+ * active, as Azure does (the JS SDK's live tests accept "scheduled" for a received message for that reason).
+ */
+export function reportedState(record: Pick<MessageRecord, "state" | "wasScheduled">): number {
+  return MESSAGE_STATE_CODE[record.state === "active" && record.wasScheduled ? "scheduled" : record.state];
+}
+
 /** One message in one queue, subscription or dead-letter queue. */
 export interface MessageRecord {
   readonly sequenceNumber: number;
@@ -16,6 +24,8 @@ export interface MessageRecord {
   /** How many times the message has been delivered (locked or received) so far. */
   deliveryCount: number;
   state: MessageState;
+  /** Enqueued as a scheduled message (on this entity, or on the topic it came through). */
+  wasScheduled?: boolean;
   lockToken: string | undefined;
   lockedUntil: number;
   /** Entity the message was dead-lettered from, when it was forwarded. */

@@ -42,6 +42,8 @@ export interface EnqueueOptions {
   scheduledAt?: number;
   transferHops?: number;
   deadLetterSource?: string;
+  /** It was scheduled before it came here (a topic's scheduled message fanned out to a subscription). */
+  wasScheduled?: boolean;
 }
 
 export interface MessageCounts {
@@ -139,6 +141,7 @@ export class MessageStore {
       lockedUntil: 0,
     };
     if (options.deadLetterSource !== undefined) record.deadLetterSource = options.deadLetterSource;
+    if (scheduled || options.wasScheduled) record.wasScheduled = true;
     if (options.transferHops) record.transferHops = options.transferHops;
     if (this.sessionful) record.sessionId = sessionIdOf(payload) ?? "";
     if (scheduled) {
@@ -360,6 +363,11 @@ export class MessageStore {
   deadLetter(token: string, reason: string | undefined, description: string | undefined, changes?: PropertyChanges): void {
     const record = this.locked(token);
     this.unlock(record);
+    // deliveryCount counts a delivery when it is locked; Azure counts the deliveries that ended without settlement
+    // (abandon, lock expiry, defer). They differ by the delivery that dead-letters: it settled, so it is no attempt.
+    // Azure's dead-letter queue thus shows 0 after receive -> dead-letter, 1 after receive -> defer ->
+    // receiveDeferred -> dead-letter.
+    record.deliveryCount = Math.max(0, record.deliveryCount - 1);
     this.moveToDeadLetters(record, reason, description, changes);
   }
 

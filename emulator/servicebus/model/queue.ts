@@ -23,6 +23,8 @@ export interface ArrivalOptions {
   deadLetterSource?: string;
   /** Overrides the message's own x-opt-scheduled-enqueue-time. */
   scheduledAt?: number;
+  /** A topic's scheduled message, now due: its subscriptions' copies report Scheduled. */
+  wasScheduled?: boolean;
 }
 
 /** Azure's reason and text for a message without session id reaching an entity that requires sessions. */

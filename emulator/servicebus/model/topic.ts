@@ -30,7 +30,8 @@ export class Topic implements TransferTarget {
     const settings = () => ({ lockDurationMs: 0, maxDeliveryCount: Infinity, defaultMessageTimeToLiveMs: Infinity, deadLetteringOnMessageExpiration: false });
     this.scheduled = new MessageStore(name, settings, clock, undefined, storage.records(name));
     this.scheduled.divert = (record) => {
-      this.fanOut(record.payload, record.sequenceNumber, { transferHops: record.transferHops, deadLetterSource: record.deadLetterSource });
+      const { transferHops, deadLetterSource } = record;
+      this.fanOut(record.payload, record.sequenceNumber, { transferHops, deadLetterSource, wasScheduled: true });
       return true;
     };
     this.sequence = storage.sequenceNumbers(name);

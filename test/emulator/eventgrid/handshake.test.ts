@@ -1,11 +1,27 @@
 /**
  * Endpoint validation before delivery: the EventGrid-schema SubscriptionValidation handshake (echoed code, and the
- * manual validation URL), the CloudEvents OPTIONS abuse-protection handshake, and a refused handshake retried on the
- * clock while events wait.
+ * manual validation URL), the CloudEvents OPTIONS abuse-protection handshake, and, as in Azure, a refused handshake
+ * or an unused validation URL failing the subscription for good (provisioningState Failed, nothing delivered); only
+ * an endpoint that is not listening yet is tried again, since locally the emulator may start before the app.
  */
 import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestEventGrid, startWebhook, type TestEventGrid, type TestWebhook, webhookSubscription } from "./helpers.js";
+import {
+  startTestEventGrid,
+  startWebhook,
+  startWebhookOn,
+  type TestEventGrid,
+  type TestWebhook,
+  webhookSubscription,
+} from "./helpers.js";
+
+async function until(ready: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 let eg: TestEventGrid | undefined;
 let hook: TestWebhook | undefined;
@@ -60,17 +76,67 @@ describe("EventGrid schema validation handshake", () => {
     expect(state().provisioningState).toBe("Succeeded");
   });
 
-  it("retries a refused validation on the clock while events wait", async () => {
+  it("fails the subscription when the endpoint refuses validation: no retry, no delivery, events dropped", async () => {
     const { eg, hook, publish, state } = await setUp("EventGridSchema", "refuse");
     await publish("waiting");
     await eg.eventGrid.whenQuiet();
     expect(state().provisioningState).toBe("Failed");
+    expect(state().validationError).toMatch(
+      /^The attempt to validate the provided endpoint http:\/\/127\.0\.0\.1:\d+\/api\/events failed/,
+    );
     expect(state().validationError).toMatch(/403/);
 
+    // Azure does not try again: the subscription has to be created (here: updated) anew.
     hook.handshake = "grant";
+    eg.clock.advance(24 * 3_600_000);
+    await publish("after-failure");
+    await eg.eventGrid.whenQuiet();
+    expect(hook.requests.filter((r) => r.headers["aeg-event-type"] === "SubscriptionValidation")).toHaveLength(1);
+    expect(hook.notifications()).toHaveLength(0);
+    expect(state()).toMatchObject({ provisioningState: "Failed", counts: { queued: 0, delivered: 0, dropped: 2 } });
+    expect(state().dropped.map((d) => d.eventId)).toEqual(["waiting", "after-failure"]);
+    expect(state().dropped[0].reason).toBe("SubscriptionValidationFailed");
+
+    // The subscription's state on the HTTP port says the same.
+    const res = await fetch(`${eg.baseUrl}/eventgrid/topics/shop/eventSubscriptions/shop-hook`);
+    expect(await res.json()).toMatchObject({ provisioningState: "Failed", validationError: state().validationError });
+  });
+
+  it("fails the subscription when the validation URL is not called within 5 minutes", async () => {
+    const { eg, hook, publish, state } = await setUp("EventGridSchema", "manual");
+    await publish("held");
+    await eg.eventGrid.whenQuiet();
+    expect(state().provisioningState).toBe("AwaitingManualAction");
+    const validationUrl = hook.requests[0].json[0].data.validationUrl;
+
+    eg.clock.advance(5 * 60_000);
+    await eg.eventGrid.whenQuiet();
+    expect(state().provisioningState).toBe("Failed");
+    expect(state().validationError).toMatch(/did not GET the validation URL within 5 minutes/);
+    eg.clock.advance(24 * 3_600_000);
+    await eg.eventGrid.whenQuiet();
+    expect(hook.requests).toHaveLength(1);
+    expect((await fetch(validationUrl)).status).toBe(400);
+    expect(hook.notifications()).toHaveLength(0);
+    expect(state().counts).toMatchObject({ queued: 0, dropped: 1 });
+  });
+
+  it("waits for an endpoint that is not listening yet (local start order), then validates it", async () => {
+    hook = await startWebhook();
+    const url = hook.url;
+    await hook.close();
+    eg = await startTestEventGrid({
+      topics: [{ name: "shop", eventSubscriptions: [webhookSubscription("shop-hook", url)] }],
+    });
+    const state = () => eg!.eventGrid.subscriptionState("shop", "shop-hook")!;
+    await eg.eventGrid.whenQuiet();
+    expect(state().provisioningState).toBe("Creating");
+    expect(state().validationError).toMatch(/not reachable/);
+
+    const port = Number(new URL(url).port);
+    hook = await startWebhookOn(port);
     eg.clock.advance(10_000);
-    const [delivered] = await hook.waitForNotifications(1);
-    expect(delivered.json[0].id).toBe("waiting");
+    await until(() => state().provisioningState === "Succeeded");
   });
 });
 
@@ -84,14 +150,17 @@ describe("CloudEvents abuse-protection handshake", () => {
     expect(delivered.json.id).toBe("ce-1");
   });
 
-  it("does not deliver to an endpoint that does not grant the origin", async () => {
+  it("fails the subscription when the endpoint does not grant the origin, without retrying", async () => {
     const { eg, hook, publish, state } = await setUp("CloudEventSchemaV1_0", "refuse");
     await publish("ce-2");
     await eg.eventGrid.whenQuiet();
     expect(state().provisioningState).toBe("Failed");
-    expect(hook.notifications()).toHaveLength(0);
+    expect(state().validationError).toMatch(/WebHook-Allowed-Origin/);
     hook.handshake = "grant";
-    eg.clock.advance(10_000);
-    await hook.waitForNotifications(1);
+    eg.clock.advance(24 * 3_600_000);
+    await eg.eventGrid.whenQuiet();
+    expect(hook.requests.filter((r) => r.method === "OPTIONS")).toHaveLength(1);
+    expect(hook.notifications()).toHaveLength(0);
+    expect(state().counts).toMatchObject({ queued: 0, dropped: 1 });
   });
 });

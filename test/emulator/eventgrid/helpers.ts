@@ -18,10 +18,20 @@ export interface TestEventGrid {
   close(): Promise<void>;
 }
 
-export async function startTestEventGrid(config: object, extra: { serviceBus?: ServiceBusSink; dataDir?: string; deadLetterDir?: string } = {}): Promise<TestEventGrid> {
+export interface TestEventGridOptions {
+  serviceBus?: ServiceBusSink;
+  dataDir?: string;
+  deadLetterDir?: string;
+  /** Collects the service's log lines (debug and up) instead of discarding them. */
+  logLines?: string[];
+}
+
+export async function startTestEventGrid(config: object, options: TestEventGridOptions = {}): Promise<TestEventGrid> {
+  const { logLines, ...extra } = options;
   const clock = new EmulatorClock();
   const server = new EmulatorHttpServer();
-  const eventGrid = startEventGrid({ config: parseEventGridConfig(config), http: server, clock, logger: createLogger("silent"), ...extra });
+  const logger = logLines ? createLogger("debug", "eventgrid", (line) => logLines.push(line)) : createLogger("silent");
+  const eventGrid = startEventGrid({ config: parseEventGridConfig(config), http: server, clock, logger, ...extra });
   const port = await server.listen(0, "127.0.0.1");
   const baseUrl = `http://127.0.0.1:${port}`;
   eventGrid.setBaseUrl(baseUrl);
@@ -69,7 +79,12 @@ export interface TestWebhook {
 }
 
 /** A webhook that passes both handshakes (echoes the validation code, grants the CloudEvents origin). */
-export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
+export function startWebhook(path = "/api/events"): Promise<TestWebhook> {
+  return startWebhookOn(0, path);
+}
+
+/** The same on a given port (0: a free one), e.g. to bring an endpoint up where a subscription already points. */
+export async function startWebhookOn(port: number, path = "/api/events"): Promise<TestWebhook> {
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
   let responder: Responder = () => undefined;
@@ -118,7 +133,7 @@ export async function startWebhook(path = "/api/events"): Promise<TestWebhook> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
     requests,

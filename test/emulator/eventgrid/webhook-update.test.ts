@@ -1,6 +1,7 @@
 /**
  * Pointing a WebHook subscription at another endpoint at run time (ARM's PATCH of the subscription's destination):
- * the new endpoint is validated before it gets anything, queued events follow it, and only WebHooks can be moved.
+ * the new endpoint is validated before it gets anything, queued events follow it, a Failed subscription comes back,
+ * and only WebHooks can be moved.
  */
 import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,7 +26,9 @@ describe("updating a WebHook subscription's endpoint", () => {
     const client = new EventGridPublisherClient(eg.endpoint("shop"), "CloudEvent", new AzureKeyCredential(eg.key("shop")), { allowInsecureConnection: true });
     await client.send([{ id: "before", type: "Shop.Sold", source: "/shop", data: {} }]);
     await eg.eventGrid.whenQuiet("shop", "shop-hook");
-    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")).toMatchObject({ provisioningState: "Failed", counts: { delivered: 0 } });
+    // Nothing listens there: the emulator keeps the subscription Creating and waits for the endpoint.
+    const waiting = { provisioningState: "Creating", counts: { delivered: 0 } };
+    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")).toMatchObject(waiting);
 
     const hook = await startWebhook();
     hooks.push(hook);
@@ -37,6 +40,33 @@ describe("updating a WebHook subscription's endpoint", () => {
     expect(hook.requests[0].method).toBe("OPTIONS");
     expect(got.map((r) => r.json.id).sort()).toEqual(["after", "before"]);
     expect(eg.eventGrid.subscriptionState("shop", "shop-hook")).toMatchObject({ provisioningState: "Succeeded", validationError: undefined });
+  });
+
+  it("validates a Failed subscription again once its endpoint is updated, and delivers what comes after", async () => {
+    const refusing = await startWebhook();
+    refusing.handshake = "refuse";
+    hooks.push(refusing);
+    eg = await startTestEventGrid({
+      topics: [{ name: "shop", eventSubscriptions: [webhookSubscription("shop-hook", refusing.url)] }],
+    });
+    const key = new AzureKeyCredential(eg.key("shop"));
+    const options = { allowInsecureConnection: true };
+    const client = new EventGridPublisherClient(eg.endpoint("shop"), "EventGrid", key, options);
+    const sold = (id: string) => ({ id, eventType: "Shop.Sold", subject: "s", dataVersion: "1", data: {} });
+    await client.send([sold("while-failed")]);
+    await eg.eventGrid.whenQuiet("shop", "shop-hook");
+    const failed = { provisioningState: "Failed", counts: { dropped: 1 } };
+    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")).toMatchObject(failed);
+
+    const hook = await startWebhook();
+    hooks.push(hook);
+    const res = await patch(`${eg.baseUrl}/eventgrid/topics/shop/eventSubscriptions/shop-hook`, webhookBody(hook.url));
+    expect(res.status).toBe(200);
+    await eg.eventGrid.whenQuiet("shop", "shop-hook");
+    expect(eg.eventGrid.subscriptionState("shop", "shop-hook")?.provisioningState).toBe("Succeeded");
+    await client.send([sold("after-update")]);
+    const [got] = await hook.waitForNotifications(1);
+    expect(got.json[0].id).toBe("after-update");
   });
 
   it("refuses unknown subscriptions, other destination types and bad URLs, changing nothing", async () => {

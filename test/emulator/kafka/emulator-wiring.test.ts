@@ -5,7 +5,7 @@ import { type Emulator, startEmulator } from "../../../emulator/index.js";
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await startEmulator({ servicebusPort: 0, httpPort: 0, kafkaPort: 0 });
+  emulator = await startEmulator({ servicebusPort: 0, httpPort: 0, kafkaPort: 0, kafkaTlsPort: 0 });
 });
 afterAll(() => emulator.close());
 
@@ -29,6 +29,23 @@ test("the default config serves festival-events (4 partitions) and the official 
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const [sent] = await producer.send({ topic: "eh1", messages: [{ value: "hello from the sample" }] });
+  await producer.disconnect();
+  expect(sent.errorCode).toBe(0);
+});
+
+test("SASL_SSL is served on its own port with the emulator's certificate (Azure's 9093 by default)", async () => {
+  expect(emulator.kafka.tlsPort).toBeGreaterThan(0);
+  const { cert } = await emulator.serviceBus.certificate();
+  const kafka = new Kafka({
+    clientId: "wiring-tls",
+    brokers: [emulator.kafka.tlsBootstrapServers!],
+    ssl: { ca: [cert] },
+    sasl: { mechanism: "plain", username: "$ConnectionString", password: emulator.kafka.connectionString },
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const [sent] = await producer.send({ topic: "eh1", messages: [{ value: "hello over SASL_SSL" }] });
   await producer.disconnect();
   expect(sent.errorCode).toBe(0);
 });

@@ -22,6 +22,8 @@ export interface RawConnection {
   closed(timeoutMs?: number): Promise<void>;
   /** Resolves with the next complete response frame (correlation id and body). */
   response(timeoutMs?: number): Promise<{ correlationId: number; body: Buffer }>;
+  /** Resolves with the next size-prefixed packet without a response header (the raw SASL exchange after v0). */
+  rawPacket(timeoutMs?: number): Promise<Buffer>;
 }
 
 export function rawConnect(port: number): Promise<RawConnection> {
@@ -53,8 +55,35 @@ export function rawConnect(port: number): Promise<RawConnection> {
           consumed += 4 + size;
           return { correlationId, body };
         },
+        async rawPacket(timeoutMs = 2000) {
+          const left = () => data.length - consumed;
+          const complete = () => left() >= 4 && left() >= 4 + data.readInt32BE(consumed);
+          await waitFor(complete, "a raw packet", timeoutMs);
+          const size = data.readInt32BE(consumed);
+          const packet = data.subarray(consumed + 4, consumed + 4 + size);
+          consumed += 4 + size;
+          return packet;
+        },
       }),
     );
     socket.once("error", reject);
   });
+}
+
+/** Connects and logs in with SaslHandshake v1 and SaslAuthenticate v1 (PLAIN, `$ConnectionString`). */
+export async function rawLogin(port: number, connectionString: string): Promise<RawConnection> {
+  const conn = await rawConnect(port);
+  const mechanism = Buffer.from("PLAIN");
+  const handshake = Buffer.alloc(2 + mechanism.length);
+  handshake.writeInt16BE(mechanism.length, 0);
+  mechanism.copy(handshake, 2);
+  conn.socket.write(frame(17, 1, 1, handshake));
+  await conn.response();
+  const token = Buffer.from(`\0$ConnectionString\0${connectionString}`);
+  const auth = Buffer.alloc(4);
+  auth.writeInt32BE(token.length);
+  conn.socket.write(frame(36, 1, 2, Buffer.concat([auth, token])));
+  const answer = await conn.response();
+  if (answer.body.readInt16BE(0) !== 0) throw new Error("SASL login refused");
+  return conn;
 }

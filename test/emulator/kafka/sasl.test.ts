@@ -80,3 +80,42 @@ test("before authentication only ApiVersions and the SASL exchange are answered;
   await conn.closed();
   expect(conn.received().length).toBe(4 + versions.body.length + 4);
 });
+
+/** SaslHandshake v0 (kafka-python 2.0.2, other pre-KIP-152 clients): the token follows unframed, as raw SASL bytes. */
+function handshakeV0(correlationId: number): Buffer {
+  const mechanism = Buffer.from("PLAIN");
+  const body = Buffer.alloc(2 + mechanism.length);
+  body.writeInt16BE(mechanism.length, 0);
+  mechanism.copy(body, 2);
+  return frame(17, 0, correlationId, body);
+}
+
+function rawPlainToken(password: string): Buffer {
+  const token = Buffer.from(`\0$ConnectionString\0${password}`);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(token.length);
+  return Buffer.concat([size, token]);
+}
+
+test("after SaslHandshake v0 the raw PLAIN token logs in, answered by an empty raw frame", async () => {
+  const conn = await rawConnect(env.kafka.port);
+  conn.socket.write(handshakeV0(1));
+  const handshake = await conn.response();
+  expect(handshake.body.readInt16BE(0)).toBe(0);
+  conn.socket.write(rawPlainToken(env.kafka.connectionString));
+  expect(await conn.rawPacket()).toHaveLength(0);
+  conn.socket.write(frame(3, 1, 2, Buffer.from([0xff, 0xff, 0xff, 0xff])));
+  const metadata = await conn.response();
+  expect(metadata.correlationId).toBe(2);
+  conn.socket.destroy();
+});
+
+test("after SaslHandshake v0 a raw token with a wrong key closes the connection", async () => {
+  const conn = await rawConnect(env.kafka.port);
+  conn.socket.write(handshakeV0(1));
+  await conn.response();
+  const before = conn.received().length;
+  conn.socket.write(rawPlainToken(withKey(env.kafka.connectionString, "d3Jvbmc=")));
+  await conn.closed();
+  expect(conn.received().length).toBe(before);
+});

@@ -35,3 +35,27 @@ test("a plaintext client cannot talk to the TLS listener", async () => {
   const admin = env.client({ ssl: false, connectionTimeout: 500, retry: { retries: 0 } }).admin();
   await expect(admin.connect()).rejects.toThrow();
 });
+
+test("with tlsPort, SASL_SSL is served beside SASL_PLAINTEXT, each listener's metadata naming itself", async () => {
+  const both = await startKafkaEnv([{ name: "both-listeners", partitions: 1 }], { tls: { cert, key }, tlsPort: 0 });
+  try {
+    expect(both.kafka.tlsPort).toBeGreaterThan(0);
+    expect(both.kafka.tlsPort).not.toBe(both.kafka.port);
+    expect(both.kafka.tlsBootstrapServers).toBe(`localhost:${both.kafka.tlsPort}`);
+    const secure = both.client({ brokers: [both.kafka.tlsBootstrapServers!], ssl: { ca: [cert] } });
+    const producer = secure.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({ topic: "both-listeners", messages: [{ value: "over tls" }] });
+    await producer.disconnect();
+    const plain = both.client().producer({ allowAutoTopicCreation: false });
+    await plain.connect();
+    await plain.send({ topic: "both-listeners", messages: [{ value: "in the clear" }] });
+    await plain.disconnect();
+    const admin = secure.admin();
+    await admin.connect();
+    expect(await admin.fetchTopicOffsets("both-listeners")).toMatchObject([{ partition: 0, offset: "2" }]);
+    await admin.disconnect();
+  } finally {
+    await both.close();
+  }
+});

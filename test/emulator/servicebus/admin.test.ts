@@ -171,6 +171,27 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     expect(await admin.topicExists("events")).toBe(false);
   });
 
+  it("a rule manager opened before its subscription was deleted and created again serves the new one", async () => {
+    await admin.createTopic("recreated");
+    await admin.createSubscription("recreated", "sub");
+    const rules = client.createRuleManager("recreated", "sub");
+    const names = async () => {
+      const out: string[] = [];
+      for await (const rule of rules.listRules()) out.push(rule.name);
+      return out.sort();
+    };
+    await rules.createRule("old-only", { sqlExpression: "1=1" });
+    expect(await names()).toEqual(["$Default", "old-only"]);
+    await admin.deleteSubscription("recreated", "sub");
+    await admin.createSubscription("recreated", "sub");
+    // The same rule manager, so the same $management link, opened on the subscription that is gone.
+    expect(await names()).toEqual(["$Default"]);
+    await rules.createRule("new-only", { sqlExpression: "2=2" });
+    await rules.deleteRule("$Default");
+    const { value: page } = await admin.listRules("recreated", "sub").byPage().next();
+    expect(page.map((r: { name: string }) => r.name)).toEqual(["new-only"]);
+  });
+
   it("refuses a rule whose SQL does not parse, with a 400", async () => {
     const err = await errorOf(admin.createRule("configured-topic", "all", "bad", { sqlExpression: "color = = 'x'" }));
     expect(err.statusCode).toBe(400);

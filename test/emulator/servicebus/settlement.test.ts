@@ -6,11 +6,12 @@ import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../
 let emulator: Emulator;
 let client: ServiceBusClient;
 const LOCK_MS = 30_000;
+const QUEUES = ["abandon", "dead-letter", "defer", "defer-dead-letter", "renew", "expiry", "max-delivery", "lost"];
 
 beforeAll(async () => {
   const props = { LockDuration: "PT30S", MaxDeliveryCount: 3 };
   emulator = await startServiceBusEmulator(
-    serviceBusConfig(["abandon", "dead-letter", "defer", "renew", "expiry", "max-delivery", "lost"].map((Name) => ({ Name, Properties: props }))),
+    serviceBusConfig(QUEUES.map((Name) => ({ Name, Properties: props }))),
   );
   client = serviceBusClient(emulator);
 });
@@ -56,6 +57,8 @@ describe("Service Bus settlement", () => {
     expect(dead.deadLetterErrorDescription).toBe("order 7 is invalid");
     expect(dead.applicationProperties?.order).toBe(7);
     expect(dead.sequenceNumber!.toNumber()).toBe(message.sequenceNumber!.toNumber());
+    // As on Azure: the delivery that dead-lettered the message is no failed attempt.
+    expect(dead.deliveryCount).toBe(0);
     await dlq.completeMessage(dead);
     await dlq.close();
     await receiver.close();
@@ -76,6 +79,23 @@ describe("Service Bus settlement", () => {
     expect(await receiver.peekMessages(1, { fromSequenceNumber: message.sequenceNumber })).toHaveLength(0);
     const missing = await receiver.receiveDeferredMessages(message.sequenceNumber!).catch((e: unknown) => e);
     expect(isServiceBusError(missing) && missing.code).toBe("MessageNotFound");
+    await receiver.close();
+  });
+
+  it("a deferred message received again and dead-lettered has deliveryCount 1 in the dead-letter queue", async () => {
+    await sendOne("defer-dead-letter", { body: "deferred then dead" });
+    const receiver = lockReceiver("defer-dead-letter");
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+    expect(message.deliveryCount).toBe(0);
+    await receiver.deferMessage(message);
+    const [deferred] = await receiver.receiveDeferredMessages(message.sequenceNumber!);
+    expect(deferred.deliveryCount).toBe(1);
+    await receiver.deadLetterMessage(deferred, { deadLetterReason: "GaveUp", deadLetterErrorDescription: "no" });
+    const dlq = lockReceiver("defer-dead-letter", "deadLetter");
+    const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+    expect([dead.body, dead.deadLetterReason, dead.deliveryCount]).toEqual(["deferred then dead", "GaveUp", 1]);
+    await dlq.completeMessage(dead);
+    await dlq.close();
     await receiver.close();
   });
 
@@ -122,6 +142,7 @@ describe("Service Bus settlement", () => {
     expect(dead.body).toBe("m");
     expect(dead.deadLetterReason).toBe("MaxDeliveryCountExceeded");
     expect(dead.deadLetterErrorDescription).toMatch(/3 delivery attempts/);
+    expect(dead.deliveryCount).toBe(3);
     await dlq.completeMessage(dead);
     await dlq.close();
     await receiver.close();

@@ -68,7 +68,17 @@ describe("write-ahead log", () => {
 
 describe("log records", () => {
   it("round-trip a message with its optional fields and an update that carries new properties", () => {
-    const message = { sequenceNumber: 42, enqueuedAt: 1_700_000_000_000, expiresAt: Infinity, deliveryCount: 3, state: "deferred" as const, sessionId: "s-1", deadLetterSource: "q1", transferHops: 2 };
+    const message = {
+      sequenceNumber: 42,
+      enqueuedAt: 1_700_000_000_000,
+      expiresAt: Infinity,
+      deliveryCount: 3,
+      state: "deferred" as const,
+      sessionId: "s-1",
+      deadLetterSource: "q1",
+      transferHops: 2,
+      wasScheduled: true,
+    };
     const add = decodeRecord(encodeAdd("t1/Subscriptions/s1", message, Buffer.from("payload")));
     expect(add).toEqual({ type: LogType.Add, path: "t1/Subscriptions/s1", message, payload: Buffer.from("payload") });
     const update = decodeRecord(encodeUpdate("q1", 42, 4, "active", Buffer.from("new")));
