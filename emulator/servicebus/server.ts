@@ -304,27 +304,14 @@ export class ServiceBusAmqpServer {
     );
   }
 
-  /**
-   * The link a $cbs or $management answer goes to: the one `reply_to` names or, without one, the client's only
-   * receiver on that node. uamqp (Python azure-servicebus 7.x) sends requests without reply-to and waits on its
-   * receiver link, and Azure answers it there.
-   */
-  private replyLinkFor(state: ConnectionState, request: any, node: string): any {
+  private reply(state: ConnectionState, request: any, applicationProperties: Record<string, unknown>, body: unknown): void {
     const replyTo = request.reply_to;
-    if (typeof replyTo === "string") return state.replies.get(replyTo);
-    const isOnNode = (link: any) => remoteAddress(link, "source")?.toLowerCase() === node.toLowerCase();
-    const onNode = [...state.links].filter(([link, role]) => role.kind === "reply" && isOnNode(link));
-    return onNode.length === 1 ? onNode[0][0] : undefined;
-  }
-
-  private reply(state: ConnectionState, request: any, node: string, props: Record<string, unknown>, body: unknown) {
-    const replyTo = request.reply_to;
-    const link = this.replyLinkFor(state, request, node);
+    const link = typeof replyTo === "string" ? state.replies.get(replyTo) : undefined;
     if (!link || !link.is_open()) {
       this.options.logger.warn("no reply link", { replyTo });
       return;
     }
-    link.send({ correlation_id: request.message_id, application_properties: props, body });
+    link.send({ correlation_id: request.message_id, application_properties: applicationProperties, body });
   }
 
   private onPutToken(state: ConnectionState, bytes: Buffer): void {
@@ -336,8 +323,7 @@ export class ServiceBusAmqpServer {
     } else {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
     }
-    const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
-    this.reply(state, request, "$cbs", status, undefined);
+    this.reply(state, request, { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description }, undefined);
   }
 
   private onManagement(state: ConnectionState, link: any, entityPath: string, bytes: Buffer): void {
@@ -359,7 +345,7 @@ export class ServiceBusAmqpServer {
         const props: Record<string, unknown> = { statusCode: amqpTypes.wrap_int(final.statusCode) };
         if (final.statusDescription) props.statusDescription = final.statusDescription;
         if (final.errorCondition) props.errorCondition = amqpTypes.wrap_symbol(final.errorCondition);
-        this.reply(state, request, remoteAddress(link, "target") ?? "", props, final.body ?? {});
+        this.reply(state, request, props, final.body ?? {});
       }
       if (final.closeLink && !link.is_closed()) {
         refuseLink(link, { condition: final.errorCondition ?? "amqp:not-implemented", description: final.statusDescription ?? "Bad request." });

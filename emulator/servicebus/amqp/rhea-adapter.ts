@@ -295,15 +295,6 @@ export function settleIncoming(delivery: any, error?: { condition: string; descr
   delivery.update(true, error ? outcomes.rejected(error) : outcomes.accepted());
 }
 
-/**
- * A server container offering SASL ANONYMOUS and MSSBCBS. MSSBCBS is what the .NET and Java SDKs ask for (an
- * anonymous login whose real authorization follows as CBS put-token); rhea knows only ANONYMOUS, so the same
- * handler serves both names. Offering only ANONYMOUS fails every .NET connection during SASL.
- */
 export function createContainer(id: string): any {
-  const container = (rhea as any).create_container({ id });
-  const mechanisms = container.sasl_server_mechanisms;
-  mechanisms.enable_anonymous();
-  mechanisms.MSSBCBS = mechanisms.ANONYMOUS;
-  return container;
+  return (rhea as any).create_container({ id });
 }
