@@ -47,6 +47,8 @@ export function topicDescription(options: TopicOptions, counts: EntityCounts, su
     SubscriptionCount: subscriptionCount,
     AutoDeleteOnIdle: formatDuration(options.autoDeleteOnIdleMs),
     EnablePartitioning: options.enablePartitioning,
+    // Azure answers "Available" for every entity; the .NET and JS clients read it as availabilityStatus.
+    EntityAvailabilityStatus: "Available",
     IsExpress: false,
     EnableSubscriptionPartitioning: false,
     EnableExpress: false,

@@ -211,3 +211,14 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     expect(err.statusCode).toBe(401);
   });
 });
+
+describe("Service Bus administration API: what Azure returns for each entity kind", () => {
+  it("reports queues, topics and subscriptions as Available (EntityAvailabilityStatus)", async () => {
+    const topic = await admin.createTopic("availability-topic");
+    expect(topic.availabilityStatus).toBe("Available");
+    expect((await admin.getTopic("availability-topic")).availabilityStatus).toBe("Available");
+    expect((await admin.getTopic("configured-topic")).availabilityStatus).toBe("Available");
+    expect((await admin.getQueue("configured")).availabilityStatus).toBe("Available");
+    expect((await admin.getSubscription("configured-topic", "all")).availabilityStatus).toBe("Available");
+  });
+});
