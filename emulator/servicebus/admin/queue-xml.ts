@@ -5,6 +5,7 @@ import { AdminError } from "./admin-error.js";
 import type { XmlNode } from "./atom-xml.js";
 import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
 import type { EntityTimes } from "./entity-times.js";
+import { reportedMaxSize, requestedMaxSize } from "./partitioned-size.js";
 
 export const LIMITS = {
   lockDurationMs: [1000, 5 * 60_000],
@@ -37,7 +38,7 @@ export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueO
   return {
     ...base,
     lockDurationMs: r.duration("LockDuration", L.lockDurationMs[0], L.lockDurationMs[1]) ?? base.lockDurationMs,
-    maxSizeInMegabytes: r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]) ?? base.maxSizeInMegabytes,
+    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]), base),
     requiresDuplicateDetection: r.boolean("RequiresDuplicateDetection") ?? base.requiresDuplicateDetection,
     requiresSession: r.boolean("RequiresSession") ?? base.requiresSession,
     defaultMessageTimeToLiveMs: r.duration("DefaultMessageTimeToLive", L.ttlMinMs) ?? base.defaultMessageTimeToLiveMs,
@@ -61,7 +62,7 @@ export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueO
 export function queueDescription(options: QueueOptions, counts: EntityCounts, times: EntityTimes, forwardUrl: (name: string) => string): XmlNode {
   const node: XmlNode = {
     LockDuration: formatDuration(options.lockDurationMs),
-    MaxSizeInMegabytes: options.maxSizeInMegabytes,
+    MaxSizeInMegabytes: reportedMaxSize(options),
     RequiresDuplicateDetection: options.requiresDuplicateDetection,
     RequiresSession: options.requiresSession,
     DefaultMessageTimeToLive: formatDuration(options.defaultMessageTimeToLiveMs),

@@ -4,6 +4,7 @@ import type { TopicOptions } from "../model/entity-options.js";
 import type { XmlNode } from "./atom-xml.js";
 import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
 import type { EntityTimes } from "./entity-times.js";
+import { reportedMaxSize, requestedMaxSize } from "./partitioned-size.js";
 import { checkUserMetadata, LIMITS } from "./queue-xml.js";
 
 export function parseTopicDescription(node: XmlNode, base: TopicOptions): TopicOptions {
@@ -12,7 +13,7 @@ export function parseTopicDescription(node: XmlNode, base: TopicOptions): TopicO
   return {
     ...base,
     defaultMessageTimeToLiveMs: r.duration("DefaultMessageTimeToLive", L.ttlMinMs) ?? base.defaultMessageTimeToLiveMs,
-    maxSizeInMegabytes: r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]) ?? base.maxSizeInMegabytes,
+    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]), base),
     requiresDuplicateDetection: r.boolean("RequiresDuplicateDetection") ?? base.requiresDuplicateDetection,
     duplicateDetectionHistoryTimeWindowMs:
       r.duration("DuplicateDetectionHistoryTimeWindow", L.duplicateWindowMs[0], L.duplicateWindowMs[1]) ?? base.duplicateDetectionHistoryTimeWindowMs,
@@ -30,7 +31,7 @@ export function parseTopicDescription(node: XmlNode, base: TopicOptions): TopicO
 export function topicDescription(options: TopicOptions, counts: EntityCounts, subscriptionCount: number, times: EntityTimes): XmlNode {
   const node: XmlNode = {
     DefaultMessageTimeToLive: formatDuration(options.defaultMessageTimeToLiveMs),
-    MaxSizeInMegabytes: options.maxSizeInMegabytes,
+    MaxSizeInMegabytes: reportedMaxSize(options),
     RequiresDuplicateDetection: options.requiresDuplicateDetection,
     DuplicateDetectionHistoryTimeWindow: formatDuration(options.duplicateDetectionHistoryTimeWindowMs),
     EnableBatchedOperations: options.enableBatchedOperations,

@@ -221,4 +221,18 @@ describe("Service Bus administration API: what Azure returns for each entity kin
     expect((await admin.getQueue("configured")).availabilityStatus).toBe("Available");
     expect((await admin.getSubscription("configured-topic", "all")).availabilityStatus).toBe("Available");
   });
+
+  it("reports a partitioned queue's and topic's MaxSizeInMegabytes as 16 partitions of the size asked for", async () => {
+    const queue = await admin.createQueue("partitioned-q", { enablePartitioning: true, maxSizeInMegabytes: 2048 });
+    expect(queue.maxSizeInMegabytes).toBe(32_768);
+    expect((await admin.getQueue("partitioned-q")).maxSizeInMegabytes).toBe(32_768);
+    const topic = await admin.createTopic("partitioned-t", { enablePartitioning: true });
+    expect(topic.maxSizeInMegabytes).toBe(16_384);
+    expect((await admin.createQueue("plain-size-q", { maxSizeInMegabytes: 2048 })).maxSizeInMegabytes).toBe(2048);
+    // get -> update sends the reported size back; it must not be multiplied again.
+    const updated = await admin.updateQueue({ ...(await admin.getQueue("partitioned-q")), maxDeliveryCount: 3 });
+    expect(updated.maxSizeInMegabytes).toBe(32_768);
+    const resized = await admin.updateTopic({ ...(await admin.getTopic("partitioned-t")), maxSizeInMegabytes: 3072 });
+    expect(resized.maxSizeInMegabytes).toBe(49_152);
+  });
 });
