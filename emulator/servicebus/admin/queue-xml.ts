@@ -3,6 +3,7 @@ import type { EntityCounts } from "../model/message-counts.js";
 import type { QueueOptions } from "../model/entity-options.js";
 import { AdminError } from "./admin-error.js";
 import type { XmlNode } from "./atom-xml.js";
+import { authorizationRulesNode, parseAuthorizationRules } from "./authorization-rules-xml.js";
 import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
 import type { EntityTimes } from "./entity-times.js";
 import { reportedMaxSize, requestedMaxSize } from "./partitioned-size.js";
@@ -32,7 +33,8 @@ export function keepImmutable<T extends object>(kind: string, before: T, after: 
   }
 }
 
-export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueOptions {
+/** `now` dates the authorization rules the request adds or changes. */
+export function parseQueueDescription(node: XmlNode, base: QueueOptions, now: number): QueueOptions {
   const r = new DescriptionReader(node, "Queue");
   const L = LIMITS;
   return {
@@ -50,6 +52,7 @@ export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueO
     status: r.status() ?? base.status,
     forwardTo: node.ForwardTo === undefined ? base.forwardTo : r.forwardTarget("ForwardTo"),
     userMetadata: node.UserMetadata === undefined ? base.userMetadata : checkUserMetadata(r.string("UserMetadata")),
+    authorizationRules: parseAuthorizationRules(node, base.authorizationRules, now),
     autoDeleteOnIdleMs: r.duration("AutoDeleteOnIdle", L.autoDeleteMinMs) ?? base.autoDeleteOnIdleMs,
     enablePartitioning: r.boolean("EnablePartitioning") ?? base.enablePartitioning,
     forwardDeadLetteredMessagesTo:
@@ -73,7 +76,7 @@ export function queueDescription(options: QueueOptions, counts: EntityCounts, ti
     SizeInBytes: counts.sizeInBytes,
     MessageCount: counts.total,
     IsAnonymousAccessible: false,
-    AuthorizationRules: "",
+    AuthorizationRules: authorizationRulesNode(options.authorizationRules),
     Status: options.status,
   };
   if (options.forwardTo) node.ForwardTo = forwardUrl(options.forwardTo);

@@ -2,12 +2,14 @@
 import type { EntityCounts } from "../model/message-counts.js";
 import type { TopicOptions } from "../model/entity-options.js";
 import type { XmlNode } from "./atom-xml.js";
+import { authorizationRulesNode, parseAuthorizationRules } from "./authorization-rules-xml.js";
 import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
 import type { EntityTimes } from "./entity-times.js";
 import { reportedMaxSize, requestedMaxSize } from "./partitioned-size.js";
 import { checkUserMetadata, LIMITS } from "./queue-xml.js";
 
-export function parseTopicDescription(node: XmlNode, base: TopicOptions): TopicOptions {
+/** `now` dates the authorization rules the request adds or changes. */
+export function parseTopicDescription(node: XmlNode, base: TopicOptions, now: number): TopicOptions {
   const r = new DescriptionReader(node, "Topic");
   const L = LIMITS;
   return {
@@ -20,6 +22,7 @@ export function parseTopicDescription(node: XmlNode, base: TopicOptions): TopicO
     enableBatchedOperations: r.boolean("EnableBatchedOperations") ?? base.enableBatchedOperations,
     status: r.status() ?? base.status,
     userMetadata: node.UserMetadata === undefined ? base.userMetadata : checkUserMetadata(r.string("UserMetadata")),
+    authorizationRules: parseAuthorizationRules(node, base.authorizationRules, now),
     supportOrdering: r.boolean("SupportOrdering") ?? base.supportOrdering,
     autoDeleteOnIdleMs: r.duration("AutoDeleteOnIdle", L.autoDeleteMinMs) ?? base.autoDeleteOnIdleMs,
     enablePartitioning: r.boolean("EnablePartitioning") ?? base.enablePartitioning,
@@ -38,7 +41,7 @@ export function topicDescription(options: TopicOptions, counts: EntityCounts, su
     SizeInBytes: counts.sizeInBytes,
     FilteringMessagesBeforePublishing: false,
     IsAnonymousAccessible: false,
-    AuthorizationRules: "",
+    AuthorizationRules: authorizationRulesNode(options.authorizationRules),
     Status: options.status,
     CreatedAt: isoDate(times.createdAt),
     UpdatedAt: isoDate(times.updatedAt),

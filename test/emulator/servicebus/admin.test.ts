@@ -12,6 +12,10 @@ import { serviceBusClient, serviceBusConfig } from "../../helpers/servicebus.js"
 let emulator: Emulator;
 let admin: ServiceBusAdministrationClient;
 let client: ServiceBusClient;
+/** Two SAS keys as Azure makes them (32 random bytes, base64). */
+const KEY_A = Buffer.alloc(32, 1).toString("base64");
+const KEY_B = Buffer.alloc(32, 2).toString("base64");
+type AccessRights = "Manage" | "Send" | "Listen";
 
 beforeAll(async () => {
   const tlsCertificate = await generateCertificate();
@@ -234,5 +238,31 @@ describe("Service Bus administration API: what Azure returns for each entity kin
     expect(updated.maxSizeInMegabytes).toBe(32_768);
     const resized = await admin.updateTopic({ ...(await admin.getTopic("partitioned-t")), maxSizeInMegabytes: 3072 });
     expect(resized.maxSizeInMegabytes).toBe(49_152);
+  });
+
+  it("keeps the SAS authorization rules given on create and update of a queue or topic", async () => {
+    const sendOnly = { keyName: "sender", accessRights: ["Send"] as AccessRights[], primaryKey: KEY_A, secondaryKey: KEY_B, claimType: "SharedAccessKey" };
+    const created = await admin.createQueue("with-rules", { authorizationRules: [sendOnly] });
+    expect(created.authorizationRules).toEqual([expect.objectContaining({ keyName: "sender", accessRights: ["Send"], primaryKey: KEY_A, secondaryKey: KEY_B })]);
+    const got = await admin.getQueue("with-rules");
+    expect(got.authorizationRules?.map((r) => r.keyName)).toEqual(["sender"]);
+    const listen = { keyName: "reader", accessRights: ["Listen", "Send"] as AccessRights[], claimType: "SharedAccessKey" };
+    const updated = await admin.updateQueue({ ...got, authorizationRules: [...got.authorizationRules!, listen] });
+    expect(updated.authorizationRules?.map((r) => [r.keyName, r.accessRights])).toEqual([["sender", ["Send"]], ["reader", ["Listen", "Send"]]]);
+    // A rule without keys gets keys of its own, as Azure makes them.
+    const reader = (await admin.getQueue("with-rules")).authorizationRules!.find((r) => r.keyName === "reader")!;
+    expect(Buffer.from(reader.primaryKey!, "base64")).toHaveLength(32);
+    expect(reader.secondaryKey).not.toBe(reader.primaryKey);
+
+    const topic = await admin.createTopic("topic-with-rules", { authorizationRules: [{ ...sendOnly, keyName: "publisher" }] });
+    expect(topic.authorizationRules?.map((r) => r.keyName)).toEqual(["publisher"]);
+    expect((await admin.getTopic("topic-with-rules")).authorizationRules?.map((r) => r.keyName)).toEqual(["publisher"]);
+  });
+
+  it("refuses an authorization rule with an unknown right, with a 400, and keeps nothing", async () => {
+    const err = await errorOf(admin.createQueue("bad-rules", { authorizationRules: [{ keyName: "x", accessRights: ["Read" as AccessRights], claimType: "SharedAccessKey" }] }));
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toMatch(/Read/);
+    expect(await admin.queueExists("bad-rules")).toBe(false);
   });
 });
