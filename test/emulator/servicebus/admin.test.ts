@@ -265,4 +265,20 @@ describe("Service Bus administration API: what Azure returns for each entity kin
     expect(err.message).toMatch(/Read/);
     expect(await admin.queueExists("bad-rules")).toBe(false);
   });
+
+  it("creates a subscription with the default rule it is given instead of the TrueFilter $Default", async () => {
+    await admin.createTopic("default-rule-topic");
+    const options = { defaultRuleOptions: { name: "only-red", filter: { sqlExpression: "color = 'red'" } } };
+    await admin.createSubscription("default-rule-topic", "reds", options);
+    const rules = [];
+    for await (const rule of admin.listRules("default-rule-topic", "reds")) rules.push(rule);
+    expect(rules.map((r) => [r.name, (r.filter as { sqlExpression?: string }).sqlExpression])).toEqual([["only-red", "color = 'red'"]]);
+
+    const sender = client.createSender("default-rule-topic");
+    await sender.sendMessages([{ body: "g", applicationProperties: { color: "green" } }, { body: "r", applicationProperties: { color: "red" } }]);
+    const receiver = client.createReceiver("default-rule-topic", "reds", { receiveMode: "receiveAndDelete" });
+    expect((await receiver.receiveMessages(2, { maxWaitTimeInMs: 1000 })).map((m) => m.body)).toEqual(["r"]);
+    await receiver.close();
+    await sender.close();
+  });
 });
