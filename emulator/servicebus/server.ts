@@ -110,7 +110,8 @@ export class ServiceBusAmqpServer {
     });
   }
 
-  private accept(socket: net.Socket): void {
+  /** Serves a connected socket as AMQP: the plain port's (after sniffing) or an AMQPS listener's decrypted one. */
+  accept(socket: net.Socket): void {
     socket.setNoDelay(true);
     socket.on("error", () => undefined);
     const connection = acceptConnection(this.container, socket, { containerId: "servicebus-emulator", sessionBufferSize: 1 << 17, creditWindow: 1000 });

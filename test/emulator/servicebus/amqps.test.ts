@@ -1,0 +1,152 @@
+/**
+ * AMQPS (AMQP over TLS, Azure's port 5671) beside the plain AMQP port: what clients that always use TLS need — a
+ * credential object instead of a connection string, or a connection string without UseDevelopmentEmulator. Node reads
+ * trusted certificates (NODE_EXTRA_CA_CERTS) only at start and the SDK passes no `ca` to its TLS socket, so the SDK
+ * runs in a child process that trusts the emulator's certificate, as a user's app would.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import tls from "node:tls";
+import { fileURLToPath } from "node:url";
+import type { ServiceBusClient } from "@azure/service-bus";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCertificate, type TlsCertificate } from "../../../emulator/common/tls.js";
+import { type Emulator, startEmulator } from "../../../emulator/index.js";
+import { serviceBusClient, serviceBusConfig } from "../../helpers/servicebus.js";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "sb-amqps-"));
+const certPath = join(dir, "cert.pem");
+
+let certificate: TlsCertificate;
+let emulator: Emulator;
+let plainClient: ServiceBusClient;
+
+beforeAll(async () => {
+  certificate = await generateCertificate();
+  writeFileSync(certPath, certificate.cert);
+  const config = serviceBusConfig([{ Name: "secure" }, { Name: "plain" }]);
+  emulator = await startEmulator({ servicebusConfig: config, servicebusPort: 0, servicebusAmqpsPort: 0, httpPort: 0, kafkaPort: 0, tlsCertificate: certificate } as Parameters<
+    typeof startEmulator
+  >[0]);
+  plainClient = serviceBusClient(emulator);
+});
+
+afterAll(async () => {
+  await plainClient?.close();
+  await emulator?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Runs the SDK in a child that trusts the emulator's certificate: sends `body` with one client and receives it with
+ * the other. `how` picks the TLS path: a credential with `localhost:<port>`, or a connection string without the flag.
+ */
+function sdkOverTls(how: "named-key-credential" | "connection-string", port: number, body: string): Promise<string> {
+  const script = `
+    import { AzureNamedKeyCredential } from "@azure/core-auth";
+    import serviceBus from "@azure/service-bus";
+    const { ServiceBusClient } = serviceBus;
+    const { HOW, PORT, BODY } = process.env;
+    const retryOptions = { maxRetries: 0, timeoutInMs: 10000 };
+    const client = HOW === "named-key-credential"
+      ? new ServiceBusClient("localhost:" + PORT, new AzureNamedKeyCredential("RootManageSharedAccessKey", "SAS_KEY_VALUE"), { retryOptions })
+      : new ServiceBusClient("Endpoint=sb://localhost:" + PORT + ";SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE", { retryOptions });
+    await client.createSender("secure").sendMessages({ body: BODY });
+    const receiver = client.createReceiver("secure", { receiveMode: "receiveAndDelete" });
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+    await client.close();
+    console.log(JSON.stringify(message?.body ?? null));
+  `;
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: certPath, HOW: how, PORT: String(port), BODY: body };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, env, timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split("\n").pop()!));
+    });
+  });
+}
+
+/** What a TLS client trusting `ca` gets back after the AMQP SASL protocol header. */
+function tlsAmqpHeader(port: number, ca: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => socket.write(Buffer.from("AMQP\x03\x01\x00\x00", "latin1")));
+    socket.once("data", (data: Buffer) => {
+      socket.destroy();
+      resolve(data.subarray(0, 8));
+    });
+    socket.once("error", reject);
+  });
+}
+
+describe("Service Bus AMQPS (TLS) port", () => {
+  it("serves the emulator's certificate on its own port and speaks AMQP behind it", async () => {
+    const port = emulator.serviceBus.amqpsPort!;
+    expect(port).toBeGreaterThan(0);
+    expect(port).not.toBe(emulator.serviceBus.port);
+    expect((await tlsAmqpHeader(port, certificate.cert)).toString("latin1")).toBe("AMQP\x03\x01\x00\x00");
+    expect(emulator.serviceBus.tlsConnectionString).toBe(
+      `Endpoint=sb://localhost:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;`,
+    );
+  });
+
+  it("lets the SDK send and receive with AzureNamedKeyCredential, which always uses TLS", async () => {
+    expect(await sdkOverTls("named-key-credential", emulator.serviceBus.amqpsPort!, "over tls")).toBe("over tls");
+  });
+
+  it("lets the SDK send and receive with a connection string without UseDevelopmentEmulator", async () => {
+    expect(await sdkOverTls("connection-string", emulator.serviceBus.amqpsPort!, "also over tls")).toBe("also over tls");
+  });
+
+  it("drops a peer that speaks plain AMQP or garbage to the TLS port, and both ports keep serving", async () => {
+    const port = emulator.serviceBus.amqpsPort!;
+    for (const bytes of [Buffer.from("AMQP\x03\x01\x00\x00", "latin1"), Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x20]), Buffer.alloc(32, 0xee)])]) {
+      const closed = await new Promise<boolean>((resolve, reject) => {
+        const socket = net.connect(port, "127.0.0.1", () => socket.write(bytes));
+        socket.on("error", () => undefined);
+        socket.on("data", () => undefined);
+        socket.on("close", () => resolve(true));
+        socket.setTimeout(5000, () => reject(new Error("the TLS port kept a bad peer open")));
+      });
+      expect(closed).toBe(true);
+    }
+    expect((await tlsAmqpHeader(port, certificate.cert)).toString("latin1")).toBe("AMQP\x03\x01\x00\x00");
+    await plainClient.createSender("plain").sendMessages({ body: "plain still works" });
+    const receiver = plainClient.createReceiver("plain", { receiveMode: "receiveAndDelete" });
+    expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 })).map((m) => m.body)).toEqual(["plain still works"]);
+    await receiver.close();
+  });
+});
+
+describe("npm run emulator and AMQPS", () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill("SIGKILL");
+  });
+
+  it("takes --servicebus-amqps-port and prints the AMQPS endpoint with the other endpoints", async () => {
+    const args = ["--import", "tsx", "emulator/cli.ts", "--servicebus-port", "0", "--servicebus-amqps-port", "0", "--http-port", "0", "--kafka-port", "0"];
+    const env = { ...process.env, XDG_CACHE_HOME: dir };
+    child = spawn(process.execPath, [...args, "--log-level", "warn"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    const out = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      const timer = setTimeout(() => reject(new Error(`no AMQPS line within 20 s:\n${text}`)), 20_000);
+      child!.stdout!.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (/Kafka bootstrap servers/.test(text)) {
+          clearTimeout(timer);
+          resolve(text);
+        }
+      });
+      child!.once("exit", (code) => reject(new Error(`the emulator exited with code ${code}:\n${text}`)));
+    });
+    const line = /^Service Bus AMQPS \(TLS\) port: (\d+)/m.exec(out);
+    expect(line, out).not.toBeNull();
+    const connection = /^(Endpoint=sb:\/\/localhost:(\d+);[^\n]*)$/m.exec(out.slice(out.indexOf("AMQPS")));
+    expect(connection?.[1]).not.toMatch(/UseDevelopmentEmulator/);
+    expect(connection?.[2]).toBe(line![1]);
+  });
+});
