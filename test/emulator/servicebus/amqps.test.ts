@@ -12,10 +12,11 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { fileURLToPath } from "node:url";
 import type { ServiceBusClient } from "@azure/service-bus";
+import rhea from "rhea";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCertificate, type TlsCertificate } from "../../../emulator/common/tls.js";
 import { type Emulator, startEmulator } from "../../../emulator/index.js";
-import { serviceBusClient, serviceBusConfig } from "../../helpers/servicebus.js";
+import { sasToken, serviceBusClient, serviceBusConfig } from "../../helpers/servicebus.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "sb-amqps-"));
@@ -117,6 +118,98 @@ describe("Service Bus AMQPS (TLS) port", () => {
     await plainClient.createSender("plain").sendMessages({ body: "plain still works" });
     const receiver = plainClient.createReceiver("plain", { receiveMode: "receiveAndDelete" });
     expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 })).map((m) => m.body)).toEqual(["plain still works"]);
+    await receiver.close();
+  });
+});
+
+/**
+ * Opens an AMQP connection over TLS whose SASL offers only MSSBCBS (what uamqp-based clients such as Debian's Python
+ * azure-servicebus 7.8 insist on); resolves once the connection is open, rejects with the SASL failure.
+ */
+function openWithMssbcbs(port: number, ca: string): Promise<void> {
+  const container = (rhea as any).create_container();
+  container.on("error", () => undefined);
+  const mssbcbs = { start: (callback: (err: unknown, response: Buffer) => void) => callback(undefined, Buffer.alloc(0)) };
+  const connection = container.connect({
+    transport: "tls",
+    host: "127.0.0.1",
+    servername: "localhost",
+    port,
+    ca,
+    reconnect: false,
+    sasl_mechanisms: { MSSBCBS: () => mssbcbs },
+  });
+  connection.on("connection_error", () => undefined);
+  return new Promise<void>((resolve, reject) => {
+    connection.once("connection_open", () => {
+      connection.close();
+      resolve();
+    });
+    connection.once("disconnected", (context: any) => reject(context.error ?? new Error("disconnected before open")));
+  });
+}
+
+describe("Service Bus SASL", () => {
+  it("accepts SASL mechanism MSSBCBS, as Azure offers it (authentication then goes through $cbs)", async () => {
+    await expect(openWithMssbcbs(emulator.serviceBus.amqpsPort!, certificate.cert)).resolves.toBeUndefined();
+  });
+});
+
+/**
+ * A connection as uamqp (Python azure-servicebus 7.8) makes it: TLS, SASL MSSBCBS, CBS links with source and target
+ * `$cbs`, a put-token with a numeric message-id and no reply-to, then links to absolute `amqps://host/entity` addresses.
+ */
+async function uamqpStyleConnection(port: number, ca: string): Promise<{ connection: any; putToken(audience: string): Promise<any> }> {
+  const container = (rhea as any).create_container();
+  container.on("error", () => undefined);
+  const mssbcbs = { start: (callback: (err: unknown, response: Buffer) => void) => callback(undefined, Buffer.alloc(0)) };
+  const connection = container.connect({ transport: "tls", host: "127.0.0.1", servername: "localhost", port, ca, reconnect: false, sasl_mechanisms: { MSSBCBS: () => mssbcbs } });
+  connection.on("connection_error", () => undefined);
+  connection.on("disconnected", () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    connection.once("connection_open", () => resolve());
+    connection.once("disconnected", (context: any) => reject(context.error ?? new Error("disconnected before open")));
+  });
+  const replies = connection.open_receiver({ name: "$cbs-receiver", source: { address: "$cbs" }, target: { address: "$cbs" } });
+  const requests = connection.open_sender({ name: "$cbs-sender", source: { address: "$cbs" }, target: { address: "$cbs" } });
+  await new Promise((resolve) => requests.once("sendable", resolve));
+  const putToken = (audience: string) =>
+    new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no put-token reply within 3 s")), 3000);
+      replies.once("message", (context: any) => {
+        clearTimeout(timer);
+        resolve(context.message);
+      });
+      const message_id = (rhea as any).types.wrap_ulong(0);
+      const application_properties = { operation: "put-token", name: audience, type: "servicebus.windows.net:sastoken" };
+      requests.send({ message_id, application_properties, body: sasToken(audience) });
+    });
+  return { connection, putToken };
+}
+
+describe("Clients built on uamqp (Python azure-servicebus 7.8)", () => {
+  it("answers a put-token without reply-to on the client's $cbs receiver, correlated by its message-id", async () => {
+    const { connection, putToken } = await uamqpStyleConnection(emulator.serviceBus.amqpsPort!, certificate.cert);
+    const reply = await putToken("sb://localhost/secure");
+    expect(reply.application_properties["status-code"]).toBe(202);
+    expect(reply.correlation_id).toBe(0);
+    connection.close();
+  });
+
+  it("attaches to absolute amqps://host/entity addresses as Azure does", async () => {
+    const { connection, putToken } = await uamqpStyleConnection(emulator.serviceBus.amqpsPort!, certificate.cert);
+    await putToken("sb://localhost/secure");
+    const sender = connection.open_sender({ target: { address: "amqps://localhost/secure" } });
+    const outcome = await new Promise<string>((resolve) => {
+      sender.once("sendable", () => sender.send({ body: "absolute address" }));
+      sender.once("accepted", () => resolve("accepted"));
+      sender.once("rejected", (context: any) => resolve(`rejected: ${context.delivery.remote_state?.error?.description}`));
+      sender.once("sender_error", (context: any) => resolve(`detached: ${context.sender.error?.description}`));
+    });
+    expect(outcome).toBe("accepted");
+    connection.close();
+    const receiver = plainClient.createReceiver("secure", { receiveMode: "receiveAndDelete" });
+    expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 })).map((m) => m.body)).toEqual(["absolute address"]);
     await receiver.close();
   });
 });
