@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   console.log("Service Bus connection string:");
   console.log(emulator.serviceBus.connectionString);
   if (emulator.serviceBus.amqpsPort !== undefined) {
-    console.log(`Service Bus AMQPS (TLS) port: ${emulator.serviceBus.amqpsPort} (credential objects, SDKs without UseDevelopmentEmulator)`);
+    const forWhom = "credential objects, SDKs without UseDevelopmentEmulator";
+    console.log(`Service Bus AMQPS (TLS) port: ${emulator.serviceBus.amqpsPort} (${forWhom})`);
     console.log("Service Bus TLS connection string (trust the certificate below):");
     console.log(emulator.serviceBus.tlsConnectionString);
   }

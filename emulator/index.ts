@@ -35,7 +35,7 @@ export interface EmulatorOptions {
   kafkaPort?: number;
   /** Path of an Event Grid config (ARM property names), or an already-parsed object in that format. */
   eventgridConfig?: string | object;
-  /** Directory of the TLS certificate of Service Bus AMQPS and administration HTTPS (default ~/.cache/fest-emulator). */
+  /** Directory of the TLS certificate of Service Bus AMQPS and admin HTTPS (default ~/.cache/fest-emulator). */
   certificateDir?: string;
   /** A ready certificate for that HTTPS endpoint instead (PEM cert and key). */
   tlsCertificate?: { cert: string; key: string };

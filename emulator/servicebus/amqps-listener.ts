@@ -29,7 +29,8 @@ export class AmqpsListener {
   /** Loads the certificate and listens; resolves with the bound port (useful with port 0). */
   async listen(port: number, host: string): Promise<number> {
     const { cert, key } = await this.certificate();
-    const server = tls.createServer({ cert, key, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }, (socket) => this.accept(socket));
+    const options = { cert, key, handshakeTimeout: HANDSHAKE_TIMEOUT_MS };
+    const server = tls.createServer(options, (socket) => this.accept(socket));
     // Raw sockets, from accept to close, so close() can end those still in their handshake too.
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);

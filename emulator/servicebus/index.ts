@@ -70,7 +70,8 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
   const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
   const admin = attachAdministration({ ...opts, namespace, credentials });
   const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
-  const amqps = opts.amqpsPort === undefined ? undefined : new AmqpsListener(admin.certificate, (socket) => server.accept(socket), opts.logger);
+  const serveAmqp = (socket: import("node:net").Socket) => server.accept(socket);
+  const amqps = opts.amqpsPort === undefined ? undefined : new AmqpsListener(admin.certificate, serveAmqp, opts.logger);
   let port: number;
   let amqpsPort: number | undefined;
   try {

@@ -305,18 +305,20 @@ export class ServiceBusAmqpServer {
    * Answers on the link `reply_to` names; a request without one (uamqp's CBS client, Python azure-servicebus 7.8) on
    * the client's receiver attached to the same `node` (e.g. `$cbs`), as Azure does.
    */
-  private reply(state: ConnectionState, request: any, applicationProperties: Record<string, unknown>, body: unknown, node: string): void {
+  private reply(state: ConnectionState, request: any, props: Record<string, unknown>, body: unknown, node: string) {
     const replyTo = request.reply_to;
     const link = typeof replyTo === "string" ? state.replies.get(replyTo) : this.replyLinkOn(state, node);
     if (!link || !link.is_open()) {
       this.options.logger.warn("no reply link", { replyTo });
       return;
     }
-    link.send({ correlation_id: request.message_id, application_properties: applicationProperties, body });
+    link.send({ correlation_id: request.message_id, application_properties: props, body });
   }
 
   private replyLinkOn(state: ConnectionState, node: string): any {
-    for (const [link, role] of state.links) if (role.kind === "reply" && remoteAddress(link, "source") === node) return link;
+    for (const [link, role] of state.links) {
+      if (role.kind === "reply" && remoteAddress(link, "source") === node) return link;
+    }
     return undefined;
   }
 
@@ -329,7 +331,8 @@ export class ServiceBusAmqpServer {
     } else {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
     }
-    this.reply(state, request, { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description }, undefined, "$cbs");
+    const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
+    this.reply(state, request, status, undefined, "$cbs");
   }
 
   private onManagement(state: ConnectionState, link: any, target: ResolvedEntity | undefined, bytes: Buffer): void {

@@ -33,6 +33,11 @@ function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** 400 naming the rule, e.g. "The authorization rule 'sender' has no access right." */
+function invalid(keyName: string, problem: string): AdminError {
+  return AdminError.badRequest(`The authorization rule '${keyName}' ${problem}.`);
+}
+
 function generatedKey(): string {
   return randomBytes(32).toString("base64");
 }
@@ -42,33 +47,30 @@ function parseRights(node: XmlNode, keyName: string): AccessRight[] {
   const parsed = rights.map((raw) => {
     const text = textOf(raw) ?? "";
     const right = RIGHTS.find((r) => r === text);
-    if (!right) throw AdminError.badRequest(`The access right '${text}' of authorization rule '${keyName}' is not one of ${RIGHTS.join(", ")}.`);
+    if (!right) throw invalid(keyName, `has the access right '${text}', not one of ${RIGHTS.join(", ")}`);
     return right;
   });
-  if (parsed.length === 0) throw AdminError.badRequest(`The authorization rule '${keyName}' needs at least one access right.`);
-  if (new Set(parsed).size !== parsed.length) throw AdminError.badRequest(`The access rights of authorization rule '${keyName}' must be unique.`);
-  if (parsed.includes("Manage") && parsed.length !== 3) {
-    throw AdminError.badRequest(`The Manage right of authorization rule '${keyName}' must come with Send and Listen.`);
-  }
+  if (parsed.length === 0) throw invalid(keyName, "has no access right");
+  if (new Set(parsed).size !== parsed.length) throw invalid(keyName, "names an access right twice");
+  if (parsed.includes("Manage") && parsed.length !== 3) throw invalid(keyName, "has Manage without Send and Listen");
   return parsed;
 }
 
 function parseKey(node: XmlNode, element: "PrimaryKey" | "SecondaryKey", keyName: string): string {
   const key = textOf(node[element]);
   if (key === undefined || key === "") return generatedKey();
-  if (!KEY.test(key)) throw AdminError.badRequest(`The ${element} of authorization rule '${keyName}' must be 44 base64 characters (a 256-bit key).`);
+  if (!KEY.test(key)) throw invalid(keyName, `has a ${element} that is not 44 base64 characters (a 256-bit key)`);
   return key;
 }
 
 function parseRule(node: XmlNode, previous: SharedAccessRule[], now: number): SharedAccessRule {
-  const type = typeof node["@_type"] === "string" ? (node["@_type"] as string).replace(/^.*:/, "") : "SharedAccessAuthorizationRule";
+  const rawType = node["@_type"];
+  const type = typeof rawType === "string" ? rawType.replace(/^.*:/, "") : "SharedAccessAuthorizationRule";
   if (type !== "SharedAccessAuthorizationRule") {
-    throw AdminError.badRequest(`The authorization rule type '${type}' is not supported; use SharedAccessAuthorizationRule.`);
+    throw AdminError.badRequest(`The rule type '${type}' is not supported: use SharedAccessAuthorizationRule.`);
   }
   const keyName = textOf(node.KeyName) ?? "";
-  if (!KEY_NAME.test(keyName)) {
-    throw AdminError.badRequest(`The authorization rule key name '${keyName}' is not valid: use 1 to 256 letters, digits and - _ . ! * ( ).`);
-  }
+  if (!KEY_NAME.test(keyName)) throw invalid(keyName, "needs a KeyName of 1 to 256 letters, digits and - _ . ! * ( )");
   const rule: SharedAccessRule = {
     keyName,
     rights: parseRights(node, keyName),
@@ -79,7 +81,8 @@ function parseRule(node: XmlNode, previous: SharedAccessRule[], now: number): Sh
   };
   const before = previous.find((r) => r.keyName.toLowerCase() === keyName.toLowerCase());
   if (!before) return rule;
-  const same = before.primaryKey === rule.primaryKey && before.secondaryKey === rule.secondaryKey && before.rights.join() === rule.rights.join();
+  const sameKeys = before.primaryKey === rule.primaryKey && before.secondaryKey === rule.secondaryKey;
+  const same = sameKeys && before.rights.join() === rule.rights.join();
   return { ...rule, createdAt: before.createdAt, modifiedAt: same ? before.modifiedAt : now };
 }
 
@@ -87,14 +90,20 @@ function parseRule(node: XmlNode, previous: SharedAccessRule[], now: number): Sh
  * The rules a description asks for: `previous` when it has no AuthorizationRules element (the SDKs leave it out when
  * the caller gave none), undefined when the element is empty.
  */
-export function parseAuthorizationRules(description: XmlNode, previous: SharedAccessRule[] | undefined, now: number): SharedAccessRule[] | undefined {
+export function parseAuthorizationRules(
+  description: XmlNode,
+  previous: SharedAccessRule[] | undefined,
+  now: number,
+): SharedAccessRule[] | undefined {
   const container = description.AuthorizationRules;
   if (container === undefined) return previous;
   const nodes = container && typeof container === "object" ? asList((container as XmlNode).AuthorizationRule) : [];
-  if (nodes.length > MAX_RULES) throw AdminError.badRequest(`An entity can have at most ${MAX_RULES} authorization rules, got ${nodes.length}.`);
+  if (nodes.length > MAX_RULES) {
+    throw AdminError.badRequest(`An entity can have at most ${MAX_RULES} authorization rules, got ${nodes.length}.`);
+  }
   const rules = nodes.map((n) => parseRule((n && typeof n === "object" ? n : {}) as XmlNode, previous ?? [], now));
   const names = new Set(rules.map((r) => r.keyName.toLowerCase()));
-  if (names.size !== rules.length) throw AdminError.badRequest("The key names of an entity's authorization rules must be unique.");
+  if (names.size !== rules.length) throw AdminError.badRequest("The KeyNames of an entity's rules must be unique.");
   return rules.length > 0 ? rules : undefined;
 }
 

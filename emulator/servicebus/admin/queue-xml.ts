@@ -40,7 +40,7 @@ export function parseQueueDescription(node: XmlNode, base: QueueOptions, now: nu
   return {
     ...base,
     lockDurationMs: r.duration("LockDuration", L.lockDurationMs[0], L.lockDurationMs[1]) ?? base.lockDurationMs,
-    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]), base),
+    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", ...L.maxSizeInMegabytes), base),
     requiresDuplicateDetection: r.boolean("RequiresDuplicateDetection") ?? base.requiresDuplicateDetection,
     requiresSession: r.boolean("RequiresSession") ?? base.requiresSession,
     defaultMessageTimeToLiveMs: r.duration("DefaultMessageTimeToLive", L.ttlMinMs) ?? base.defaultMessageTimeToLiveMs,

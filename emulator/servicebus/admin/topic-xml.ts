@@ -15,7 +15,7 @@ export function parseTopicDescription(node: XmlNode, base: TopicOptions, now: nu
   return {
     ...base,
     defaultMessageTimeToLiveMs: r.duration("DefaultMessageTimeToLive", L.ttlMinMs) ?? base.defaultMessageTimeToLiveMs,
-    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]), base),
+    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", ...L.maxSizeInMegabytes), base),
     requiresDuplicateDetection: r.boolean("RequiresDuplicateDetection") ?? base.requiresDuplicateDetection,
     duplicateDetectionHistoryTimeWindowMs:
       r.duration("DuplicateDetectionHistoryTimeWindow", L.duplicateWindowMs[0], L.duplicateWindowMs[1]) ?? base.duplicateDetectionHistoryTimeWindowMs,

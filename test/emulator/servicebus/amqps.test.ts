@@ -30,9 +30,9 @@ beforeAll(async () => {
   certificate = await generateCertificate();
   writeFileSync(certPath, certificate.cert);
   const config = serviceBusConfig([{ Name: "secure" }, { Name: "plain" }]);
-  emulator = await startEmulator({ servicebusConfig: config, servicebusPort: 0, servicebusAmqpsPort: 0, httpPort: 0, kafkaPort: 0, tlsCertificate: certificate } as Parameters<
-    typeof startEmulator
-  >[0]);
+  const ports = { servicebusPort: 0, servicebusAmqpsPort: 0, httpPort: 0, kafkaPort: 0 };
+  const options = { servicebusConfig: config, ...ports, tlsCertificate: certificate };
+  emulator = await startEmulator(options as Parameters<typeof startEmulator>[0]);
   plainClient = serviceBusClient(emulator);
 });
 
@@ -52,10 +52,13 @@ function sdkOverTls(how: "named-key-credential" | "connection-string", port: num
     import serviceBus from "@azure/service-bus";
     const { ServiceBusClient } = serviceBus;
     const { HOW, PORT, BODY } = process.env;
-    const retryOptions = { maxRetries: 0, timeoutInMs: 10000 };
+    const options = { retryOptions: { maxRetries: 0, timeoutInMs: 10000 } };
+    const [keyName, key] = ["RootManageSharedAccessKey", "SAS_KEY_VALUE"];
+    const withoutFlag = "Endpoint=sb://localhost:" + PORT + ";SharedAccessKeyName=" + keyName
+      + ";SharedAccessKey=" + key;
     const client = HOW === "named-key-credential"
-      ? new ServiceBusClient("localhost:" + PORT, new AzureNamedKeyCredential("RootManageSharedAccessKey", "SAS_KEY_VALUE"), { retryOptions })
-      : new ServiceBusClient("Endpoint=sb://localhost:" + PORT + ";SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE", { retryOptions });
+      ? new ServiceBusClient("localhost:" + PORT, new AzureNamedKeyCredential(keyName, key), options)
+      : new ServiceBusClient(withoutFlag, options);
     await client.createSender("secure").sendMessages({ body: BODY });
     const receiver = client.createReceiver("secure", { receiveMode: "receiveAndDelete" });
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
@@ -64,17 +67,21 @@ function sdkOverTls(how: "named-key-credential" | "connection-string", port: num
   `;
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: certPath, HOW: how, PORT: String(port), BODY: body };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, env, timeout: 30_000 }, (err, stdout, stderr) => {
+    const options = { cwd: repoRoot, env, timeout: 30_000 };
+    execFile(process.execPath, ["--input-type=module", "-e", script], options, (err, stdout, stderr) => {
       if (err) reject(new Error(`${err.message}\n${stderr}`));
       else resolve(JSON.parse(stdout.trim().split("\n").pop()!));
     });
   });
 }
 
+const SASL_HEADER = Buffer.from("AMQP\x03\x01\x00\x00", "latin1");
+
 /** What a TLS client trusting `ca` gets back after the AMQP SASL protocol header. */
 function tlsAmqpHeader(port: number, ca: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => socket.write(Buffer.from("AMQP\x03\x01\x00\x00", "latin1")));
+    const options = { host: "127.0.0.1", port, servername: "localhost", ca };
+    const socket = tls.connect(options, () => socket.write(SASL_HEADER));
     socket.once("data", (data: Buffer) => {
       socket.destroy();
       resolve(data.subarray(0, 8));
@@ -99,12 +106,14 @@ describe("Service Bus AMQPS (TLS) port", () => {
   });
 
   it("lets the SDK send and receive with a connection string without UseDevelopmentEmulator", async () => {
-    expect(await sdkOverTls("connection-string", emulator.serviceBus.amqpsPort!, "also over tls")).toBe("also over tls");
+    const received = await sdkOverTls("connection-string", emulator.serviceBus.amqpsPort!, "also over tls");
+    expect(received).toBe("also over tls");
   });
 
   it("drops a peer that speaks plain AMQP or garbage to the TLS port, and both ports keep serving", async () => {
     const port = emulator.serviceBus.amqpsPort!;
-    for (const bytes of [Buffer.from("AMQP\x03\x01\x00\x00", "latin1"), Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x20]), Buffer.alloc(32, 0xee)])]) {
+    const garbageHello = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x20]), Buffer.alloc(32, 0xee)]);
+    for (const bytes of [SASL_HEADER, garbageHello]) {
       const closed = await new Promise<boolean>((resolve, reject) => {
         const socket = net.connect(port, "127.0.0.1", () => socket.write(bytes));
         socket.on("error", () => undefined);
@@ -117,61 +126,55 @@ describe("Service Bus AMQPS (TLS) port", () => {
     expect((await tlsAmqpHeader(port, certificate.cert)).toString("latin1")).toBe("AMQP\x03\x01\x00\x00");
     await plainClient.createSender("plain").sendMessages({ body: "plain still works" });
     const receiver = plainClient.createReceiver("plain", { receiveMode: "receiveAndDelete" });
-    expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 })).map((m) => m.body)).toEqual(["plain still works"]);
+    const received = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    expect(received.map((m) => m.body)).toEqual(["plain still works"]);
     await receiver.close();
   });
 });
 
 /**
- * Opens an AMQP connection over TLS whose SASL offers only MSSBCBS (what uamqp-based clients such as Debian's Python
+ * An AMQP connection over TLS whose SASL offers only MSSBCBS (what uamqp-based clients such as Debian's Python
  * azure-servicebus 7.8 insist on); resolves once the connection is open, rejects with the SASL failure.
  */
-function openWithMssbcbs(port: number, ca: string): Promise<void> {
+async function openWithMssbcbs(port: number, ca: string): Promise<any> {
   const container = (rhea as any).create_container();
   container.on("error", () => undefined);
-  const mssbcbs = { start: (callback: (err: unknown, response: Buffer) => void) => callback(undefined, Buffer.alloc(0)) };
-  const connection = container.connect({
-    transport: "tls",
-    host: "127.0.0.1",
-    servername: "localhost",
-    port,
-    ca,
-    reconnect: false,
-    sasl_mechanisms: { MSSBCBS: () => mssbcbs },
-  });
-  connection.on("connection_error", () => undefined);
-  return new Promise<void>((resolve, reject) => {
-    connection.once("connection_open", () => {
-      connection.close();
-      resolve();
-    });
-    connection.once("disconnected", (context: any) => reject(context.error ?? new Error("disconnected before open")));
-  });
-}
-
-describe("Service Bus SASL", () => {
-  it("accepts SASL mechanism MSSBCBS, as Azure offers it (authentication then goes through $cbs)", async () => {
-    await expect(openWithMssbcbs(emulator.serviceBus.amqpsPort!, certificate.cert)).resolves.toBeUndefined();
-  });
-});
-
-/**
- * A connection as uamqp (Python azure-servicebus 7.8) makes it: TLS, SASL MSSBCBS, CBS links with source and target
- * `$cbs`, a put-token with a numeric message-id and no reply-to, then links to absolute `amqps://host/entity` addresses.
- */
-async function uamqpStyleConnection(port: number, ca: string): Promise<{ connection: any; putToken(audience: string): Promise<any> }> {
-  const container = (rhea as any).create_container();
-  container.on("error", () => undefined);
-  const mssbcbs = { start: (callback: (err: unknown, response: Buffer) => void) => callback(undefined, Buffer.alloc(0)) };
-  const connection = container.connect({ transport: "tls", host: "127.0.0.1", servername: "localhost", port, ca, reconnect: false, sasl_mechanisms: { MSSBCBS: () => mssbcbs } });
+  const mssbcbs = { start: (done: (err: unknown, response: Buffer) => void) => done(undefined, Buffer.alloc(0)) };
+  const tlsOptions = { transport: "tls", host: "127.0.0.1", servername: "localhost", port, ca };
+  const sasl_mechanisms = { MSSBCBS: () => mssbcbs };
+  const connection = container.connect({ ...tlsOptions, reconnect: false, sasl_mechanisms });
   connection.on("connection_error", () => undefined);
   connection.on("disconnected", () => undefined);
   await new Promise<void>((resolve, reject) => {
     connection.once("connection_open", () => resolve());
     connection.once("disconnected", (context: any) => reject(context.error ?? new Error("disconnected before open")));
   });
-  const replies = connection.open_receiver({ name: "$cbs-receiver", source: { address: "$cbs" }, target: { address: "$cbs" } });
-  const requests = connection.open_sender({ name: "$cbs-sender", source: { address: "$cbs" }, target: { address: "$cbs" } });
+  return connection;
+}
+
+describe("Service Bus SASL", () => {
+  it("accepts SASL mechanism MSSBCBS, as Azure offers it (authentication then goes through $cbs)", async () => {
+    const connection = await openWithMssbcbs(emulator.serviceBus.amqpsPort!, certificate.cert);
+    expect(connection.is_open()).toBe(true);
+    connection.close();
+  });
+});
+
+interface UamqpStyleConnection {
+  connection: any;
+  putToken(audience: string): Promise<any>;
+}
+
+/**
+ * A connection as uamqp (Python azure-servicebus 7.8) makes it: TLS, SASL MSSBCBS, CBS links with source and target
+ * `$cbs`, a put-token with a numeric message-id and no reply-to, then links to absolute `amqps://host/entity`
+ * addresses.
+ */
+async function uamqpStyleConnection(port: number, ca: string): Promise<UamqpStyleConnection> {
+  const connection = await openWithMssbcbs(port, ca);
+  const cbs = { source: { address: "$cbs" }, target: { address: "$cbs" } };
+  const replies = connection.open_receiver({ name: "$cbs-receiver", ...cbs });
+  const requests = connection.open_sender({ name: "$cbs-sender", ...cbs });
   await new Promise((resolve) => requests.once("sendable", resolve));
   const putToken = (audience: string) =>
     new Promise<any>((resolve, reject) => {
@@ -181,7 +184,8 @@ async function uamqpStyleConnection(port: number, ca: string): Promise<{ connect
         resolve(context.message);
       });
       const message_id = (rhea as any).types.wrap_ulong(0);
-      const application_properties = { operation: "put-token", name: audience, type: "servicebus.windows.net:sastoken" };
+      const type = "servicebus.windows.net:sastoken";
+      const application_properties = { operation: "put-token", name: audience, type };
       requests.send({ message_id, application_properties, body: sasToken(audience) });
     });
   return { connection, putToken };
@@ -203,13 +207,14 @@ describe("Clients built on uamqp (Python azure-servicebus 7.8)", () => {
     const outcome = await new Promise<string>((resolve) => {
       sender.once("sendable", () => sender.send({ body: "absolute address" }));
       sender.once("accepted", () => resolve("accepted"));
-      sender.once("rejected", (context: any) => resolve(`rejected: ${context.delivery.remote_state?.error?.description}`));
+      sender.once("rejected", (c: any) => resolve(`rejected: ${c.delivery.remote_state?.error?.description}`));
       sender.once("sender_error", (context: any) => resolve(`detached: ${context.sender.error?.description}`));
     });
     expect(outcome).toBe("accepted");
     connection.close();
     const receiver = plainClient.createReceiver("secure", { receiveMode: "receiveAndDelete" });
-    expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 })).map((m) => m.body)).toEqual(["absolute address"]);
+    const received = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    expect(received.map((m) => m.body)).toEqual(["absolute address"]);
     await receiver.close();
   });
 });
@@ -221,9 +226,11 @@ describe("npm run emulator and AMQPS", () => {
   });
 
   it("takes --servicebus-amqps-port and prints the AMQPS endpoint with the other endpoints", async () => {
-    const args = ["--import", "tsx", "emulator/cli.ts", "--servicebus-port", "0", "--servicebus-amqps-port", "0", "--http-port", "0", "--kafka-port", "0"];
+    const ports = ["--servicebus-port", "0", "--servicebus-amqps-port", "0", "--http-port", "0", "--kafka-port", "0"];
+    const args = ["--import", "tsx", "emulator/cli.ts", ...ports, "--log-level", "warn"];
+    // The certificate is made in this test's folder, not in the user's cache.
     const env = { ...process.env, XDG_CACHE_HOME: dir };
-    child = spawn(process.execPath, [...args, "--log-level", "warn"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     const out = await new Promise<string>((resolve, reject) => {
       let text = "";
       const timer = setTimeout(() => reject(new Error(`no AMQPS line within 20 s:\n${text}`)), 20_000);
