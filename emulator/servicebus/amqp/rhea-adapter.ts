@@ -16,6 +16,7 @@ import type { Socket } from "node:net";
 import rhea from "rhea";
 import { batchOutput } from "./batched-output.js";
 import { amqpMessage } from "./codec.js";
+import { nameLinksPerDirection } from "./link-names.js";
 
 /** A transfer's payload as it came off the wire. */
 export class RawTransfer {
@@ -311,6 +312,7 @@ function offerServiceBusSasl(container: any): void {
 }
 
 export function createContainer(id: string): any {
+  nameLinksPerDirection();
   const container = (rhea as any).create_container({ id });
   offerServiceBusSasl(container);
   return container;

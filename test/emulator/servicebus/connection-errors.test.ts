@@ -97,6 +97,23 @@ describe("Service Bus connections and errors", () => {
     expect(message.correlation_id).toBe(7);
   });
 
+  it("keeps a sender and a receiver that share one link name apart, as AMQP names links per direction", async () => {
+    // Apache Qpid Proton names every link "<container id>-<address>", so a sender and a receiver on one queue get the
+    // same name; the emulator used to close the whole connection ("Attach already received").
+    const raw = await rawAmqpConnection(emulator.serviceBus.port);
+    const sender = raw.connection.open_sender({ name: "same-name", target: { address: "q1" } });
+    await new Promise((resolve) => sender.once("sendable", resolve));
+    const receiver = raw.connection.open_receiver({ name: "same-name", source: { address: "q1" }, credit_window: 1 });
+    const received = new Promise<any>((resolve) => receiver.once("message", (c: any) => resolve(c.message.body)));
+    const closed = new Promise<string>((resolve) =>
+      raw.connection.once("connection_error", (c: any) => resolve(`closed: ${c.connection.error?.description}`)),
+    );
+    sender.send({ body: "one name, two links" });
+    const outcome = await Promise.race([received, closed]);
+    raw.close();
+    expect(outcome).toBe("one name, two links");
+  });
+
   it("reports UnauthorizedAccess for a wrong SharedAccessKey", async () => {
     const wrong = emulator.serviceBus.connectionString.replace("SharedAccessKey=SAS_KEY_VALUE", "SharedAccessKey=not-the-key");
     const badClient = serviceBusClient(emulator, {}, wrong);
