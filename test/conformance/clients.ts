@@ -91,7 +91,9 @@ export const debianClients: ClientSpec[] = [
   },
   {
     name: "kcat 1.7.1 (Debian)",
-    features: ["SASL PLAIN $ConnectionString", "SASL_SSL (TLS, as Event Hubs' 9093)", "metadata (-L)", "produce", "consume"],
+    features: [
+      "SASL PLAIN $ConnectionString", "SASL_SSL (TLS, as Event Hubs' 9093)", "metadata (-L)", "produce", "consume",
+    ],
     unavailable: () => commandMissing("kcat", "apt-get install kcat") ?? pythonModuleMissing("json", "python3"),
     command: debianPython,
     args: py("kcat_client.py"),

@@ -47,7 +47,8 @@ public static class KafkaChecks
     static async Task IdempotentProduce()
     {
         using var producer = Producer(c => { c.EnableIdempotence = true; c.Acks = Acks.All; });
-        var result = await producer.ProduceAsync(Hub, new Message<string, string> { Key = "k", Value = Unique("idempotent") });
+        var message = new Message<string, string> { Key = "k", Value = Unique("idempotent") };
+        var result = await producer.ProduceAsync(Hub, message);
         Require(result.Status == PersistenceStatus.Persisted, $"status {result.Status}");
     }
 
@@ -100,7 +101,8 @@ public static class KafkaChecks
         using var consumer = Consumer(Group);
         consumer.Subscribe(Hub);
         var seen = ConsumeUntil(consumer, second, commit: true);
-        Require(!seen.Contains(FirstValue), $"the rejoined member read the committed record again: [{string.Join(", ", seen)}]");
+        Require(!seen.Contains(FirstValue),
+            $"the rejoined member read the committed record again: [{string.Join(", ", seen)}]");
         consumer.Close();
     }
 
@@ -121,7 +123,8 @@ public static class KafkaChecks
                 $"refused with {ex.Error.Code} ({ex.Error.Reason}), expected UnsupportedCompressionType");
             throw new NotApplicableException(
                 "Event Hubs' Kafka endpoint accepts only uncompressed and gzip batches " +
-                $"(learn.microsoft.com/azure/event-hubs/apache-kafka-configurations); refused as Event Hubs does: {ex.Error.Reason}");
+                "(learn.microsoft.com/azure/event-hubs/apache-kafka-configurations); " +
+                $"refused as Event Hubs does: {ex.Error.Reason}");
         }
         using var consumer = Consumer(Unique("codec-group"));
         consumer.Subscribe(CodecHub);
@@ -131,9 +134,11 @@ public static class KafkaChecks
         // the emulator), so against either the "zstd" batch travels uncompressed and is stored.
         if (codec == CompressionType.Zstd)
             throw new NotApplicableException(
-                "Event Hubs' Kafka endpoint accepts only uncompressed and gzip batches; librdkafka does not even send " +
-                "zstd to it (zstd needs Fetch v10, Event Hubs offers at most v6), so the batch went uncompressed and was stored");
+                "Event Hubs' Kafka endpoint accepts only uncompressed and gzip batches; librdkafka does not even " +
+                "send zstd to it (zstd needs Fetch v10, Event Hubs offers at most v6), so the batch went " +
+                "uncompressed and was stored");
         Require(!refusedByEventHubs,
-            $"{codec} batch accepted (sent uncompressed or stored compressed); Event Hubs refuses {codec} with UNSUPPORTED_COMPRESSION_TYPE");
+            $"{codec} batch accepted (sent uncompressed or stored compressed); " +
+            $"Event Hubs refuses {codec} with UNSUPPORTED_COMPRESSION_TYPE");
     };
 }

@@ -54,7 +54,8 @@ public static class ServiceBusChecks
     {
         sentBody = Unique("send");
         await using var sender = Client.CreateSender(Queue);
-        await sender.SendMessageAsync(new ServiceBusMessage(sentBody) { MessageId = sentBody, Subject = "conformance" });
+        var message = new ServiceBusMessage(sentBody) { MessageId = sentBody, Subject = "conformance" };
+        await sender.SendMessageAsync(message);
     }
 
     static ServiceBusReceivedMessage? received;
@@ -81,7 +82,8 @@ public static class ServiceBusChecks
     static async Task<(ServiceBusReceiver, ServiceBusReceivedMessage)> SendAndReceive(string prefix)
     {
         var body = Unique(prefix);
-        await using (var sender = Client.CreateSender(Queue)) await sender.SendMessageAsync(new ServiceBusMessage(body));
+        await using (var sender = Client.CreateSender(Queue))
+            await sender.SendMessageAsync(new ServiceBusMessage(body));
         var r = Client.CreateReceiver(Queue);
         var message = await r.ReceiveMessageAsync(Wait);
         Require(message?.Body.ToString() == body, $"expected {body}, got {message?.Body}");
@@ -94,7 +96,8 @@ public static class ServiceBusChecks
         await r.AbandonMessageAsync(message);
         var again = await r.ReceiveMessageAsync(Wait);
         Require(again?.MessageId == message.MessageId, "abandoned message not redelivered");
-        Require(again!.DeliveryCount == message.DeliveryCount + 1, $"delivery count {again.DeliveryCount} after abandon");
+        Require(again!.DeliveryCount == message.DeliveryCount + 1,
+            $"delivery count {again.DeliveryCount} after abandon");
         await r.CompleteMessageAsync(again);
         await r.DisposeAsync();
     }
@@ -115,7 +118,8 @@ public static class ServiceBusChecks
         var (r, message) = await SendAndReceive("dead-letter");
         await r.DeadLetterMessageAsync(message, "ConformanceReason", "dead-lettered by the conformance suite");
         await r.DisposeAsync();
-        await using var dlq = Client.CreateReceiver(Queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        var deadLetterQueue = new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter };
+        await using var dlq = Client.CreateReceiver(Queue, deadLetterQueue);
         var dead = await dlq.ReceiveMessageAsync(Wait);
         Require(dead?.MessageId == message.MessageId, "message not in the dead-letter queue");
         Require(dead!.DeadLetterReason == "ConformanceReason", $"reason {dead.DeadLetterReason}");
@@ -167,7 +171,8 @@ public static class ServiceBusChecks
     static async Task CancelScheduled()
     {
         await using var sender = Client.CreateSender(Queue);
-        var sequence = await sender.ScheduleMessageAsync(new ServiceBusMessage(Unique("cancel")), DateTimeOffset.UtcNow.AddHours(1));
+        var inAnHour = DateTimeOffset.UtcNow.AddHours(1);
+        var sequence = await sender.ScheduleMessageAsync(new ServiceBusMessage(Unique("cancel")), inAnHour);
         await sender.CancelScheduledMessageAsync(sequence);
         await using var r = Client.CreateReceiver(Queue);
         var peeked = await r.PeekMessageAsync(sequence);
@@ -220,7 +225,8 @@ public static class ServiceBusChecks
         Require(props.DefaultMessageTimeToLive == TimeSpan.FromHours(2), $"TTL {props.DefaultMessageTimeToLive}");
         props.DefaultMessageTimeToLive = TimeSpan.FromHours(3);
         var updated = (await admin.UpdateTopicAsync(props)).Value;
-        Require(updated.DefaultMessageTimeToLive == TimeSpan.FromHours(3), $"TTL after update {updated.DefaultMessageTimeToLive}");
+        Require(updated.DefaultMessageTimeToLive == TimeSpan.FromHours(3),
+            $"TTL after update {updated.DefaultMessageTimeToLive}");
         var names = new List<string>();
         await foreach (var t in admin.GetTopicsAsync()) names.Add(t.Name);
         Require(names.Contains(name), "created topic not listed");
@@ -257,7 +263,8 @@ public static class ServiceBusChecks
         rule.Filter = new SqlRuleFilter("tier = 'gold'");
         rule.Action = new SqlRuleAction("SET touched = 'yes'");
         var updated = (await admin.UpdateRuleAsync(topic, "s", rule)).Value;
-        Require(updated.Filter is SqlRuleFilter s && s.SqlExpression == "tier = 'gold'", $"filter after update {updated.Filter}");
+        Require(updated.Filter is SqlRuleFilter s && s.SqlExpression == "tier = 'gold'",
+            $"filter after update {updated.Filter}");
         await admin.DeleteRuleAsync(topic, "s", "vip");
         Require(!(await admin.RuleExistsAsync(topic, "s", "vip")).Value, "rule still exists after delete");
         await admin.DeleteTopicAsync(topic);
@@ -275,7 +282,8 @@ public static class ServiceBusChecks
         }
         var runtime = (await admin.GetQueueRuntimePropertiesAsync(name)).Value;
         Require(runtime.ActiveMessageCount == 2, $"ActiveMessageCount {runtime.ActiveMessageCount}, expected 2");
-        Require(runtime.ScheduledMessageCount == 1, $"ScheduledMessageCount {runtime.ScheduledMessageCount}, expected 1");
+        Require(runtime.ScheduledMessageCount == 1,
+            $"ScheduledMessageCount {runtime.ScheduledMessageCount}, expected 1");
         var ns = (await admin.GetNamespacePropertiesAsync()).Value;
         Require(!string.IsNullOrEmpty(ns.Name), "namespace properties without a name");
         await admin.DeleteQueueAsync(name);

@@ -16,8 +16,9 @@ def kcat(args, stdin=None, timeout=20, password=None):
     env = dict(os.environ)
     if password is not None:
         env["EVENTHUBS_CONNECTION_STRING"] = password
-    result = subprocess.run(["bash", "-c", f'source "{KCAT_SASL}" && kcat_eventhubs {args}'], input=stdin, capture_output=True, text=True,
-                            timeout=timeout, env=env)
+    command = f'source "{KCAT_SASL}" && kcat_eventhubs {args}'
+    result = subprocess.run(["bash", "-c", command], input=stdin, capture_output=True, text=True, timeout=timeout,
+                            env=env)
     if result.returncode != 0:
         raise RuntimeError(f"kcat exited {result.returncode}: {result.stderr.strip()[-400:]}")
     return result.stdout
