@@ -26,6 +26,8 @@ function clientEnvironment(emulator: Emulator, caCertPath: string | undefined): 
     ...process.env,
     DOTNET_CLI_TELEMETRY_OPTOUT: "1",
     DOTNET_NOLOGO: "1",
+    // No __pycache__ in the source tree.
+    PYTHONDONTWRITEBYTECODE: "1",
     EMULATOR_HTTP_URL: emulator.http.url,
     SERVICEBUS_CONNECTION_STRING: sb.connectionString,
     SERVICEBUS_ADMIN_CONNECTION_STRING: adminConnectionString,
