@@ -8,6 +8,8 @@ import { startEmulator } from "./index.js";
 const usage = `Usage: npm run emulator -- [options]
   --servicebus-config FILE   Service Bus Config.json (official emulator format; default emulator/config/servicebus.json)
   --servicebus-port N        AMQP port (default 5672; 0 picks a free port)
+  --servicebus-amqps-port N  AMQPS (TLS) port, for clients that always use TLS: credential objects, connection strings
+                             without UseDevelopmentEmulator (default 5671, as Azure; 0 picks a free port; off: none)
   --http-port N              HTTP port for health, clock and administration (default 5300; 0 picks a free port)
   --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default emulator/config/eventhubs.json)
   --kafka-port N             Kafka endpoint port, SASL_PLAINTEXT (default 9092; 0 picks a free port)
@@ -15,10 +17,15 @@ const usage = `Usage: npm run emulator -- [options]
   --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default emulator/config/eventgrid.json)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
-  --certificate-dir DIR      where the HTTPS certificate of the Service Bus administration API is kept
+  --certificate-dir DIR      where the TLS certificate of Service Bus AMQPS and administration HTTPS is kept
                              (default ~/.cache/fest-emulator; made on first start, trust it once)
   --log-level LEVEL          silent | error | warn | info | debug (default info)
   --help                     this text`;
+
+/** A port option that can also be turned off ("off"): undefined then. */
+function optionalPort(value: string | undefined, name: string, fallback: number): number | undefined {
+  return value === "off" ? undefined : port(value, name, fallback);
+}
 
 function port(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -32,6 +39,7 @@ async function main(): Promise<void> {
     options: {
       "servicebus-config": { type: "string" },
       "servicebus-port": { type: "string" },
+      "servicebus-amqps-port": { type: "string" },
       "http-port": { type: "string" },
       "eventhubs-config": { type: "string" },
       "kafka-port": { type: "string" },
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({
     servicebusConfig: values["servicebus-config"],
     servicebusPort: port(values["servicebus-port"], "servicebus-port", 5672),
+    servicebusAmqpsPort: optionalPort(values["servicebus-amqps-port"], "servicebus-amqps-port", 5671),
     httpPort: port(values["http-port"], "http-port", 5300),
     eventhubsConfig: values["eventhubs-config"],
     kafkaPort: port(values["kafka-port"], "kafka-port", 9092),
@@ -69,9 +78,16 @@ async function main(): Promise<void> {
   console.log(`Service Bus AMQP port: ${emulator.serviceBus.port}`);
   console.log("Service Bus connection string:");
   console.log(emulator.serviceBus.connectionString);
+  if (emulator.serviceBus.amqpsPort !== undefined) {
+    const forWhom = "credential objects, SDKs without UseDevelopmentEmulator";
+    console.log(`Service Bus AMQPS (TLS) port: ${emulator.serviceBus.amqpsPort} (${forWhom})`);
+    console.log("Service Bus TLS connection string (trust the certificate below):");
+    console.log(emulator.serviceBus.tlsConnectionString);
+  }
   const certificate = await emulator.serviceBus.certificate();
   console.log(`Service Bus administration: https on port ${emulator.serviceBus.port} (same connection string), http on ${emulator.http.url}`);
-  console.log(`HTTPS certificate to trust (e.g. NODE_EXTRA_CA_CERTS=<file>): ${certificate.certPath ?? `${emulator.http.url}/emulator/certificate`}`);
+  const certificateFile = certificate.certPath ?? `${emulator.http.url}/emulator/certificate`;
+  console.log(`TLS certificate of HTTPS and AMQPS to trust (e.g. NODE_EXTRA_CA_CERTS=<file>): ${certificateFile}`);
   console.log(`Service Bus explorer: ${emulator.http.url}/emulator/servicebus/entities (npm run sb -- --help)`);
   console.log(`Kafka bootstrap servers (SASL PLAIN, user name $ConnectionString): ${emulator.kafka.bootstrapServers}`);
   const kafkaTls = emulator.kafka.tlsBootstrapServers;

@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   servicebusConfig?: string | object;
   /** AMQP port (default 5672; 0 picks a free port). */
   servicebusPort?: number;
+  /** Service Bus AMQPS (TLS) port, as Azure's 5671 (0 picks a free port); none when absent. The CLI serves 5671. */
+  servicebusAmqpsPort?: number;
   /** HTTP port for health, clock and administration (default 5300; 0 picks a free port). */
   httpPort?: number;
   /** Path of an Event Hubs emulator Config.json, or an already-parsed config object in that format. */
@@ -38,7 +40,7 @@ export interface EmulatorOptions {
   kafkaTlsPort?: number;
   /** Path of an Event Grid config (ARM property names), or an already-parsed object in that format. */
   eventgridConfig?: string | object;
-  /** Directory of the HTTPS certificate the Service Bus administration API uses (default ~/.cache/fest-emulator). */
+  /** Directory of the TLS certificate of Service Bus AMQPS and admin HTTPS (default ~/.cache/fest-emulator). */
   certificateDir?: string;
   /** A ready certificate for that HTTPS endpoint instead (PEM cert and key). */
   tlsCertificate?: { cert: string; key: string };
@@ -93,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const serviceBus = await startServiceBus({
       config: sbConfig,
       port: options.servicebusPort ?? 5672,
+      amqpsPort: options.servicebusAmqpsPort,
       host,
       clock,
       http,

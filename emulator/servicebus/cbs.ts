@@ -54,6 +54,14 @@ export function audiencePath(audience: string): string {
 }
 
 /** Strips a trailing `$management` node so the entity itself can be looked up. */
+/**
+ * A link address as the entity path it names. uamqp-based clients (Python azure-servicebus 7.8) attach to absolute
+ * addresses such as `amqps://host/queue`, which Azure accepts as well as `queue`.
+ */
+export function entityAddressOf(address: string): string {
+  return address.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*\/?/i, "");
+}
+
 export function entityPathOf(path: string): string {
   return path.replace(/\/?\$management$/i, "");
 }

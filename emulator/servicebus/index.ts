@@ -1,6 +1,7 @@
 /**
- * The Service Bus emulator: AMQP 1.0 on one port, with the namespace from the official Config.json format.
- * The unchanged @azure/service-bus SDK connects with `connectionString`.
+ * The Service Bus emulator: AMQP 1.0 on one port (with the administration API's HTTPS beside it), AMQPS (TLS) on a
+ * second one when asked, and the namespace from the official Config.json format. The unchanged @azure/service-bus
+ * SDK connects with `connectionString`; clients that always use TLS connect with `tlsConnectionString`.
  */
 import type { EmulatorClock } from "../common/clock.js";
 import type { EmulatorHttpServer } from "../common/http-server.js";
@@ -12,6 +13,7 @@ import { amqpPayloadCodec } from "./amqp/payload-codec.js";
 import { DurableStorage } from "./durable/durable-storage.js";
 import { mergeTopology } from "./durable/topology.js";
 import { Namespace } from "./model/namespace.js";
+import { AmqpsListener } from "./amqps-listener.js";
 import { ServiceBusAmqpServer } from "./server.js";
 
 /** The official emulator's well-known key (its connection string uses it verbatim). */
@@ -21,6 +23,10 @@ export const SAS_KEY_NAME = "RootManageSharedAccessKey";
 export interface ServiceBusService {
   readonly port: number;
   readonly connectionString: string;
+  /** The AMQPS (TLS) port, when one was asked for. */
+  readonly amqpsPort?: number;
+  /** For clients that always use TLS: no UseDevelopmentEmulator, Endpoint on the AMQPS port. */
+  readonly tlsConnectionString?: string;
   /** Queues, topics and subscriptions with their messages (for tests and the administration API). */
   readonly namespace: Namespace;
   /** The certificate the administration API serves over HTTPS on `port` (made on first use), with its PEM file. */
@@ -31,6 +37,8 @@ export interface ServiceBusService {
 export interface StartServiceBusOptions extends CertificateOptions {
   config: ServiceBusNamespaceConfig;
   port: number;
+  /** AMQPS (TLS) port, Azure's is 5671; 0 picks a free one. No AMQPS when absent. */
+  amqpsPort?: number;
   host: string;
   clock: EmulatorClock;
   http: EmulatorHttpServer;
@@ -41,6 +49,11 @@ export interface StartServiceBusOptions extends CertificateOptions {
 
 export function connectionStringFor(port: number, host = "localhost"): string {
   return `Endpoint=sb://${host}:${port};SharedAccessKeyName=${SAS_KEY_NAME};SharedAccessKey=${SAS_KEY_VALUE};UseDevelopmentEmulator=true;`;
+}
+
+/** A connection string without UseDevelopmentEmulator: the SDKs then use TLS, as against Azure. */
+export function tlsConnectionStringFor(port: number, host = "localhost"): string {
+  return `Endpoint=sb://${host}:${port};SharedAccessKeyName=${SAS_KEY_NAME};SharedAccessKey=${SAS_KEY_VALUE};`;
 }
 
 export async function startServiceBus(opts: StartServiceBusOptions): Promise<ServiceBusService> {
@@ -57,22 +70,31 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
   const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
   const admin = attachAdministration({ ...opts, namespace, credentials });
   const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
+  const serveAmqp = (socket: import("node:net").Socket) => server.accept(socket);
+  const amqps = opts.amqpsPort === undefined ? undefined : new AmqpsListener(admin.certificate, serveAmqp, opts.logger);
   let port: number;
+  let amqpsPort: number | undefined;
   try {
     port = await server.listen(opts.port, opts.host);
+    if (amqps) amqpsPort = await amqps.listen(opts.amqpsPort!, opts.host);
   } catch (err) {
+    admin.close();
+    await server.close();
     namespace.close();
     storage?.close();
     throw err;
   }
-  opts.logger.info("listening", { port, queues: namespace.queues.size, topics: namespace.topics.size });
+  opts.logger.info("listening", { port, amqpsPort, queues: namespace.queues.size, topics: namespace.topics.size });
   return {
     port,
     connectionString: connectionStringFor(port),
+    amqpsPort,
+    tlsConnectionString: amqpsPort === undefined ? undefined : tlsConnectionStringFor(amqpsPort),
     namespace,
     certificate: admin.certificate,
     async close() {
       admin.close();
+      await amqps?.close();
       await server.close();
       namespace.close();
       storage?.close();

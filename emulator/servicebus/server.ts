@@ -20,7 +20,7 @@ import {
   settleIncoming,
   takePendingOutcomes,
 } from "./amqp/rhea-adapter.js";
-import { ClaimSet, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
+import { ClaimSet, entityAddressOf, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
 import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
@@ -112,7 +112,8 @@ export class ServiceBusAmqpServer {
     });
   }
 
-  private accept(socket: net.Socket): void {
+  /** Serves a connected socket as AMQP: the plain port's (after sniffing) or an AMQPS listener's decrypted one. */
+  accept(socket: net.Socket): void {
     socket.setNoDelay(true);
     socket.on("error", () => undefined);
     const connection = acceptConnection(this.container, socket, { containerId: "servicebus-emulator", sessionBufferSize: 1 << 17, creditWindow: 1000 });
@@ -185,7 +186,7 @@ export class ServiceBusAmqpServer {
 
   /** A client sender attached; we are its receiver. */
   private onClientSender(state: ConnectionState, link: any): void {
-    const address = remoteAddress(link, "target") ?? "";
+    const address = entityAddressOf(remoteAddress(link, "target") ?? "");
     const sourceAddress = remoteAddress(link, "source");
     const source = sourceAddress === undefined ? null : { address: sourceAddress };
     try {
@@ -218,7 +219,7 @@ export class ServiceBusAmqpServer {
 
   /** A client receiver attached; we are its sender. */
   private onClientReceiver(state: ConnectionState, link: any): void {
-    const address = remoteAddress(link, "source") ?? "";
+    const address = entityAddressOf(remoteAddress(link, "source") ?? "");
     const targetAddress = remoteAddress(link, "target");
     const target = targetAddress === undefined ? null : { address: targetAddress };
     try {
@@ -304,14 +305,25 @@ export class ServiceBusAmqpServer {
     );
   }
 
-  private reply(state: ConnectionState, request: any, applicationProperties: Record<string, unknown>, body: unknown): void {
+  /**
+   * Answers on the link `reply_to` names; a request without one (uamqp's CBS client, Python azure-servicebus 7.8) on
+   * the client's receiver attached to the same `node` (e.g. `$cbs`), as Azure does.
+   */
+  private reply(state: ConnectionState, request: any, props: Record<string, unknown>, body: unknown, node: string) {
     const replyTo = request.reply_to;
-    const link = typeof replyTo === "string" ? state.replies.get(replyTo) : undefined;
+    const link = typeof replyTo === "string" ? state.replies.get(replyTo) : this.replyLinkOn(state, node);
     if (!link || !link.is_open()) {
       this.options.logger.warn("no reply link", { replyTo });
       return;
     }
-    link.send({ correlation_id: request.message_id, application_properties: applicationProperties, body });
+    link.send({ correlation_id: request.message_id, application_properties: props, body });
+  }
+
+  private replyLinkOn(state: ConnectionState, node: string): any {
+    for (const [link, role] of state.links) {
+      if (role.kind === "reply" && remoteAddress(link, "source") === node) return link;
+    }
+    return undefined;
   }
 
   private onPutToken(state: ConnectionState, bytes: Buffer): void {
@@ -323,7 +335,8 @@ export class ServiceBusAmqpServer {
     } else {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
     }
-    this.reply(state, request, { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description }, undefined);
+    const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
+    this.reply(state, request, status, undefined, "$cbs");
   }
 
   private onManagement(state: ConnectionState, link: any, entityPath: string, bytes: Buffer): void {
@@ -345,7 +358,7 @@ export class ServiceBusAmqpServer {
         const props: Record<string, unknown> = { statusCode: amqpTypes.wrap_int(final.statusCode) };
         if (final.statusDescription) props.statusDescription = final.statusDescription;
         if (final.errorCondition) props.errorCondition = amqpTypes.wrap_symbol(final.errorCondition);
-        this.reply(state, request, props, final.body ?? {});
+        this.reply(state, request, props, final.body ?? {}, remoteAddress(link, "target") ?? "");
       }
       if (final.closeLink && !link.is_closed()) {
         refuseLink(link, { condition: final.errorCondition ?? "amqp:not-implemented", description: final.statusDescription ?? "Bad request." });

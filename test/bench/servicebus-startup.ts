@@ -23,7 +23,8 @@ export async function programmaticStarts(count: number): Promise<{ importMs: num
 /** Milliseconds from spawning the CLI until it prints "Emulator ready"; the child is then stopped with SIGTERM. */
 export async function cliStartToReady(): Promise<number> {
   const started = performance.now();
-  const child = spawn(tsxBin, ["emulator/cli.ts", "--servicebus-port", "0", "--http-port", "0", "--kafka-port", "0", "--log-level", "silent"], {
+  const ports = ["--servicebus-port", "0", "--servicebus-amqps-port", "0", "--http-port", "0", "--kafka-port", "0"];
+  const child = spawn(tsxBin, ["emulator/cli.ts", ...ports, "--log-level", "silent"], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -146,10 +146,10 @@ export class AdminApi {
     const isUpdate = r.isUpdate();
     let entity: Queue | Topic;
     if (kind === "TopicDescription") {
-      const build = (base: Topic["options"]) => parseTopicDescription(content, base);
+      const build = (base: Topic["options"]) => parseTopicDescription(content, base, this.options.times.now());
       entity = isUpdate ? this.ops.updateTopic(name, build) : this.ops.createTopic(name, build);
     } else {
-      const build = (base: Queue["options"]) => parseQueueDescription(content, base);
+      const build = (base: Queue["options"]) => parseQueueDescription(content, base, this.options.times.now());
       entity = isUpdate ? this.ops.updateQueue(name, build) : this.ops.createQueue(name, build);
     }
     if (isUpdate) this.options.times.updated(entity);

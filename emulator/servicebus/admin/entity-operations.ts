@@ -110,6 +110,7 @@ export class EntityOperations {
     if (topic.subscription(name)) throw AdminError.alreadyExists(this.ns, "Subscription", `${topicName}|${name}`);
     const options = build(subscriptionDefaults);
     this.checkForwarding(`${topicName}/Subscriptions/${name}`, options);
+    if (defaultRule) checkChildName(defaultRule.name, "rule");
     const rule = defaultRule ?? { name: DEFAULT_RULE_NAME, filter: { type: "true" } };
     return this.namespace.addSubscription(topic, name, options, [rule]);
   }

@@ -12,7 +12,7 @@ export class EntityTimeBook {
   private readonly times = new WeakMap<object, EntityTimes>();
   private loadedAt: number;
 
-  constructor(private readonly now: () => number) {
+  constructor(readonly now: () => number) {
     this.loadedAt = now();
   }
 

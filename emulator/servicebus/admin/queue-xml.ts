@@ -3,8 +3,10 @@ import type { EntityCounts } from "../model/message-counts.js";
 import type { QueueOptions } from "../model/entity-options.js";
 import { AdminError } from "./admin-error.js";
 import type { XmlNode } from "./atom-xml.js";
+import { authorizationRulesNode, parseAuthorizationRules } from "./authorization-rules-xml.js";
 import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
 import type { EntityTimes } from "./entity-times.js";
+import { reportedMaxSize, requestedMaxSize } from "./partitioned-size.js";
 
 export const LIMITS = {
   lockDurationMs: [1000, 5 * 60_000],
@@ -31,13 +33,14 @@ export function keepImmutable<T extends object>(kind: string, before: T, after: 
   }
 }
 
-export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueOptions {
+/** `now` dates the authorization rules the request adds or changes. */
+export function parseQueueDescription(node: XmlNode, base: QueueOptions, now: number): QueueOptions {
   const r = new DescriptionReader(node, "Queue");
   const L = LIMITS;
   return {
     ...base,
     lockDurationMs: r.duration("LockDuration", L.lockDurationMs[0], L.lockDurationMs[1]) ?? base.lockDurationMs,
-    maxSizeInMegabytes: r.integer("MaxSizeInMegabytes", L.maxSizeInMegabytes[0], L.maxSizeInMegabytes[1]) ?? base.maxSizeInMegabytes,
+    maxSizeInMegabytes: requestedMaxSize(r.integer("MaxSizeInMegabytes", ...L.maxSizeInMegabytes), base),
     requiresDuplicateDetection: r.boolean("RequiresDuplicateDetection") ?? base.requiresDuplicateDetection,
     requiresSession: r.boolean("RequiresSession") ?? base.requiresSession,
     defaultMessageTimeToLiveMs: r.duration("DefaultMessageTimeToLive", L.ttlMinMs) ?? base.defaultMessageTimeToLiveMs,
@@ -49,6 +52,7 @@ export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueO
     status: r.status() ?? base.status,
     forwardTo: node.ForwardTo === undefined ? base.forwardTo : r.forwardTarget("ForwardTo"),
     userMetadata: node.UserMetadata === undefined ? base.userMetadata : checkUserMetadata(r.string("UserMetadata")),
+    authorizationRules: parseAuthorizationRules(node, base.authorizationRules, now),
     autoDeleteOnIdleMs: r.duration("AutoDeleteOnIdle", L.autoDeleteMinMs) ?? base.autoDeleteOnIdleMs,
     enablePartitioning: r.boolean("EnablePartitioning") ?? base.enablePartitioning,
     forwardDeadLetteredMessagesTo:
@@ -61,7 +65,7 @@ export function parseQueueDescription(node: XmlNode, base: QueueOptions): QueueO
 export function queueDescription(options: QueueOptions, counts: EntityCounts, times: EntityTimes, forwardUrl: (name: string) => string): XmlNode {
   const node: XmlNode = {
     LockDuration: formatDuration(options.lockDurationMs),
-    MaxSizeInMegabytes: options.maxSizeInMegabytes,
+    MaxSizeInMegabytes: reportedMaxSize(options),
     RequiresDuplicateDetection: options.requiresDuplicateDetection,
     RequiresSession: options.requiresSession,
     DefaultMessageTimeToLive: formatDuration(options.defaultMessageTimeToLiveMs),
@@ -72,7 +76,7 @@ export function queueDescription(options: QueueOptions, counts: EntityCounts, ti
     SizeInBytes: counts.sizeInBytes,
     MessageCount: counts.total,
     IsAnonymousAccessible: false,
-    AuthorizationRules: "",
+    AuthorizationRules: authorizationRulesNode(options.authorizationRules),
     Status: options.status,
   };
   if (options.forwardTo) node.ForwardTo = forwardUrl(options.forwardTo);

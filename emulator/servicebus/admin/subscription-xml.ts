@@ -1,6 +1,6 @@
 /** SubscriptionDescription: request body -> SubscriptionOptions (+ an optional default rule), and back. */
 import type { EntityCounts } from "../model/message-counts.js";
-import type { RuleDescription, SubscriptionOptions } from "../model/entity-options.js";
+import { DEFAULT_RULE_NAME, type RuleDescription, type SubscriptionOptions } from "../model/entity-options.js";
 import type { XmlNode } from "./atom-xml.js";
 import { countDetails, DescriptionReader, formatDuration, isoDate } from "./description-fields.js";
 import type { EntityTimes } from "./entity-times.js";
@@ -28,11 +28,16 @@ export function parseSubscriptionDescription(node: XmlNode, base: SubscriptionOp
   };
 }
 
-/** The rule a create request asks for instead of the TrueFilter `$Default` (DefaultRuleDescription). */
+/**
+ * The rule a create request asks for instead of the TrueFilter `$Default` (DefaultRuleDescription), under the Name it
+ * carries: the SDKs' createSubscription(options, rule) sends the caller's rule name, `$Default` unless they chose one.
+ */
 export function parseDefaultRule(node: XmlNode): RuleDescription | undefined {
   const raw = node.DefaultRuleDescription;
   if (!raw || typeof raw !== "object") return undefined;
-  return parseRuleDescription(raw as XmlNode, "$Default");
+  const description = raw as XmlNode;
+  const name = new DescriptionReader(description, "DefaultRuleDescription").string("Name")?.trim();
+  return parseRuleDescription(description, name || DEFAULT_RULE_NAME);
 }
 
 export function subscriptionDescription(options: SubscriptionOptions, counts: EntityCounts, times: EntityTimes, forwardUrl: (name: string) => string): XmlNode {

@@ -16,6 +16,7 @@ import type { Socket } from "node:net";
 import rhea from "rhea";
 import { batchOutput } from "./batched-output.js";
 import { amqpMessage } from "./codec.js";
+import { nameLinksPerDirection } from "./link-names.js";
 
 /** A transfer's payload as it came off the wire. */
 export class RawTransfer {
@@ -295,6 +296,24 @@ export function settleIncoming(delivery: any, error?: { condition: string; descr
   delivery.update(true, error ? outcomes.rejected(error) : outcomes.accepted());
 }
 
+/**
+ * SASL as Azure offers it: ANONYMOUS (rhea and the JS SDK) and MSSBCBS ("claims come later through $cbs"), which
+ * uamqp-based clients such as Python azure-servicebus 7.8 insist on. Neither authenticates: CBS put-token does.
+ */
+function offerServiceBusSasl(container: any): void {
+  const mechanisms = container.sasl_server_mechanisms;
+  mechanisms.enable_anonymous();
+  mechanisms.MSSBCBS = () => ({
+    outcome: undefined as boolean | undefined,
+    start() {
+      this.outcome = true;
+    },
+  });
+}
+
 export function createContainer(id: string): any {
-  return (rhea as any).create_container({ id });
+  nameLinksPerDirection();
+  const container = (rhea as any).create_container({ id });
+  offerServiceBusSasl(container);
+  return container;
 }

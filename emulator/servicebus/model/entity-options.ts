@@ -19,6 +19,8 @@ export interface QueueOptions {
   enablePartitioning: boolean;
   status: EntityStatus;
   userMetadata?: string;
+  /** Entity-level SAS rules (AuthorizationRules in the administration API); absent when none. */
+  authorizationRules?: SharedAccessRule[];
 }
 
 export interface TopicOptions {
@@ -33,6 +35,7 @@ export interface TopicOptions {
   supportOrdering: boolean;
   status: EntityStatus;
   userMetadata?: string;
+  authorizationRules?: SharedAccessRule[];
 }
 
 export interface SubscriptionOptions {
@@ -48,6 +51,19 @@ export interface SubscriptionOptions {
   autoDeleteOnIdleMs: number;
   status: EntityStatus;
   userMetadata?: string;
+}
+
+export type AccessRight = "Manage" | "Send" | "Listen";
+
+/** A shared access (SAS) authorization rule: a named key pair and what a token signed with it may do. */
+export interface SharedAccessRule {
+  keyName: string;
+  rights: AccessRight[];
+  primaryKey: string;
+  secondaryKey: string;
+  /** Epoch ms, for CreatedTime / ModifiedTime. */
+  createdAt: number;
+  modifiedAt: number;
 }
 
 export type EntityStatus = "Active" | "Disabled" | "SendDisabled" | "ReceiveDisabled";

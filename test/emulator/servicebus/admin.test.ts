@@ -12,6 +12,10 @@ import { serviceBusClient, serviceBusConfig } from "../../helpers/servicebus.js"
 let emulator: Emulator;
 let admin: ServiceBusAdministrationClient;
 let client: ServiceBusClient;
+/** Two SAS keys as Azure makes them (32 random bytes, base64). */
+const KEY_A = Buffer.alloc(32, 1).toString("base64");
+const KEY_B = Buffer.alloc(32, 2).toString("base64");
+type AccessRights = "Manage" | "Send" | "Listen";
 
 beforeAll(async () => {
   const tlsCertificate = await generateCertificate();
@@ -230,5 +234,80 @@ describe("Service Bus administration API (HTTPS on the AMQP port)", () => {
     const err = await errorOf(other.getQueue("configured"));
     expect(err.code).toBe("UnauthorizedRequestError");
     expect(err.statusCode).toBe(401);
+  });
+});
+
+describe("Service Bus administration API: what Azure returns for each entity kind", () => {
+  it("reports queues, topics and subscriptions as Available (EntityAvailabilityStatus)", async () => {
+    const topic = await admin.createTopic("availability-topic");
+    expect(topic.availabilityStatus).toBe("Available");
+    expect((await admin.getTopic("availability-topic")).availabilityStatus).toBe("Available");
+    expect((await admin.getTopic("configured-topic")).availabilityStatus).toBe("Available");
+    expect((await admin.getQueue("configured")).availabilityStatus).toBe("Available");
+    expect((await admin.getSubscription("configured-topic", "all")).availabilityStatus).toBe("Available");
+  });
+
+  it("reports a partitioned queue's or topic's MaxSizeInMegabytes as 16 partitions of the size asked for", async () => {
+    const queue = await admin.createQueue("partitioned-q", { enablePartitioning: true, maxSizeInMegabytes: 2048 });
+    expect(queue.maxSizeInMegabytes).toBe(32_768);
+    expect((await admin.getQueue("partitioned-q")).maxSizeInMegabytes).toBe(32_768);
+    const topic = await admin.createTopic("partitioned-t", { enablePartitioning: true });
+    expect(topic.maxSizeInMegabytes).toBe(16_384);
+    expect((await admin.createQueue("plain-size-q", { maxSizeInMegabytes: 2048 })).maxSizeInMegabytes).toBe(2048);
+    // get -> update sends the reported size back; it must not be multiplied again.
+    const updated = await admin.updateQueue({ ...(await admin.getQueue("partitioned-q")), maxDeliveryCount: 3 });
+    expect(updated.maxSizeInMegabytes).toBe(32_768);
+    const resized = await admin.updateTopic({ ...(await admin.getTopic("partitioned-t")), maxSizeInMegabytes: 3072 });
+    expect(resized.maxSizeInMegabytes).toBe(49_152);
+  });
+
+  it("keeps the SAS authorization rules given on create and update of a queue or topic", async () => {
+    const keys = { primaryKey: KEY_A, secondaryKey: KEY_B };
+    const claimType = "SharedAccessKey";
+    const sendOnly = { keyName: "sender", accessRights: ["Send"] as AccessRights[], ...keys, claimType };
+    const created = await admin.createQueue("with-rules", { authorizationRules: [sendOnly] });
+    const expected = expect.objectContaining({ keyName: "sender", accessRights: ["Send"], ...keys });
+    expect(created.authorizationRules).toEqual([expected]);
+    const got = await admin.getQueue("with-rules");
+    expect(got.authorizationRules?.map((r) => r.keyName)).toEqual(["sender"]);
+    const listen = { keyName: "reader", accessRights: ["Listen", "Send"] as AccessRights[], claimType };
+    const updated = await admin.updateQueue({ ...got, authorizationRules: [...got.authorizationRules!, listen] });
+    const rights = updated.authorizationRules?.map((r) => [r.keyName, r.accessRights]);
+    expect(rights).toEqual([["sender", ["Send"]], ["reader", ["Listen", "Send"]]]);
+    // A rule without keys gets keys of its own, as Azure makes them.
+    const reader = (await admin.getQueue("with-rules")).authorizationRules!.find((r) => r.keyName === "reader")!;
+    expect(Buffer.from(reader.primaryKey!, "base64")).toHaveLength(32);
+    expect(reader.secondaryKey).not.toBe(reader.primaryKey);
+
+    const publisher = { ...sendOnly, keyName: "publisher" };
+    const topic = await admin.createTopic("topic-with-rules", { authorizationRules: [publisher] });
+    expect(topic.authorizationRules?.map((r) => r.keyName)).toEqual(["publisher"]);
+    expect((await admin.getTopic("topic-with-rules")).authorizationRules?.map((r) => r.keyName)).toEqual(["publisher"]);
+  });
+
+  it("refuses an authorization rule with an unknown right, with a 400, and keeps nothing", async () => {
+    const readRule = { keyName: "x", accessRights: ["Read" as AccessRights], claimType: "SharedAccessKey" };
+    const err = await errorOf(admin.createQueue("bad-rules", { authorizationRules: [readRule] }));
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toMatch(/Read/);
+    expect(await admin.queueExists("bad-rules")).toBe(false);
+  });
+
+  it("creates a subscription with the default rule it is given instead of the TrueFilter $Default", async () => {
+    await admin.createTopic("default-rule-topic");
+    const options = { defaultRuleOptions: { name: "only-red", filter: { sqlExpression: "color = 'red'" } } };
+    await admin.createSubscription("default-rule-topic", "reds", options);
+    const rules = [];
+    for await (const rule of admin.listRules("default-rule-topic", "reds")) rules.push(rule);
+    const described = rules.map((r) => [r.name, (r.filter as { sqlExpression?: string }).sqlExpression]);
+    expect(described).toEqual([["only-red", "color = 'red'"]]);
+
+    const sender = client.createSender("default-rule-topic");
+    const green = { body: "g", applicationProperties: { color: "green" } };
+    await sender.sendMessages([green, { body: "r", applicationProperties: { color: "red" } }]);
+    const receiver = client.createReceiver("default-rule-topic", "reds", { receiveMode: "receiveAndDelete" });
+    expect((await receiver.receiveMessages(2, { maxWaitTimeInMs: 1000 })).map((m) => m.body)).toEqual(["r"]);
+    await receiver.close();
+    await sender.close();
   });
 });

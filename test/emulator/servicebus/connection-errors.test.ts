@@ -1,8 +1,15 @@
 import net from "node:net";
+import rhea from "rhea";
 import { isServiceBusError, type ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
-import { rawAmqpConnection, serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../../helpers/servicebus.js";
+import {
+  rawAmqpConnection,
+  sasToken,
+  serviceBusClient,
+  serviceBusConfig,
+  startServiceBusEmulator,
+} from "../../helpers/servicebus.js";
 
 let emulator: Emulator;
 let client: ServiceBusClient;
@@ -40,6 +47,71 @@ describe("Service Bus connections and errors", () => {
     expect(m.body).toBe("connected");
     await receiver.close();
     await sender.close();
+  });
+
+  it("lets a client log in with SASL MSSBCBS, the only mechanism the .NET SDK offers", async () => {
+    // Azure.Messaging.ServiceBus's AmqpConnectionScope registers one SASL handler, anonymous in content, named
+    // "MSSBCBS"; a server that offers only ANONYMOUS makes every .NET send fail with "None of the server
+    // sasl-mechanisms ([ANONYMOUS]) are supported by the client (MSSBCBS)".
+    const container = (rhea as any).create_container();
+    container.on("error", () => undefined);
+    const mssbcbs = { start: (done: (err: unknown, response: Buffer) => void) => done(undefined, Buffer.from([0])) };
+    const connection = container.connect({
+      host: "127.0.0.1",
+      port: emulator.serviceBus.port,
+      reconnect: false,
+      sasl_mechanisms: { MSSBCBS: () => mssbcbs },
+    });
+    connection.on("connection_error", () => undefined);
+    const outcome = await new Promise<string>((resolve) => {
+      connection.once("connection_open", () => resolve("open"));
+      connection.once("disconnected", (c: any) => resolve(`disconnected: ${c.error?.message ?? c.error ?? "?"}`));
+    });
+    connection.close();
+    expect(outcome).toBe("open");
+  });
+
+  it("answers a $cbs put-token without reply-to on the client's $cbs receiver, as uamqp (Python SDK) expects", async () => {
+    // azure-servicebus 7.x for Python (uamqp) sends put-token with only a message-id and waits on its one receiver
+    // link attached to $cbs; Azure answers there, or the Python client never gets past authentication.
+    const container = (rhea as any).create_container();
+    container.on("error", () => undefined);
+    const connection = container.connect({ host: "127.0.0.1", port: emulator.serviceBus.port, reconnect: false });
+    connection.on("connection_error", () => undefined);
+    await new Promise((resolve) => connection.once("connection_open", resolve));
+    const receiver = connection.open_receiver({ name: "$cbs-receiver", source: { address: "$cbs" }, target: { address: "$cbs" } });
+    const sender = connection.open_sender({ name: "$cbs-sender", target: { address: "$cbs" } });
+    const audience = `sb://localhost:${emulator.serviceBus.port}/q1`;
+    const answer = new Promise<any>((resolve) => receiver.once("message", (c: any) => resolve(c.message)));
+    sender.once("sendable", () =>
+      sender.send({
+        message_id: 7,
+        application_properties: { operation: "put-token", name: audience, type: "servicebus.windows.net:sastoken" },
+        body: sasToken(audience),
+      }),
+    );
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("no answer within 2 s"), 2000));
+    const message = await Promise.race([answer, timeout]);
+    connection.close();
+    expect(message?.application_properties?.["status-code"]).toBe(202);
+    expect(message.correlation_id).toBe(7);
+  });
+
+  it("keeps a sender and a receiver that share one link name apart, as AMQP names links per direction", async () => {
+    // Apache Qpid Proton names every link "<container id>-<address>", so a sender and a receiver on one queue get the
+    // same name; the emulator used to close the whole connection ("Attach already received").
+    const raw = await rawAmqpConnection(emulator.serviceBus.port);
+    const sender = raw.connection.open_sender({ name: "same-name", target: { address: "q1" } });
+    await new Promise((resolve) => sender.once("sendable", resolve));
+    const receiver = raw.connection.open_receiver({ name: "same-name", source: { address: "q1" }, credit_window: 1 });
+    const received = new Promise<any>((resolve) => receiver.once("message", (c: any) => resolve(c.message.body)));
+    const closed = new Promise<string>((resolve) =>
+      raw.connection.once("connection_error", (c: any) => resolve(`closed: ${c.connection.error?.description}`)),
+    );
+    sender.send({ body: "one name, two links" });
+    const outcome = await Promise.race([received, closed]);
+    raw.close();
+    expect(outcome).toBe("one name, two links");
   });
 
   it("reports UnauthorizedAccess for a wrong SharedAccessKey", async () => {

@@ -34,7 +34,9 @@ interface Running {
  * emulator itself, not a wrapper); resolves with the printed connection string and HTTP URL.
  */
 async function startCli(dataDir: string, configFile: string): Promise<Running> {
-  const args = ["--import", "tsx", "emulator/cli.ts", "--data-dir", dataDir, "--servicebus-config", configFile, "--servicebus-port", "0", "--http-port", "0", "--kafka-port", "0", "--log-level", "warn"];
+  const ports = ["--servicebus-port", "0", "--servicebus-amqps-port", "0", "--http-port", "0", "--kafka-port", "0"];
+  const files = ["--data-dir", dataDir, "--servicebus-config", configFile];
+  const args = ["--import", "tsx", "emulator/cli.ts", ...files, ...ports, "--log-level", "warn"];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let errOut = "";
