@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../emulator/common/config-file.js";
 import type { LogLevel } from "../emulator/common/logger.js";
 import { DEFAULT_PORTS, type LocalSystem, type LocalSystemPorts, startLocalSystem } from "./local-system/index.js";
+import { LOCAL_FUNCTION_KEY_SETTING } from "./local-system/index.js";
 import { describeConcert, type SeededConcert, seedConcerts } from "./local-system/seed-concerts.js";
 
 const appDir = fileURLToPath(new URL("../", import.meta.url));
@@ -57,6 +58,7 @@ function printEndpoints(system: LocalSystem, readyMs: number, concerts: SeededCo
   if (host) {
     lines.push(`Functions host: ${host.url}`);
     for (const r of host.routes) lines.push(`  ${r.name}: [${r.methods}] ${r.url}`);
+    lines.push(`  function key (x-functions-key header, for /api/ops/...): ${appSettings[LOCAL_FUNCTION_KEY_SETTING]}`);
     for (const f of host.functions.filter((fn) => fn.trigger !== "httpTrigger")) lines.push(`  ${f.name}: ${f.trigger}`);
   } else {
     lines.push(`Functions host: not started (--no-host); run \`func start\` (it listens on ${system.functionsUrl}).`);

@@ -245,7 +245,11 @@ const entityParameter = {
 const sequenceNumberParameter = { name: "sequenceNumber", in: "path", required: true, description: "The dead letter's sequence number.", schema: { type: "integer", minimum: 0 } };
 const deadLetterErrors = {
   "400": problem("An invalid entity, sequence number or paging parameter (each named in `errors`)."),
-  "401": { description: "No valid function key." },
+  "401": {
+    description:
+      "No valid function key in x-functions-key or ?code= (Azure: the app's keys; npm start prints a local one). " +
+      "Azure answers with an empty body; the local host adds a problem+json body saying which key to send.",
+  },
   "404": problem("No such entity or dead letter."),
 };
 
