@@ -8,6 +8,15 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scriptArgs } from "./script-args.js";
+
+scriptArgs({
+  usage: `Usage: npm run infra:build
+Runs \`bicep build\` (to a temporary folder) and \`bicep lint\` over infra/ when the Bicep CLI is on PATH; says it
+skipped and exits 0 without it.
+  --help   this text`,
+  options: {},
+});
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const infra = join(root, "infra");
