@@ -5,6 +5,7 @@
  * and the operations API says which key it wants.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedConcerts } from "../../scripts/local-system/seed-concerts.js";
 import { concertBody, fan, TicketingClient } from "./purchase-client.js";
 import { type SystemUnderTest, startSystemUnderTest } from "./system-under-test.js";
 
@@ -108,5 +109,16 @@ describe("concert dates", () => {
     const res = await api.request("POST", "/api/concerts", concertBody({ startsAt: "1999-12-31T20:00:00Z" }));
     expect(res).toMatchObject({ status: 422, body: { code: "ConcertInThePast" } });
     expect(errorsOf(res)).toEqual({ startsAt: expect.stringContaining("in the future") });
+  });
+
+  it("seeds npm start's concerts on sale today, and a restart a day later keeps them", async () => {
+    const seeded = await seedConcerts(sut.url, 15_000);
+    expect(seeded.map((c) => c.concertId)).toEqual(["opening-night", "closing-night"]);
+    for (const c of seeded) expect(Date.parse(c.startsAt)).toBeGreaterThan(Date.now());
+    const buy = await api.placePurchase({ concertId: "opening-night", fan: fan(), tier: "standard", quantity: 2 });
+    expect(buy.status).toBe(202);
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const again = await seedConcerts(sut.url, 15_000, tomorrow);
+    expect(again.map((c) => c.startsAt)).toEqual(seeded.map((c) => c.startsAt));
   });
 });
