@@ -21,7 +21,12 @@ export type ScriptValues<O extends ParseArgsOptionsConfig> = {
   [K in keyof O]?: O[K] extends { type: "boolean" } ? boolean : string;
 };
 
-export function scriptArgs<O extends ParseArgsOptionsConfig>(config: ScriptArgsConfig<O>): { values: ScriptValues<O>; positionals: string[] } {
+export interface ScriptArgs<O extends ParseArgsOptionsConfig> {
+  values: ScriptValues<O>;
+  positionals: string[];
+}
+
+export function scriptArgs<O extends ParseArgsOptionsConfig>(config: ScriptArgsConfig<O>): ScriptArgs<O> {
   const { usage, options, allowPositionals = false, args = process.argv.slice(2) } = config;
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
@@ -34,5 +39,5 @@ export function scriptArgs<O extends ParseArgsOptionsConfig>(config: ScriptArgsC
     console.log(usage);
     process.exit(0);
   }
-  return parsed as { values: ScriptValues<O>; positionals: string[] };
+  return parsed as ScriptArgs<O>;
 }

@@ -58,11 +58,14 @@ export async function seedConcerts(functionsUrl: string, timeoutMs = 60_000, now
   const seeded: SeededConcert[] = [];
   for (const concert of seedConcertsFrom(now)) {
     const body = JSON.stringify(concert);
-    const res = await fetch(`${functionsUrl}/api/concerts`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const headers = { "content-type": "application/json" };
+    const res = await fetch(`${functionsUrl}/api/concerts`, { method: "POST", headers, body });
     const text = await res.text();
     // A restart with --data-dir on a later day: the concert was scheduled then, with that day's dates; keep it.
     const kept = res.status === 409 && text.includes("ConcertAlreadyScheduled");
-    if (res.status !== 202 && !kept) throw new Error(`Seeding concert ${concert.concertId}: POST /api/concerts answered ${res.status}: ${text}`);
+    if (res.status !== 202 && !kept) {
+      throw new Error(`Seeding concert ${concert.concertId}: POST /api/concerts answered ${res.status}: ${text}`);
+    }
     const location = kept ? `/api/concerts/${concert.concertId}` : res.headers.get("location");
     seeded.push(await waitForConcert(`${functionsUrl}${location}`, timeoutMs));
   }
