@@ -8,13 +8,21 @@
  * else the local emulator's endpoint (`npm start`'s, port $KAFKA_PORT or 9092). Storage: $TicketingStorage, else the
  * local Azurite. Exit code 0 when the replay equals the live read model, 2 when they differ.
  */
-import { parseArgs } from "node:util";
 import { TableClient } from "@azure/data-tables";
 import { eventHubsConnection } from "../src/config.js";
 import { createKafka } from "../src/messaging/kafka-event-stream.js";
 import { TableRowStore } from "../src/projections/table-row-store.js";
 import { replaySales, replaySuffix, type ReplayResult } from "../src/analytics/replay.js";
 import { SALES_PER_MINUTE_TABLE } from "../src/analytics/sales-per-minute-writer.js";
+import { scriptArgs } from "./script-args.js";
+
+const usage = `Usage: npm run analytics:replay [-- --keep] [--table NAME]
+Replays festival-events from the beginning into a fresh sales-per-minute table and compares it with the live one.
+  --keep        keep the fresh table (default: dropped after the comparison)
+  --table NAME  the live table to compare with (default ${SALES_PER_MINUTE_TABLE})
+  --help        this text
+Kafka: $EventHubsConnection, else the local emulator (port $KAFKA_PORT or 9092). Storage: $TicketingStorage, else
+the local Azurite. Exit code 0 when the replay equals the live read model, 2 when they differ.`;
 
 const LOCAL_AZURITE = "UseDevelopmentStorage=true";
 const localKafka = () => `Endpoint=sb://localhost:${process.env.KAFKA_PORT ?? 9092};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;`;
@@ -32,7 +40,8 @@ function describeReplay(r: ReplayResult, live: string, kept: boolean): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { keep: { type: "boolean", default: false }, table: { type: "string", default: SALES_PER_MINUTE_TABLE } } });
+  const args = scriptArgs({ usage, options: { keep: { type: "boolean" }, table: { type: "string" } } });
+  const values = { keep: args.values.keep ?? false, table: args.values.table ?? SALES_PER_MINUTE_TABLE };
   const storage = process.env.TicketingStorage ?? LOCAL_AZURITE;
   const insecure = /UseDevelopmentStorage=true|=http:/i.test(storage);
   const table = (name: string) => new TableRowStore(TableClient.fromConnectionString(storage, name, { allowInsecureConnection: insecure }));

@@ -18,6 +18,7 @@ import { topology as entityNames } from "../src/config.js";
 import { buildAsyncApiDocument } from "../src/docs/asyncapi.js";
 import type { MessageRouting, MessagingTopology, RoutedMessage } from "../src/docs/messaging-topology.js";
 import { stableJson } from "../src/docs/stable-json.js";
+import { scriptArgs } from "./script-args.js";
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 export const ASYNCAPI_FILE = root("docs/asyncapi.json");
@@ -136,10 +137,16 @@ function readOrEmpty(file: string): string {
   }
 }
 
+const usage = `Usage: npm run asyncapi [-- --check]
+Writes docs/asyncapi.json (AsyncAPI 3.0) from the message catalog and the topology in emulator/config/.
+  --check   write nothing; exit 1 when the checked-in file is out of date
+  --help    this text`;
+
 function main(): void {
+  const { values } = scriptArgs({ usage, options: { check: { type: "boolean" } } });
   const text = renderAsyncApi();
   const relative = "docs/asyncapi.json";
-  if (process.argv.includes("--check")) {
+  if (values.check) {
     if (readOrEmpty(ASYNCAPI_FILE) !== text) {
       console.error(`${relative} is out of date with the catalog or the topology: run \`npm run asyncapi\` and commit it.`);
       process.exit(1);

@@ -9,8 +9,19 @@
 import { mkdirSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { BICEP_VERSION, ensureBicep, lintFolder, repoRoot, runBicep } from "./bicep-cli.js";
+import { scriptArgs } from "./script-args.js";
 
-const infra = resolve(process.argv[2] ?? join(repoRoot, "infra"));
+const { positionals } = scriptArgs({
+  usage: `Usage: npm run infra:build [-- FOLDER]
+Installs the pinned Bicep CLI from NuGet into .cache/bicep (with dotnet), runs \`bicep build\` on FOLDER/main.bicep
+and \`bicep lint\` on every .bicep file under FOLDER (default infra/); a lint warning fails like an error. Without
+dotnet it says how to get the CLI and exits 0, except in CI (env CI set).
+  --help   this text`,
+  options: {},
+  allowPositionals: true,
+});
+
+const infra = resolve(positionals[0] ?? join(repoRoot, "infra"));
 
 function bicepFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {

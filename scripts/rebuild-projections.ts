@@ -11,8 +11,18 @@
 import { TableClient } from "@azure/data-tables";
 import { topology } from "../src/config.js";
 import { type RebuildReport, runRebuild } from "../src/projections/rebuild-run.js";
+import { scriptArgs } from "./script-args.js";
 
 const LOCAL_AZURITE = "UseDevelopmentStorage=true";
+
+const usage = `Usage: npm run projections:rebuild [-- NAME...] [--swap] [--keep]
+Rebuilds read models from the event store into fresh tables and compares each with its live table.
+  NAME     purchase-status, fan-purchases, concert-availability, concert-sales (default: all)
+  --swap   bring the live table to the rebuilt state (the live consumer keeps running)
+  --keep   keep the fresh tables (<table>r<time>) for inspection
+  --help   this text
+Storage: $TicketingStorage, else the local Azurite (npm start's).
+Exit code 0 when every read model equals its rebuild (or was swapped), 2 when one differs without --swap.`;
 
 function describe(report: RebuildReport): string {
   const { rebuild, comparison, swap } = report;
@@ -26,16 +36,17 @@ function describe(report: RebuildReport): string {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const names = args.filter((a) => !a.startsWith("--"));
-  const unknown = args.filter((a) => a.startsWith("--") && a !== "--swap" && a !== "--keep");
-  if (unknown.length > 0) throw new Error(`Unknown option(s) ${unknown.join(" ")}; usage: npm run projections:rebuild [-- NAME...] [--swap] [--keep]`);
+  const { values, positionals: names } = scriptArgs({
+    usage,
+    options: { swap: { type: "boolean" }, keep: { type: "boolean" } },
+    allowPositionals: true,
+  });
   const connectionString = process.env.TicketingStorage ?? LOCAL_AZURITE;
   const insecure = /UseDevelopmentStorage=true|=http:/i.test(connectionString);
   const reports = await runRebuild({
     names,
-    swap: args.includes("--swap"),
-    keep: args.includes("--keep"),
+    swap: values.swap ?? false,
+    keep: values.keep ?? false,
     eventsTable: topology.tables.events,
     table: (name) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: insecure }),
   });

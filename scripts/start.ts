@@ -15,11 +15,22 @@
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../emulator/common/config-file.js";
 import type { LogLevel } from "../emulator/common/logger.js";
 import { DEFAULT_PORTS, type LocalSystem, type LocalSystemPorts, startLocalSystem } from "./local-system/index.js";
+import { LOCAL_FUNCTION_KEY_SETTING } from "./local-system/index.js";
 import { describeConcert, type SeededConcert, seedConcerts } from "./local-system/seed-concerts.js";
+import { scriptArgs } from "./script-args.js";
+
+const START_USAGE = `Usage: npm start [-- options]
+Builds the Functions app and runs the whole system locally: Azurite, the emulator and the Functions host on :7071.
+  --no-host        start Azurite and the emulator only, for \`func start\` to run the app
+  --no-build       skip compiling the app (dist/ is already up to date)
+  --data-dir DIR   keep emulator and Azurite state under DIR (default: in memory); also MUSICFEST_DATA_DIR
+  --log-level L    silent | error | warn | info (default) | debug
+  --help           this text
+Ports (environment; 0 picks a free port): FUNCTIONS_PORT 7071, SERVICEBUS_PORT 5672, EMULATOR_HTTP_PORT 5300,
+KAFKA_PORT 9092, AZURITE_BLOB_PORT 10000, AZURITE_QUEUE_PORT 10001, AZURITE_TABLE_PORT 10002.`;
 
 const appDir = fileURLToPath(new URL("../", import.meta.url));
 
@@ -57,6 +68,7 @@ function printEndpoints(system: LocalSystem, readyMs: number, concerts: SeededCo
   if (host) {
     lines.push(`Functions host: ${host.url}`);
     for (const r of host.routes) lines.push(`  ${r.name}: [${r.methods}] ${r.url}`);
+    lines.push(`  function key (x-functions-key header, for /api/ops/...): ${appSettings[LOCAL_FUNCTION_KEY_SETTING]}`);
     for (const f of host.functions.filter((fn) => fn.trigger !== "httpTrigger")) lines.push(`  ${f.name}: ${f.trigger}`);
   } else {
     lines.push(`Functions host: not started (--no-host); run \`func start\` (it listens on ${system.functionsUrl}).`);
@@ -88,14 +100,14 @@ function printEndpoints(system: LocalSystem, readyMs: number, concerts: SeededCo
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = scriptArgs({
+    usage: START_USAGE,
     options: {
       "no-host": { type: "boolean" },
       "no-build": { type: "boolean" },
       "data-dir": { type: "string" },
       "log-level": { type: "string" },
     },
-    strict: true,
   });
   const logLevel = (values["log-level"] ?? "info") as LogLevel;
   if (!["silent", "error", "warn", "info", "debug"].includes(logLevel)) throw new Error(`--log-level must be silent, error, warn, info or debug, got "${logLevel}"`);

@@ -4,6 +4,7 @@
  * The app settings that point at the emulators are computed from the ports actually bound, and passed to the host
  * over local.settings.json, so any port can be moved.
  */
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
 import { readFileSync } from "node:fs";
@@ -16,6 +17,8 @@ import { type AzuriteProcess, startAzurite } from "./azurite.js";
 /** The function app named in emulator/config/eventgrid.json `functionApps`, whose URL follows the host's port. */
 export const FUNCTION_APP_NAME = "musicfest-functions";
 export const EVENT_GRID_TOPIC = "musicfest-events";
+/** The app setting holding the host key the local system makes for function-level endpoints (x-functions-key). */
+export const LOCAL_FUNCTION_KEY_SETTING = "host.function.local";
 
 export interface LocalSystemPorts {
   functions: number;
@@ -127,6 +130,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       AnalyticsKafkaConnection: emulator.kafka.connectionString,
       // As Azure and `func start` set it: the app finds its own simulated ticketing provider through it.
       ...(withHost ? { WEBSITE_HOSTNAME: `127.0.0.1:${functionsPort}` } : {}),
+      // A host key for the function-level endpoints (/api/ops/...), new on each start as Azure makes its keys;
+      // `npm start` prints it. Without one the host refuses them all (401), as Azure would.
+      [LOCAL_FUNCTION_KEY_SETTING]: randomBytes(24).toString("base64url"),
       ...options.extraSettings,
     };
 

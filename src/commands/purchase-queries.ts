@@ -1,12 +1,12 @@
 /**
  * The write side's own view of a concert and a purchase, loaded from their streams (latest snapshot + the events
  * after it). The API's GETs answer from the read models (src/queries/); what stays here is `ensureTicketsLeft`, the
- * synchronous check a purchase request passes before its command is sent (404 unknown concert, 409 sold out), and
- * `concertAvailability` / `purchaseStatus`, through which the domain and saga tests look at the aggregates. Unknown
- * ids throw the domain's not-found errors.
+ * synchronous check a purchase request passes before its command is sent (404 unknown concert, 409 started or sold
+ * out), and `concertAvailability` / `purchaseStatus`, through which the domain and saga tests look at the
+ * aggregates. Unknown ids throw the domain's not-found errors.
  */
 import { availability, type ConcertState, ensureAvailable, type TicketTier } from "../domain/concert.js";
-import { concertNotFound, purchaseNotFound } from "../domain/errors.js";
+import { concertAlreadyStarted, concertNotFound, purchaseNotFound } from "../domain/errors.js";
 import type { CancellationReason, Fan, PurchaseStatus } from "../domain/purchase.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import { StreamRepository } from "../eventstore/stream-repository.js";
@@ -62,9 +62,19 @@ export async function concertAvailability(store: EventStore, concertId: string):
   return availabilityOf(state, version);
 }
 
-/** Throws ConcertNotFound or SoldOut unless `quantity` tickets of `tier` are left right now. */
-export async function ensureTicketsLeft(store: EventStore, concertId: string, tier: TicketTier, quantity: number): Promise<ConcertAvailability> {
+/**
+ * Throws ConcertNotFound, ConcertAlreadyStarted (when `now` is given and the concert has started) or SoldOut unless
+ * `quantity` tickets of `tier` are on sale right now.
+ */
+export async function ensureTicketsLeft(
+  store: EventStore,
+  concertId: string,
+  tier: TicketTier,
+  quantity: number,
+  now?: Date,
+): Promise<ConcertAvailability> {
   const { state, version } = await loadConcert(store, concertId);
+  if (now && Date.parse(state.startsAt) <= now.getTime()) throw concertAlreadyStarted(concertId, state.startsAt);
   ensureAvailable(concertId, state, tier, quantity);
   return availabilityOf(state, version);
 }

@@ -73,10 +73,18 @@ const purchasesPaths = {
       parameters: [parameterRef("IdempotencyKey"), ...traceParameters],
       requestBody: requestBody("PurchaseRequest", "The concert, the fan (a guest's `fan`, or a registered fan's `fanId`), the tier and how many tickets."),
       responses: {
-        "202": json("PurchaseAccepted", "Accepted: the purchase is being placed; poll the Location.", accepted),
+        "202": json("PurchaseAccepted", "Accepted: the purchase is being placed (a retry: still pending); poll the Location.", accepted),
+        "303": json(
+          "PurchaseAccepted",
+          "See Other: a retry (same Idempotency-Key) of a purchase that has its outcome; GET the Location (with minVersion).",
+          { Location: headerRef("Location"), ...correlated },
+        ),
         "400": responseRef("ValidationProblem"),
         "404": problem("No such concert (code ConcertNotFound), or a `fanId` the ticketing side does not know (code FanNotFound; a fan registered a moment ago may need a moment).", correlated),
-        "409": problem("Fewer tickets left in the tier than asked (code SoldOut).", correlated),
+        "409": problem(
+          "Fewer tickets left in the tier than asked (code SoldOut), or the concert has started (code ConcertAlreadyStarted).",
+          correlated,
+        ),
         "413": responseRef("ContentTooLarge"),
         "415": responseRef("UnsupportedMediaType"),
         "422": problem("The Idempotency-Key was used before for a purchase with other details (code IdempotencyKeyReused).", correlated),
@@ -108,6 +116,7 @@ const purchasesPaths = {
       parameters: [{ name: "id", in: "path", required: true, description: "The purchase id.", schema: { type: "string" } }, ...traceParameters],
       responses: {
         "200": json("PurchaseTimeline", "The purchase's events and hops, in order.", correlated),
+        "400": responseRef("ValidationProblem"),
         "404": problem("Nothing is known of this purchase (code PurchaseNotFound).", correlated),
         "503": responseRef("ServiceUnavailable"),
       },
@@ -130,6 +139,7 @@ const concertsPaths = {
         "409": problem("The concert is already scheduled with other details (code ConcertAlreadyScheduled).", correlated),
         "413": responseRef("ContentTooLarge"),
         "415": responseRef("UnsupportedMediaType"),
+        "422": problem("`startsAt` is not in the future (code ConcertInThePast; `errors` names the field).", correlated),
         "503": responseRef("ServiceUnavailable"),
       },
     },
@@ -190,6 +200,7 @@ const fansPaths = {
       parameters: [fanIdParameter, ...traceParameters],
       responses: {
         "200": json("Fan", "The fan's profile.", correlated),
+        "400": responseRef("ValidationProblem"),
         "404": problem("No such fan (code FanNotFound).", correlated),
         "503": responseRef("ServiceUnavailable"),
       },
@@ -234,7 +245,11 @@ const entityParameter = {
 const sequenceNumberParameter = { name: "sequenceNumber", in: "path", required: true, description: "The dead letter's sequence number.", schema: { type: "integer", minimum: 0 } };
 const deadLetterErrors = {
   "400": problem("An invalid entity, sequence number or paging parameter (each named in `errors`)."),
-  "401": { description: "No valid function key." },
+  "401": {
+    description:
+      "No valid function key in x-functions-key or ?code= (Azure: the app's keys; npm start prints a local one). " +
+      "Azure answers with an empty body; the local host adds a problem+json body saying which key to send.",
+  },
   "404": problem("No such entity or dead letter."),
 };
 

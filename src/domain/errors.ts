@@ -34,6 +34,12 @@ export function soldOut(concertId: string, tier: TicketTier, requested: number, 
   return new DomainError("SoldOut", "conflict", `Concert ${concertId} has ${available} ${tier} ticket(s) left; ${requested} requested.`);
 }
 
+/** Tickets are sold until the concert starts: a purchase after that is refused, not queued. */
+export function concertAlreadyStarted(concertId: string, startsAt: string): DomainError {
+  const message = `Concert ${concertId} started at ${startsAt}; its tickets are no longer on sale.`;
+  return new DomainError("ConcertAlreadyStarted", "conflict", message);
+}
+
 export function concertAlreadyScheduled(concertId: string): DomainError {
   return new DomainError("ConcertAlreadyScheduled", "conflict", `Concert ${concertId} is already scheduled with different details.`);
 }

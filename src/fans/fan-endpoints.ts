@@ -20,6 +20,7 @@ import { traceOf } from "../http/correlation.js";
 import { calling, errorResponse } from "../http/error-responses.js";
 import { digestOf } from "../http/idempotency-key.js";
 import { readJsonBody } from "../http/json-body.js";
+import { pathIdProblem } from "../http/resource-id.js";
 import { decideFan, fanNotFound, type FanState } from "./fan.js";
 import { fanStream } from "./fan-stream.js";
 
@@ -102,6 +103,8 @@ export async function postFan(request: ApiRequest, deps: ApiDeps): Promise<Endpo
 export async function putFan(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
   const fanId = request.params.id ?? "";
   const instance = fanLocation(fanId);
+  const badId = pathIdProblem("id", fanId, instance);
+  if (badId) return { response: withCorrelation(badId, traceOf(request.headers).correlationId), id: fanId };
   const input = await readJsonBody(request, fanProfileRequestSchema, { maxBytes: MAX_FAN_BODY_BYTES, instance });
   if (!input.ok) return { response: withCorrelation(input.problem, traceOf(request.headers).correlationId), id: fanId };
   return sendFanCommand(request, deps, instance, { name: "UpdateFanProfile", data: { fanId, ...input.value } });
@@ -110,6 +113,8 @@ export async function putFan(request: ApiRequest, deps: ApiDeps): Promise<Endpoi
 export async function getFan(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
   const { correlationId } = traceOf(request.headers);
   const fanId = request.params.id ?? "";
+  const badId = pathIdProblem("id", fanId, fanLocation(fanId));
+  if (badId) return { response: withCorrelation(badId, correlationId), id: fanId };
   try {
     const { state, version } = await loadFan(deps, fanId);
     if (!state?.profile) throw fanNotFound(fanId);

@@ -1,6 +1,7 @@
 /**
  * The concert API:
- *   POST /api/concerts {concertId?, name, venue, startsAt, capacity, prices}   validate -> a concert already
+ *   POST /api/concerts {concertId?, name, venue, startsAt, capacity, prices}   validate (400 per field; 422
+ *        ConcertInThePast for a start that is not in the future) -> a concert already
  *        scheduled with other details is 409 (the same details again: 202, nothing sent twice) -> send
  *        ScheduleConcert on the command bus (503 when it cannot be sent) -> 202 with Location /api/concerts/{id}.
  *        The 202 body's `version` (1, ConcertScheduled) is what `GET /api/concerts/{id}?minVersion=1` waits for
@@ -13,9 +14,9 @@ import { decideConcert } from "../domain/concert.js";
 import { catalog, createMessage, type MessageData } from "../events/catalog.js";
 import { StreamRepository } from "../eventstore/stream-repository.js";
 import { type ApiDeps, type ApiRequest, MAX_BODY_BYTES } from "./api-deps.js";
-import { type ApiResponse, type EndpointResult, json, withCorrelation } from "./api-response.js";
+import { type ApiResponse, type EndpointResult, json, problemResponse, withCorrelation } from "./api-response.js";
 import { traceOf } from "./correlation.js";
-import { calling, errorResponse } from "./error-responses.js";
+import { calling, errorResponse, PROBLEM_TYPE_BASE } from "./error-responses.js";
 import { digestOf } from "./idempotency-key.js";
 import { readJsonBody } from "./json-body.js";
 
@@ -34,6 +35,22 @@ export const concertRequestSchema = z.strictObject({
   prices: schedule.prices.strict(),
 });
 
+/**
+ * 422, not 400: the body is well-formed and valid by the schema (the same body was acceptable yesterday); what
+ * refuses it is the current time (RFC 9110 15.5.21, content understood but not processable). It names `startsAt`
+ * in `errors` as a validation problem does, so a client shows it on the field.
+ */
+function concertInThePast(startsAt: string, now: Date, instance: string): ApiResponse {
+  return problemResponse(422, {
+    type: PROBLEM_TYPE_BASE + "concert-in-the-past",
+    title: "ConcertInThePast",
+    detail: `A concert is scheduled for a time to come; startsAt ${startsAt} is not after now (${now.toISOString()}).`,
+    instance,
+    code: "ConcertInThePast",
+    errors: [{ name: "startsAt", pointer: "#/startsAt", detail: `must be in the future (it is ${now.toISOString()} now)` }],
+  });
+}
+
 export function concertLocation(concertId: string): string {
   return `/api/concerts/${encodeURIComponent(concertId)}`;
 }
@@ -47,6 +64,7 @@ export async function postConcert(request: ApiRequest, deps: ApiDeps): Promise<E
   const { concertId = randomUUID(), ...details } = input.value;
   const data: MessageData<"ScheduleConcert"> = { concertId, ...details };
   const now = deps.now?.() ?? new Date();
+  if (Date.parse(details.startsAt) <= now.getTime()) return reply(concertInThePast(details.startsAt, now, instance));
   try {
     const existing = await calling("The event store", () => new StreamRepository(deps.store).load(concertStream, concertId));
     // The domain's own decision: throws ConcertAlreadyScheduled (409) for other details, nothing to do for the same.

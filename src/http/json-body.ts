@@ -4,7 +4,8 @@
  * and arrayBuffer(), such as the Functions HttpRequest.
  */
 import { z } from "zod";
-import { type FieldError, fieldName, jsonPointer, problem, type ProblemResponse, validationProblem } from "./problem.js";
+import { fieldErrors } from "./field-errors.js";
+import { problem, type ProblemResponse, validationProblem } from "./problem.js";
 
 export interface JsonRequest {
   readonly headers: { get(name: string): string | null };
@@ -12,20 +13,6 @@ export interface JsonRequest {
 }
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; problem: ProblemResponse };
-
-function fieldErrors(error: z.ZodError): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of error.issues) {
-    // An unknown key is an error of that key, not of the object that holds it.
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ name: fieldName([...issue.path, key]), pointer: jsonPointer([...issue.path, key]), detail: "is not a known field" });
-      continue;
-    }
-    const detail = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-    out.push({ name: fieldName(issue.path), pointer: jsonPointer(issue.path), detail });
-  }
-  return out;
-}
 
 export async function readJsonBody<S extends z.ZodType>(request: JsonRequest, schema: S, options: { maxBytes: number; instance?: string }): Promise<BodyResult<z.output<S>>> {
   const instance = options.instance;
@@ -43,7 +30,8 @@ export async function readJsonBody<S extends z.ZodType>(request: JsonRequest, sc
   } catch (err) {
     return { ok: false, problem: validationProblem([{ name: "", pointer: "#", detail: `is not valid JSON (${(err as Error).message})` }], instance) };
   }
-  const parsed = schema.safeParse(json);
+  // reportInput: the issues carry the value sent, so "1.5" is told apart from a missing field.
+  const parsed = schema.safeParse(json, { reportInput: true });
   if (!parsed.success) return { ok: false, problem: validationProblem(fieldErrors(parsed.error), instance) };
   return { ok: true, value: parsed.data };
 }

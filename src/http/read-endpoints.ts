@@ -16,6 +16,7 @@ import { type EndpointResult, withCorrelation } from "./api-response.js";
 import { traceOf } from "./correlation.js";
 import { calling, errorResponse } from "./error-responses.js";
 import { consistencyOf, readModelResponse } from "./read-model-response.js";
+import { pathIdProblem } from "./resource-id.js";
 
 const path = (...segments: string[]) => `/api/${segments.map(encodeURIComponent).join("/")}`;
 
@@ -26,10 +27,13 @@ async function read<K extends keyof ReadModelQueries>(
   params: ReadModelQueries[K]["params"],
   instance: string,
   notFound: () => Error,
+  pathParam = "id",
 ): Promise<EndpointResult> {
   const { correlationId } = traceOf(request.headers);
   const id = Object.values(params)[0] as string;
   const reply = (response: EndpointResult["response"], failure?: unknown): EndpointResult => ({ response: withCorrelation(response, correlationId), id, ...(failure ? { failure } : {}) });
+  const badId = pathIdProblem(pathParam, id, instance);
+  if (badId) return reply(badId);
   const consistency = consistencyOf(request, instance);
   if (!consistency.ok) return reply(consistency.problem);
   try {
@@ -60,5 +64,5 @@ export function getConcertSales(request: ApiRequest, deps: ApiDeps): Promise<End
 /** An unknown fan has no purchases: 200 with an empty list (the read model cannot tell the two apart). */
 export function getFanPurchases(request: ApiRequest, deps: ApiDeps): Promise<EndpointResult> {
   const fanId = request.params.fanId ?? "";
-  return read(request, deps, "FanPurchases", { fanId }, path("fans", fanId, "purchases"), () => new DomainError("FanNotFound", "not-found", `Fan ${fanId} has no purchases.`));
+  return read(request, deps, "FanPurchases", { fanId }, path("fans", fanId, "purchases"), () => new DomainError("FanNotFound", "not-found", `Fan ${fanId} has no purchases.`), "fanId");
 }

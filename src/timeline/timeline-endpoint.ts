@@ -9,6 +9,7 @@ import type { ApiRequest } from "../http/api-deps.js";
 import { type EndpointResult, json, withCorrelation } from "../http/api-response.js";
 import { traceOf } from "../http/correlation.js";
 import { calling, errorResponse } from "../http/error-responses.js";
+import { pathIdProblem } from "../http/resource-id.js";
 import type { HopReader } from "./hop-recorder.js";
 import { buildTimeline, purchaseStreamIds } from "./purchase-timeline.js";
 
@@ -25,6 +26,8 @@ export async function getPurchaseTimeline(request: ApiRequest, deps: TimelineDep
   const { correlationId } = traceOf(request.headers);
   const id = request.params.id ?? "";
   const instance = timelineLocation(id);
+  const badId = pathIdProblem("id", id, instance);
+  if (badId) return { response: withCorrelation(badId, correlationId), id };
   try {
     const [streams, hops] = await Promise.all([
       calling("The event store", () => Promise.all(purchaseStreamIds(id).map((streamId) => deps.store.readStream(streamId)))),

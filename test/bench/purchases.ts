@@ -16,6 +16,7 @@ import { startSystemUnderTest } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
 import { closedLoop, httpLoadClient } from "./http-load.js";
 import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
+import { FUTURE_START } from "../helpers/future-start.js";
 
 const suite = "purchases";
 const CONCURRENCY = 16;
@@ -83,7 +84,7 @@ export const purchasesSuite: BenchSuite = {
     try {
       const concerts = ["bench-hall-a", "bench-hall-b"];
       for (const concertId of concerts) {
-        const res = await request(`${sut.url}/api/concerts`, "POST", JSON.stringify({ concertId, name: "Bench", venue: "Hall", startsAt: "2026-07-01T20:00:00Z", capacity: { standard: 1_000_000, vip: 1_000 }, prices: { standard: 5_000, vip: 20_000 } }));
+        const res = await request(`${sut.url}/api/concerts`, "POST", JSON.stringify({ concertId, name: "Bench", venue: "Hall", startsAt: FUTURE_START, capacity: { standard: 1_000_000, vip: 1_000 }, prices: { standard: 5_000, vip: 20_000 } }));
         if (res.status !== 202) throw new Error(`POST /api/concerts answered ${res.status}: ${res.text}`);
         while ((await request(`${sut.url}/api/concerts/${concertId}`, "GET")).status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -13,6 +13,7 @@ import { eventStoreSuite } from "./eventstore.js";
 import { timelineSuite } from "./timeline.js";
 import { projectionsSuite } from "./projections.js";
 import { analyticsReplaySuite } from "./analytics-replay.js";
+import { scriptArgs } from "../../scripts/script-args.js";
 
 const suites: BenchSuite[] = [];
 suites.push(serviceBusSuite);
@@ -31,7 +32,11 @@ function format(n: number): string {
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const usage = `Usage: npm run bench [-- SUITE ...]
+Runs the benchmark suites (default: all), prints a table and writes bench-results/bench.json.
+  SUITE    one of: ${suites.map((s) => s.name).join(", ")}
+  --help   this text`;
+  const { positionals: only } = scriptArgs({ usage, options: {}, allowPositionals: true });
   const chosen = only.length ? suites.filter((s) => only.includes(s.name)) : suites;
   const rows: BenchRow[] = [];
   for (const suite of chosen) {

@@ -7,6 +7,7 @@
 import { type SystemUnderTest, startSystemUnderTest, until } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
 import { closedLoop, httpLoadClient } from "./http-load.js";
+import { FUTURE_START } from "../helpers/future-start.js";
 
 const suite = "timeline";
 const ROUNDS = 6;
@@ -22,7 +23,7 @@ interface Side {
 }
 
 async function prepare(sut: SystemUnderTest): Promise<void> {
-  const res = await request(`${sut.url}/api/concerts`, "POST", JSON.stringify({ concertId: "bench-timeline", name: "Bench", venue: "Hall", startsAt: "2026-07-01T20:00:00Z", capacity: { standard: 1_000_000, vip: 1_000 }, prices: { standard: 5_000, vip: 20_000 } }));
+  const res = await request(`${sut.url}/api/concerts`, "POST", JSON.stringify({ concertId: "bench-timeline", name: "Bench", venue: "Hall", startsAt: FUTURE_START, capacity: { standard: 1_000_000, vip: 1_000 }, prices: { standard: 5_000, vip: 20_000 } }));
   if (res.status !== 202) throw new Error(`POST /api/concerts answered ${res.status}: ${res.text}`);
   await until(() => request(`${sut.url}/api/concerts/bench-timeline`, "GET"), (r) => r.status === 200, 30_000);
 }

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FunctionsHost, type InvocationRecord, startFunctionsHost } from "../../emulator/functions-host/index.js";
 import { freePort, type LocalSystem, startLocalSystem } from "../../scripts/local-system/index.js";
 import { repoRoot, until } from "./system-under-test.js";
+import { FUTURE_START } from "../helpers/future-start.js";
 
 const KEY = "fans-down-test-key";
 const fansServiceFunctions = ["fans-register", "fans-update", "fans-get", "fans"];
@@ -94,7 +95,7 @@ describe("with the fans API stopped", () => {
     await until(() => call("GET", "/api/fans/kim"), (r) => r.status === 200);
     expect((await call("PUT", "/api/fans/kim", { email: "kim@new.example.com", name: "Kim Lee" })).status).toBe(202);
     expect(await until(replica, (r) => r?.streamVersion === 3)).toMatchObject({ email: "kim@new.example.com", name: "Kim Lee" });
-    const concert = { concertId: "fans-down-night", name: "Night", venue: "Main Stage", startsAt: "2026-07-01T20:00:00Z", capacity: { standard: 10, vip: 0 }, prices: { standard: 5_000, vip: 0 } };
+    const concert = { concertId: "fans-down-night", name: "Night", venue: "Main Stage", startsAt: FUTURE_START, capacity: { standard: 10, vip: 0 }, prices: { standard: 5_000, vip: 0 } };
     expect((await call("POST", "/api/concerts", concert)).status).toBe(202);
     await until(() => call("GET", "/api/concerts/fans-down-night"), (r) => r.status === 200);
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { purchaseIdFor } from "../../src/http/idempotency-key.js";
 import { fan, TicketingClient } from "./purchase-client.js";
 import { type SystemUnderTest, startSystemUnderTest } from "./system-under-test.js";
+import { LATER_START } from "../helpers/future-start.js";
 
 let sut: SystemUnderTest;
 let api: TicketingClient;
@@ -70,7 +71,7 @@ describe("bad input", () => {
     const noVip = await attempt({ concertId, fan: fan(), tier: "vip", quantity: 1 });
     expect(noVip.status).toBe(409);
 
-    const other = await api.request("POST", "/api/concerts", { concertId, name: "Another show", venue: "V", startsAt: "2026-08-01T20:00:00Z", capacity: { standard: 1, vip: 1 }, prices: { standard: 1, vip: 1 } });
+    const other = await api.request("POST", "/api/concerts", { concertId, name: "Another show", venue: "V", startsAt: LATER_START, capacity: { standard: 1, vip: 1 }, prices: { standard: 1, vip: 1 } });
     expect(other).toMatchObject({ status: 409, body: { code: "ConcertAlreadyScheduled" } });
   });
 

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { TableClient } from "@azure/data-tables";
 import { type SystemUnderTest, until } from "./system-under-test.js";
+import { FUTURE_START } from "../helpers/future-start.js";
 
 export type Json = Record<string, any>;
 
@@ -22,7 +23,7 @@ export function concertBody(overrides: Json = {}): Json {
     concertId: `concert-${randomUUID().slice(0, 8)}`,
     name: "Rock Night",
     venue: "Main Stage",
-    startsAt: "2026-07-01T20:00:00Z",
+    startsAt: FUTURE_START,
     capacity: { standard: 100, vip: 10 },
     prices: { standard: 5_000, vip: 20_000 },
     ...overrides,

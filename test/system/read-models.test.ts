@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runRebuild } from "../../src/projections/rebuild-run.js";
 import { fan, type Json, TicketingClient } from "./purchase-client.js";
 import { type SystemUnderTest, startSystemUnderTest, until } from "./system-under-test.js";
+import { FUTURE_START } from "../helpers/future-start.js";
 
 let sut: SystemUnderTest;
 let api: TicketingClient;
@@ -26,7 +27,7 @@ async function buy(concertId: string, buyer: Json, tier: string, quantity: numbe
 
 describe("read models (CQRS query side)", () => {
   it("reads its own writes: the 202 names the version, GET with minVersion waits for it", async () => {
-    const concert = { concertId: `rw-${Date.now().toString(36)}`, name: "Read Your Writes", venue: "Hall", startsAt: "2026-09-01T20:00:00Z", capacity: { standard: 20, vip: 5 }, prices: { standard: 4_000, vip: 9_000 } };
+    const concert = { concertId: `rw-${Date.now().toString(36)}`, name: "Read Your Writes", venue: "Hall", startsAt: FUTURE_START, capacity: { standard: 20, vip: 5 }, prices: { standard: 4_000, vip: 9_000 } };
     const scheduled = await api.request("POST", "/api/concerts", concert);
     expect(scheduled).toMatchObject({ status: 202, body: { version: 1 } });
     // Right after the 202, without polling: the endpoint waits until the read model has the concert.

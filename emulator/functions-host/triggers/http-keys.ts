@@ -54,6 +54,13 @@ export class FunctionKeys {
     return valid.includes(presented);
   }
 
+  /** True when some key opens a function of this auth level (without one, every request is refused). */
+  hasKeyFor(level: AuthLevel, functionName: string): boolean {
+    if (level === "anonymous") return true;
+    if (this.master().length > 0) return true;
+    return level === "function" && this.keys("host.function.").length + this.keys(`functions.${functionName}.`).length > 0;
+  }
+
   /** System keys guard extension webhooks only when configured (`func start` needs none). */
   allowsSystem(extension: string, presented: string | undefined): boolean {
     const valid = this.keys(`host.systemKey.${extension}`);

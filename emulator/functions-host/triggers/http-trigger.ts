@@ -1,8 +1,9 @@
 /**
  * HTTP triggers: routes under the host.json route prefix, allowed methods, `authLevel` with function keys, the
  * request handed to the library as RpcHttp (or streamed to its proxy with `enableHttpStream`), and the function's
- * HTTP output written back. Unknown routes and wrong methods get 404, a missing or wrong key 401, a function that
- * throws 500, all with empty bodies, as the Functions host answers.
+ * HTTP output written back. Unknown routes and wrong methods get 404 and a function that throws 500, with empty
+ * bodies as the Functions host answers; a missing or wrong key 401, with a body saying which key to send
+ * (missing-key-answer.ts says why).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../common/logger.js";
@@ -13,6 +14,7 @@ import type { RpcHttpData, RpcInvocationResponse, RpcTypedData } from "../rpc-ty
 import { FunctionKeys, presentedKey, type AuthLevel } from "./http-keys.js";
 import { writeEmpty, writeRpcHttpResponse } from "./http-response.js";
 import { forwardToWorkerProxy } from "./http-stream-proxy.js";
+import { writeMissingKey } from "./missing-key-answer.js";
 import { byPrecedence, compileRoute, type CompiledRoute } from "./route-template.js";
 import { jsonData } from "./trigger-metadata.js";
 
@@ -112,7 +114,8 @@ export class HttpTrigger {
     const { fn, authLevel } = found.route;
     if (!this.options.keys.allows(authLevel, fn.name, key)) {
       req.resume();
-      writeEmpty(res, 401);
+      const keyConfigured = this.options.keys.hasKeyFor(authLevel, fn.name);
+      writeMissingKey(res, { functionName: fn.name, level: authLevel, keyConfigured, instance: url.pathname });
       return true;
     }
     try {

@@ -26,6 +26,16 @@ export function generateParserSource(grammar = readFileSync(grammarPath, "utf8")
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // Not scripts/script-args.ts: the emulator does not import from the app's scripts.
+  const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log("Usage: npm run gen:grammar\nRegenerates sql-parser.generated.ts from sql.peggy.\n  --help   this text");
+    process.exit(0);
+  }
+  if (args.length > 0) {
+    console.error(`Unexpected argument(s): ${args.join(" ")}. Usage: npm run gen:grammar`);
+    process.exit(1);
+  }
   writeFileSync(generatedParserPath, generateParserSource());
   console.log(`wrote ${generatedParserPath}`);
 }

@@ -20,6 +20,7 @@ import { InMemoryRowStore } from "../../../src/projections/row-store.js";
 import { createReadModelQueryBus } from "../../../src/queries/read-model-queries.js";
 import { SimulatedTicketingProvider } from "../../../src/services/ticketing-provider/simulated-ticketing-provider.js";
 import { registeredRoutes } from "./registered-routes.js";
+import { FUTURE_START } from "../../helpers/future-start.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -61,7 +62,7 @@ function request(url: string, init: { method?: string; body?: unknown; contentTy
   return Object.assign(new Request(`http://localhost${url}`, { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body }), { params: init.params ?? {} });
 }
 
-const concert = { concertId: "night-owls", name: "Night Owls", venue: "Main Stage", startsAt: "2026-07-01T20:00:00.000Z", capacity: { standard: 5, vip: 2 }, prices: { standard: 5000, vip: 15000 } };
+const concert = { concertId: "night-owls", name: "Night Owls", venue: "Main Stage", startsAt: FUTURE_START, capacity: { standard: 5, vip: 2 }, prices: { standard: 5000, vip: 15000 } };
 const purchase = { concertId: "night-owls", fan: { id: "fan-1", email: "ada@example.com", name: "Ada" }, tier: "vip", quantity: 2 };
 
 /**

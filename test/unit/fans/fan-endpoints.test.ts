@@ -15,6 +15,7 @@ import type { FanReplicaReader, ReplicatedFan } from "../../../src/fans/replica/
 import type { ApiDeps } from "../../../src/http/api-deps.js";
 import { postConcert } from "../../../src/http/concert-endpoints.js";
 import { postPurchase } from "../../../src/http/purchase-endpoints.js";
+import { FUTURE_START } from "../../helpers/future-start.js";
 
 function request(url: string, init: { method?: string; body?: unknown; contentType?: string; params?: Record<string, string> } = {}) {
   const body = init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body);
@@ -109,7 +110,7 @@ describe("fans API", () => {
 describe("POST /api/purchases with a registered fan's id", () => {
   const copy: ReplicatedFan = { fanId: "ada", email: "ada@replica.example.com", name: "Ada", streamVersion: 3, eventId: "fan-ada:3", updatedAt: "2026-05-01T10:00:00.000Z" };
   const replica: FanReplicaReader = { get: async (fanId) => (fanId === "ada" ? copy : undefined) };
-  const concert = { concertId: "night-owls", name: "Night Owls", venue: "Main Stage", startsAt: "2026-07-01T20:00:00.000Z", capacity: { standard: 5, vip: 2 }, prices: { standard: 5000, vip: 15000 } };
+  const concert = { concertId: "night-owls", name: "Night Owls", venue: "Main Stage", startsAt: FUTURE_START, capacity: { standard: 5, vip: 2 }, prices: { standard: 5000, vip: 15000 } };
 
   it("puts the replica's details in PlacePurchase", async () => {
     const { deps, sent } = api(replica);
