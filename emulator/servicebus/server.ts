@@ -332,7 +332,8 @@ export class ServiceBusAmqpServer {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
     }
     const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
-    this.reply(state, request, status, undefined, "$cbs");
+    // The claim holds at once; the response waits for the request's disposition (see onManagement).
+    setImmediate(() => this.reply(state, request, status, undefined, "$cbs"));
   }
 
   private onManagement(state: ConnectionState, link: any, target: ResolvedEntity | undefined, bytes: Buffer): void {
@@ -360,7 +361,9 @@ export class ServiceBusAmqpServer {
     };
     // Durable mode: settlements, schedules and session states are answered once they are on disk.
     const pending = this.durable?.();
-    if (!pending) return answer(reply);
+    // rhea writes this turn's transfers before its dispositions, and uamqp (Python azure-servicebus 7.8) drops a
+    // response that arrives before its request's disposition: the operation is done, its answer goes out next turn.
+    if (!pending) return void setImmediate(() => answer(reply));
     pending.then(
       () => answer(reply),
       (err: Error) => {

@@ -217,6 +217,30 @@ describe("Clients built on uamqp (Python azure-servicebus 7.8)", () => {
     expect(received.map((m) => m.body)).toEqual(["absolute address"]);
     await receiver.close();
   });
+  it("settles a $management request before it sends the response, which uamqp insists on", async () => {
+    const { connection, putToken } = await uamqpStyleConnection(emulator.serviceBus.amqpsPort!, certificate.cert);
+    await putToken("sb://localhost/secure");
+    const node = { source: { address: "secure/$management" }, target: { address: "secure/$management" } };
+    const replies = connection.open_receiver({ name: "secure/$management-receiver", ...node });
+    const requests = connection.open_sender({ name: "secure/$management-sender", ...node });
+    const events: string[] = [];
+    const answered = new Promise<void>((resolve) => {
+      requests.once("accepted", () => events.push("request settled"));
+      replies.once("message", () => {
+        events.push("response");
+        resolve();
+      });
+    });
+    requests.once("sendable", () => {
+      const { wrap_ulong, wrap_long, wrap_int } = (rhea as any).types;
+      const application_properties = { operation: "com.microsoft:peek-message" };
+      const body = { "from-sequence-number": wrap_long(1), "message-count": wrap_int(1) };
+      requests.send({ message_id: wrap_ulong(1), reply_to: "secure/$management", application_properties, body });
+    });
+    await answered;
+    expect(events).toEqual(["request settled", "response"]);
+    connection.close();
+  });
 });
 
 describe("npm run emulator and AMQPS", () => {
