@@ -71,7 +71,10 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
   const admin = attachAdministration({ ...opts, namespace, credentials });
   const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
   const serveAmqp = (socket: import("node:net").Socket) => server.accept(socket);
-  const amqps = opts.amqpsPort === undefined ? undefined : new AmqpsListener(admin.certificate, serveAmqp, opts.logger);
+  const amqps =
+    opts.amqpsPort === undefined
+      ? undefined
+      : new AmqpsListener(admin.certificate, serveAmqp, admin.onDecryptedHttp, opts.logger);
   let port: number;
   let amqpsPort: number | undefined;
   try {

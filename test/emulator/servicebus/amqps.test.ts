@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { fileURLToPath } from "node:url";
-import type { ServiceBusClient } from "@azure/service-bus";
+import { ServiceBusAdministrationClient, type ServiceBusClient } from "@azure/service-bus";
 import rhea from "rhea";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCertificate, type TlsCertificate } from "../../../emulator/common/tls.js";
@@ -108,6 +108,14 @@ describe("Service Bus AMQPS (TLS) port", () => {
   it("lets the SDK send and receive with a connection string without UseDevelopmentEmulator", async () => {
     const received = await sdkOverTls("connection-string", emulator.serviceBus.amqpsPort!, "also over tls");
     expect(received).toBe("also over tls");
+  });
+
+  it("serves the administration API on the AMQPS port too: the TLS connection string works for both clients", async () => {
+    const options = { tlsOptions: { ca: certificate.cert }, retryOptions: { maxRetries: 0 } };
+    const admin = new ServiceBusAdministrationClient(emulator.serviceBus.tlsConnectionString!, options);
+    const queue = await admin.getQueue("secure");
+    expect(queue.name).toBe("secure");
+    expect((await admin.getQueueRuntimeProperties("secure")).totalMessageCount).toBeGreaterThanOrEqual(0);
   });
 
   it("drops a peer that speaks plain AMQP or garbage to the TLS port, and both ports keep serving", async () => {
