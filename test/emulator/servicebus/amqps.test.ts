@@ -249,6 +249,20 @@ describe("Clients built on uamqp (Python azure-servicebus 7.8)", () => {
     expect(events).toEqual(["request settled", "response"]);
     connection.close();
   });
+  it("puts a deferred message's lock token in its delivery annotations, where Python reads it to settle it", async () => {
+    await plainClient.createSender("secure").sendMessages({ body: "to defer" });
+    const receiver = plainClient.createReceiver("secure");
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    await receiver.deferMessage(message);
+    const [deferred] = await receiver.receiveDeferredMessages([message.sequenceNumber!]);
+    const annotations = deferred._rawAmqpMessage.deliveryAnnotations ?? {};
+    // A uuid: 16 bytes, in whatever array-like shape the SDK hands it over.
+    const token = annotations["x-opt-lock-token"] as ArrayLike<number> | undefined;
+    const text = token ? Buffer.from(Object.values(token)).toString("hex") : "none";
+    expect(text).toBe(deferred.lockToken!.replace(/-/g, ""));
+    await receiver.completeMessage(deferred);
+    await receiver.close();
+  });
 });
 
 describe("npm run emulator and AMQPS", () => {
