@@ -19,7 +19,7 @@ import {
   remoteAddress,
   settleIncoming,
 } from "./amqp/rhea-adapter.js";
-import { ClaimSet, entityAddressOf, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
+import { ClaimSet, entityAddressOf, entityPathOf, putToken, type Right, type SasCredentials } from "./cbs.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
 import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
@@ -168,9 +168,13 @@ export class ServiceBusAmqpServer {
     return role?.kind === "consumer" ? role.consumer : undefined;
   }
 
-  private authorize(state: ConnectionState, address: string): void {
+  /** `right`: what the link does (an entity's SAS rule may allow only Send or Listen). */
+  private authorize(state: ConnectionState, address: string, right?: Right): void {
     if (!state.claims.covers(address)) {
       throw faults.unauthorized(`The connection has no valid put-token claim for '${address}'. Send a token to $cbs before attaching.`);
+    }
+    if (right && !state.claims.covers(address, right)) {
+      throw faults.unauthorized(`Unauthorized access. '${right}' claim(s) are required to perform this operation.`);
     }
   }
 
@@ -203,7 +207,7 @@ export class ServiceBusAmqpServer {
       if (resolved.subQueue !== "main" || resolved.entity.kind === "subscription") {
         throw faults.notAllowed(`Cannot send to '${address}': messages can be sent only to queues and topics.`);
       }
-      this.authorize(state, address);
+      this.authorize(state, address, "Send");
       const entity = resolved.entity;
       answerAttach(link, { source, target: { address }, maxMessageSize: entity.maxMessageSizeInBytes });
       state.links.set(link, { kind: "ingress", entity });
@@ -230,7 +234,7 @@ export class ServiceBusAmqpServer {
       }
       const resolved = this.resolveOrFail(address);
       if (!resolved.store) throw faults.notAllowed(`Cannot receive from topic '${address}': receive from one of its subscriptions.`);
-      this.authorize(state, address);
+      this.authorize(state, address, "Listen");
       const store = resolved.store;
       const session = sessionRequestOf(link);
       if (session.sessionful && !store.sessionful) throw faults.sessionReceiverNotAllowed();
