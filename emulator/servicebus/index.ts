@@ -29,7 +29,7 @@ export interface ServiceBusService {
   readonly tlsConnectionString?: string;
   /** Queues, topics and subscriptions with their messages (for tests and the administration API). */
   readonly namespace: Namespace;
-  /** The certificate the administration API serves over HTTPS on `port` (made on first use), with its PEM file. */
+  /** The certificate of HTTPS on `port` and of AMQPS (made on first use), with its PEM file. */
   certificate(): Promise<TlsCertificate & { certPath?: string }>;
   close(): Promise<void>;
 }
