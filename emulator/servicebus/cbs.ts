@@ -19,20 +19,34 @@ export interface PutTokenResult {
   description: string;
 }
 
-/** Claims of one connection: audience path (lower case, no host) -> expiry in wall-clock ms. */
-export class ClaimSet {
-  private readonly claims = new Map<string, number>();
+/** A key pair a token may be signed with, and what a token signed with it may do. */
+interface Signer {
+  keys: string[];
+  rights: readonly Right[];
+}
 
-  add(path: string, expiresAt: number): void {
-    this.claims.set(normalize(path), expiresAt);
+/** What a claim allows: the namespace key allows everything; an entity's SAS rule what its rights say. */
+export type Right = "Manage" | "Send" | "Listen";
+const ALL_RIGHTS: readonly Right[] = ["Manage", "Send", "Listen"];
+
+/** Claims of one connection: audience path (lower case, no host) -> expiry in wall-clock ms and rights. */
+export class ClaimSet {
+  private readonly claims = new Map<string, { expiresAt: number; rights: readonly Right[] }>();
+
+  add(path: string, expiresAt: number, rights: readonly Right[] = ALL_RIGHTS): void {
+    this.claims.set(normalize(path), { expiresAt, rights });
   }
 
-  /** True when a live claim covers `path` (the same path, a parent entity path, or the whole namespace). */
-  covers(path: string, now = Date.now()): boolean {
+  /**
+   * True when a live claim covers `path` (the same path, a parent entity path, or the whole namespace) and, when
+   * `right` is given, grants it (Manage grants Send and Listen too, as Azure's Manage rules hold all three).
+   */
+  covers(path: string, right?: Right, now = Date.now()): boolean {
     const target = normalize(path);
-    for (const [claim, expiresAt] of this.claims) {
+    for (const [claim, { expiresAt, rights }] of this.claims) {
       if (expiresAt <= now) continue;
-      if (claim === "" || claim === target || target.startsWith(claim + "/")) return true;
+      if (claim !== "" && claim !== target && !target.startsWith(claim + "/")) continue;
+      if (!right || rights.includes(right) || rights.includes("Manage")) return true;
     }
     return false;
   }
@@ -100,17 +114,21 @@ export function putToken(
   if (!fields || !fields.sr || !fields.sig || !fields.se || !fields.skn) {
     return { statusCode: 401, description: "InvalidSignature: the token is not a SharedAccessSignature with sr, sig, se and skn." };
   }
-  if (safeDecode(fields.skn) !== credentials.keyName) {
-    return { statusCode: 401, description: `InvalidSignature: unknown SharedAccessKeyName '${safeDecode(fields.skn)}'.` };
-  }
+  const keyName = safeDecode(fields.skn);
+  const scope = audiencePath(safeDecode(fields.sr)).toLowerCase();
+  const namespaceKey = { keys: [credentials.key], rights: ALL_RIGHTS };
+  const signer = keyName === credentials.keyName ? namespaceKey : entityRule(namespace, scope, keyName);
+  if (!signer) return { statusCode: 401, description: `InvalidSignature: unknown SharedAccessKeyName '${keyName}'.` };
   const expiresAt = Number(fields.se) * 1000;
   if (!Number.isFinite(expiresAt) || expiresAt <= now) return { statusCode: 401, description: "ExpiredToken: the token has expired." };
-  const expected = createHmac("sha256", Buffer.from(credentials.key, "utf8")).update(`${fields.sr}\n${fields.se}`).digest();
   const given = Buffer.from(safeDecode(fields.sig), "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const signedWith = (key: string) => {
+    const expected = createHmac("sha256", Buffer.from(key, "utf8")).update(`${fields.sr}\n${fields.se}`).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!signer.keys.some(signedWith)) {
     return { statusCode: 401, description: "InvalidSignature: The token has an invalid signature." };
   }
-  const scope = audiencePath(safeDecode(fields.sr)).toLowerCase();
   const path = audiencePath(request.audience);
   if (scope !== "" && path.toLowerCase() !== scope && !path.toLowerCase().startsWith(scope + "/")) {
     return { statusCode: 401, description: `InvalidAudience: the token's scope does not cover '${request.audience}'.` };
@@ -119,6 +137,20 @@ export function putToken(
   if (entityPath !== "" && !namespace.resolve(entityPath)) {
     return { statusCode: 404, description: `The messaging entity '${request.audience}' could not be found. To know more visit https://aka.ms/sbResourceMgrExceptions.` };
   }
-  claims.add(path, expiresAt);
+  claims.add(path, expiresAt, signer.rights);
   return { statusCode: 202, description: "Accepted" };
+}
+
+/**
+ * The SAS rule named `keyName` of the queue or topic a token's scope lies in (a subscription's is its topic's):
+ * either of its keys signs, for that entity only (the scope check below keeps it there).
+ */
+function entityRule(namespace: Namespace, scope: string, keyName: string): Signer | undefined {
+  const entityPath = entityPathOf(scope);
+  if (entityPath === "") return undefined;
+  const entity = namespace.resolve(entityPath)?.entity;
+  if (!entity) return undefined;
+  const owner = entity.kind === "subscription" ? namespace.topics.get(entity.topicName.toLowerCase()) : entity;
+  const rule = owner?.options.authorizationRules?.find((r) => r.keyName === keyName);
+  return rule ? { keys: [rule.primaryKey, rule.secondaryKey], rights: rule.rights } : undefined;
 }

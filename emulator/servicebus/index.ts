@@ -29,7 +29,7 @@ export interface ServiceBusService {
   readonly tlsConnectionString?: string;
   /** Queues, topics and subscriptions with their messages (for tests and the administration API). */
   readonly namespace: Namespace;
-  /** The certificate the administration API serves over HTTPS on `port` (made on first use), with its PEM file. */
+  /** The certificate of HTTPS on `port` and of AMQPS (made on first use), with its PEM file. */
   certificate(): Promise<TlsCertificate & { certPath?: string }>;
   close(): Promise<void>;
 }
@@ -71,7 +71,10 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
   const admin = attachAdministration({ ...opts, namespace, credentials });
   const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
   const serveAmqp = (socket: import("node:net").Socket) => server.accept(socket);
-  const amqps = opts.amqpsPort === undefined ? undefined : new AmqpsListener(admin.certificate, serveAmqp, opts.logger);
+  const amqps =
+    opts.amqpsPort === undefined
+      ? undefined
+      : new AmqpsListener(admin.certificate, serveAmqp, admin.onDecryptedHttp, opts.logger);
   let port: number;
   let amqpsPort: number | undefined;
   try {

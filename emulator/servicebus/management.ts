@@ -6,7 +6,7 @@
  */
 import { AmqpPayload } from "./amqp/amqp-payload.js";
 import { amqpTypes, scanSections, SECTION, type TypedValue } from "./amqp/codec.js";
-import { encodeRecord } from "./amqp/delivery-encoding.js";
+import { encodeDeferredRecord, encodeRecord } from "./amqp/delivery-encoding.js";
 import { asFault, faults, ServiceBusFault } from "./amqp/errors.js";
 import { lockTokenFrom, lockTokenToRfcBytes } from "./amqp/lock-token.js";
 import { typedEntries } from "./consumer-link.js";
@@ -191,7 +191,7 @@ function receiveBySequenceNumber(store: MessageStore, body: Record<string, unkno
     statusCode: 200,
     body: {
       messages: results.map(({ record, lockToken, previousDeliveries }) => {
-        const entry: Record<string, unknown> = { message: encodeRecord(record, previousDeliveries, lockToken) };
+        const entry: Record<string, unknown> = { message: encodeDeferredRecord(record, previousDeliveries, lockToken) };
         if (lockToken) entry["lock-token"] = amqpTypes.wrap_uuid(lockTokenToRfcBytes(lockToken));
         return entry;
       }),

@@ -20,7 +20,7 @@ import {
   settleIncoming,
   takePendingOutcomes,
 } from "./amqp/rhea-adapter.js";
-import { ClaimSet, entityAddressOf, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
+import { ClaimSet, entityAddressOf, entityPathOf, putToken, type Right, type SasCredentials } from "./cbs.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
 import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
@@ -172,9 +172,13 @@ export class ServiceBusAmqpServer {
     return role?.kind === "consumer" ? role.consumer : undefined;
   }
 
-  private authorize(state: ConnectionState, address: string): void {
+  /** `right`: what the link does (an entity's SAS rule may allow only Send or Listen). */
+  private authorize(state: ConnectionState, address: string, right?: Right): void {
     if (!state.claims.covers(address)) {
       throw faults.unauthorized(`The connection has no valid put-token claim for '${address}'. Send a token to $cbs before attaching.`);
+    }
+    if (right && !state.claims.covers(address, right)) {
+      throw faults.unauthorized(`Unauthorized access. '${right}' claim(s) are required to perform this operation.`);
     }
   }
 
@@ -207,7 +211,7 @@ export class ServiceBusAmqpServer {
       if (resolved.subQueue !== "main" || resolved.entity.kind === "subscription") {
         throw faults.notAllowed(`Cannot send to '${address}': messages can be sent only to queues and topics.`);
       }
-      this.authorize(state, address);
+      this.authorize(state, address, "Send");
       const entity = resolved.entity;
       answerAttach(link, { source, target: { address }, maxMessageSize: entity.maxMessageSizeInBytes });
       state.links.set(link, { kind: "ingress", entity });
@@ -234,7 +238,7 @@ export class ServiceBusAmqpServer {
       }
       const resolved = this.resolveOrFail(address);
       if (!resolved.store) throw faults.notAllowed(`Cannot receive from topic '${address}': receive from one of its subscriptions.`);
-      this.authorize(state, address);
+      this.authorize(state, address, "Listen");
       const store = resolved.store;
       const session = sessionRequestOf(link);
       if (session.sessionful && !store.sessionful) throw faults.sessionReceiverNotAllowed();
@@ -336,7 +340,8 @@ export class ServiceBusAmqpServer {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
     }
     const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
-    this.reply(state, request, status, undefined, "$cbs");
+    // The claim holds at once; the response waits for the request's disposition (see onManagement).
+    setImmediate(() => this.reply(state, request, status, undefined, "$cbs"));
   }
 
   private onManagement(state: ConnectionState, link: any, entityPath: string, bytes: Buffer): void {
@@ -366,7 +371,9 @@ export class ServiceBusAmqpServer {
     };
     // Durable mode: settlements, schedules and session states are answered once they are on disk.
     const pending = this.durable?.();
-    if (!pending) return answer(reply);
+    // rhea writes this turn's transfers before its dispositions, and uamqp (Python azure-servicebus 7.8) drops a
+    // response that arrives before its request's disposition: the operation is done, its answer goes out next turn.
+    if (!pending) return void setImmediate(() => answer(reply));
     pending.then(
       () => answer(reply),
       (err: Error) => {

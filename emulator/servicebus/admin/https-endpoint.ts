@@ -1,7 +1,8 @@
 /**
  * HTTPS on the AMQP port: the sniffer hands over sockets that opened with a TLS ClientHello; they are decrypted here
  * and served by the emulator's HTTP router (administration API, explorer, health), so one connection string's
- * `Endpoint` works for both `ServiceBusClient` and `ServiceBusAdministrationClient`.
+ * `Endpoint` works for both `ServiceBusClient` and `ServiceBusAdministrationClient`. The AMQPS port hands over its
+ * decrypted sockets that speak HTTP instead of AMQP, for the same reason (serveDecrypted).
  *
  * The raw socket is wrapped in a JS Duplex before `new tls.TLSSocket(...)`: given a native-handle socket whose first
  * bytes were already read (and unshifted), TLSSocket reads from the handle and the handshake hangs (notes 13.4).
@@ -15,7 +16,7 @@ import type { TlsCertificate } from "../../common/tls.js";
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A Duplex over a net.Socket: reads what the socket emits (unshifted bytes included), writes through to it. */
-function streamOver(socket: net.Socket): Duplex {
+export function streamOver(socket: net.Socket): Duplex {
   const duplex = new Duplex({
     read() {
       socket.resume();
@@ -84,6 +85,19 @@ export class HttpsEndpoint {
         socket.destroy();
       },
     );
+  }
+
+  /**
+   * Serves HTTP on a socket already decrypted elsewhere (the AMQPS port, whose first bytes were not AMQP and were
+   * unshifted): through a Duplex, so node's HTTP parser reads those bytes instead of the TLS handle's next ones.
+   */
+  serveDecrypted(socket: tls.TLSSocket): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    const stream = streamOver(socket) as Duplex & { encrypted?: boolean };
+    // The administration API writes https:// entity ids for encrypted requests, as Azure does.
+    stream.encrypted = true;
+    this.server.emit("connection", stream);
   }
 
   close(): void {

@@ -34,6 +34,8 @@ export interface AdministrationOptions extends CertificateOptions {
 export interface Administration {
   /** Give to the AMQP server: TLS sockets on its port. */
   onTlsSocket(socket: import("node:net").Socket): void;
+  /** Give to the AMQPS listener: decrypted sockets that speak HTTP. */
+  onDecryptedHttp(socket: import("node:tls").TLSSocket): void;
   /** The HTTPS certificate (with the path of its PEM file unless it was passed in). */
   certificate(): Promise<TlsCertificate & { certPath?: string }>;
   close(): void;
@@ -59,6 +61,7 @@ export function attachAdministration(opts: AdministrationOptions): Administratio
   const https = new HttpsEndpoint(getCertificate, (req, res) => opts.http.handle(req, res), (message) => opts.logger.warn(message));
   return {
     onTlsSocket: (socket) => https.accept(socket),
+    onDecryptedHttp: (socket) => https.serveDecrypted(socket),
     certificate: getCertificate,
     close: () => https.close(),
   };

@@ -19,6 +19,11 @@ export interface BrokerAnnotations {
   lockToken?: string;
   lockedUntil?: number;
   deadLetterSource?: string;
+  /**
+   * Also write the lock token as delivery annotation x-opt-lock-token: a deferred message returned by
+   * `$management` has no delivery tag, and Python's azure-servicebus reads its lock token from there.
+   */
+  lockTokenInDeliveryAnnotations?: boolean;
 }
 
 function symbolBytes(name: string): Buffer {
@@ -53,7 +58,7 @@ function writtenByBroker(key: string, broker: BrokerAnnotations): boolean {
 
 const TWO_32 = 4294967296;
 /** Everything but a dead-letter source and the sender's own annotations fits in this. */
-const FIXED_PART = 256;
+const FIXED_PART = 320;
 
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
@@ -189,6 +194,16 @@ export function encodeMessage(
   w.uint(deliveryCount);
   w.endCompound(list, 5);
 
+  if (broker?.lockTokenInDeliveryAnnotations && broker.lockToken !== undefined) {
+    w.described(SECTION.deliveryAnnotations);
+    const annotations = w.startCompound(0xd1);
+    w.bytes(KEY.lockToken);
+    w.byte(0x98);
+    writeLockToken(broker.lockToken, scratch, w.at);
+    w.at += 16;
+    w.endCompound(annotations, 2);
+  }
+
   if (broker || own) {
     w.described(SECTION.messageAnnotations);
     const map = w.startCompound(0xd1);
@@ -229,7 +244,17 @@ export function encodeMessage(
   return out;
 }
 
-export function encodeRecord(record: MessageRecord, previousDeliveries: number, lockToken?: string): Buffer {
+/** A deferred message as `$management` returns it: its lock token also in its delivery annotations. */
+export function encodeDeferredRecord(record: MessageRecord, previousDeliveries: number, lockToken?: string): Buffer {
+  return encodeRecord(record, previousDeliveries, lockToken, true);
+}
+
+export function encodeRecord(
+  record: MessageRecord,
+  previousDeliveries: number,
+  lockToken?: string,
+  tokenInDelivery = false,
+): Buffer {
   const payload = record.payload as AmqpPayload;
   const broker: BrokerAnnotations = {
     sequenceNumber: record.sequenceNumber,
@@ -238,6 +263,7 @@ export function encodeRecord(record: MessageRecord, previousDeliveries: number, 
     lockToken: lockToken || undefined,
     lockedUntil: record.lockedUntil,
     deadLetterSource: record.deadLetterSource || undefined,
+    lockTokenInDeliveryAnnotations: tokenInDelivery,
   };
   // Receivers compute expiresAtUtc from the header ttl; an entity default applies when the message had none.
   const ttl = payload.timeToLiveMs ?? (record.expiresAt !== Infinity ? record.expiresAt - record.enqueuedAt : undefined);

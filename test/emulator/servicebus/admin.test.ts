@@ -285,6 +285,33 @@ describe("Service Bus administration API: what Azure returns for each entity kin
     expect((await admin.getTopic("topic-with-rules")).authorizationRules?.map((r) => r.keyName)).toEqual(["publisher"]);
   });
 
+  it("lets a client connect with a queue's own SAS rule, for what the rule's rights allow", async () => {
+    const claimType = "SharedAccessKey";
+    const onlySend = { keyName: "only-send", accessRights: ["Send"] as AccessRights[], claimType };
+    const rules = [{ ...onlySend, primaryKey: KEY_A, secondaryKey: KEY_B }];
+    await admin.createQueue("entity-keys", { authorizationRules: rules });
+    const base = emulator.serviceBus.connectionString;
+    const withKey = (key: string) =>
+      base.replace("KeyName=RootManageSharedAccessKey", "KeyName=only-send").replace("SAS_KEY_VALUE", key);
+    const entityClient = serviceBusClient(emulator, {}, withKey(KEY_B));
+    await entityClient.createSender("entity-keys").sendMessages({ body: "sent with the queue's secondary key" });
+    const receiver = entityClient.createReceiver("entity-keys");
+    const listenErr = await errorOf(receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 }));
+    expect(listenErr.code).toBe("UnauthorizedAccess");
+    expect(listenErr.message).toMatch(/Listen/);
+    const elsewhere = await errorOf(entityClient.createSender("configured").sendMessages({ body: "not this queue" }));
+    expect(elsewhere.code).toBe("UnauthorizedAccess");
+    await entityClient.close();
+    const wrongKey = serviceBusClient(emulator, {}, withKey(Buffer.alloc(32, 9).toString("base64")));
+    const wrongKeyErr = await errorOf(wrongKey.createSender("entity-keys").sendMessages({ body: "x" }));
+    expect(wrongKeyErr.code).toBe("UnauthorizedAccess");
+    await wrongKey.close();
+    const check = client.createReceiver("entity-keys", { receiveMode: "receiveAndDelete" });
+    const received = await check.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    expect(received.map((m) => m.body)).toEqual(["sent with the queue's secondary key"]);
+    await check.close();
+  });
+
   it("refuses an authorization rule with an unknown right, with a 400, and keeps nothing", async () => {
     const readRule = { keyName: "x", accessRights: ["Read" as AccessRights], claimType: "SharedAccessKey" };
     const err = await errorOf(admin.createQueue("bad-rules", { authorizationRules: [readRule] }));

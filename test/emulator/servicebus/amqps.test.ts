@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { fileURLToPath } from "node:url";
-import type { ServiceBusClient } from "@azure/service-bus";
+import { ServiceBusAdministrationClient, type ServiceBusClient } from "@azure/service-bus";
 import rhea from "rhea";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCertificate, type TlsCertificate } from "../../../emulator/common/tls.js";
@@ -108,6 +108,14 @@ describe("Service Bus AMQPS (TLS) port", () => {
   it("lets the SDK send and receive with a connection string without UseDevelopmentEmulator", async () => {
     const received = await sdkOverTls("connection-string", emulator.serviceBus.amqpsPort!, "also over tls");
     expect(received).toBe("also over tls");
+  });
+
+  it("serves the administration API on the AMQPS port too: the TLS connection string works for both clients", async () => {
+    const options = { tlsOptions: { ca: certificate.cert }, retryOptions: { maxRetries: 0 } };
+    const admin = new ServiceBusAdministrationClient(emulator.serviceBus.tlsConnectionString!, options);
+    const queue = await admin.getQueue("secure");
+    expect(queue.name).toBe("secure");
+    expect((await admin.getQueueRuntimeProperties("secure")).totalMessageCount).toBeGreaterThanOrEqual(0);
   });
 
   it("drops a peer that speaks plain AMQP or garbage to the TLS port, and both ports keep serving", async () => {
@@ -215,6 +223,44 @@ describe("Clients built on uamqp (Python azure-servicebus 7.8)", () => {
     const receiver = plainClient.createReceiver("secure", { receiveMode: "receiveAndDelete" });
     const received = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(received.map((m) => m.body)).toEqual(["absolute address"]);
+    await receiver.close();
+  });
+  it("settles a $management request before it sends the response, which uamqp insists on", async () => {
+    const { connection, putToken } = await uamqpStyleConnection(emulator.serviceBus.amqpsPort!, certificate.cert);
+    await putToken("sb://localhost/secure");
+    const node = { source: { address: "secure/$management" }, target: { address: "secure/$management" } };
+    const replies = connection.open_receiver({ name: "secure/$management-receiver", ...node });
+    const requests = connection.open_sender({ name: "secure/$management-sender", ...node });
+    const events: string[] = [];
+    const answered = new Promise<void>((resolve) => {
+      requests.once("accepted", () => events.push("request settled"));
+      replies.once("message", () => {
+        events.push("response");
+        resolve();
+      });
+    });
+    requests.once("sendable", () => {
+      const { wrap_ulong, wrap_long, wrap_int } = (rhea as any).types;
+      const application_properties = { operation: "com.microsoft:peek-message" };
+      const body = { "from-sequence-number": wrap_long(1), "message-count": wrap_int(1) };
+      requests.send({ message_id: wrap_ulong(1), reply_to: "secure/$management", application_properties, body });
+    });
+    await answered;
+    expect(events).toEqual(["request settled", "response"]);
+    connection.close();
+  });
+  it("puts a deferred message's lock token in its delivery annotations, where Python reads it to settle it", async () => {
+    await plainClient.createSender("secure").sendMessages({ body: "to defer" });
+    const receiver = plainClient.createReceiver("secure");
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    await receiver.deferMessage(message);
+    const [deferred] = await receiver.receiveDeferredMessages([message.sequenceNumber!]);
+    const annotations = deferred._rawAmqpMessage.deliveryAnnotations ?? {};
+    // A uuid: 16 bytes, in whatever array-like shape the SDK hands it over.
+    const token = annotations["x-opt-lock-token"] as ArrayLike<number> | undefined;
+    const text = token ? Buffer.from(Object.values(token)).toString("hex") : "none";
+    expect(text).toBe(deferred.lockToken!.replace(/-/g, ""));
+    await receiver.completeMessage(deferred);
     await receiver.close();
   });
 });
