@@ -45,8 +45,8 @@ export const MAX_ADVANCE_MS = 36_525 * DAY_MS;
 export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 // A slice of an advance ends after this much work or this many timers, whichever comes first.
-const SLICE_MS = 8;
-const SLICE_TIMERS = 2000;
+const SLICE_MS = 25;
+const SLICE_TIMERS = 5000;
 // Node caps a timer's delay at 2^31-1 ms; a longer wait re-arms when the real timer fires.
 const MAX_REAL_DELAY_MS = 2 ** 31 - 1;
 

@@ -18,6 +18,7 @@ import { traceOf } from "./correlation.js";
 import { calling, errorResponse } from "./error-responses.js";
 import { digestOf } from "./idempotency-key.js";
 import { readJsonBody } from "./json-body.js";
+import { currentTime } from "../clock.js";
 
 const schedule = catalog.ScheduleConcert.schema.shape;
 
@@ -46,7 +47,7 @@ export async function postConcert(request: ApiRequest, deps: ApiDeps): Promise<E
   if (!input.ok) return reply(input.problem);
   const { concertId = randomUUID(), ...details } = input.value;
   const data: MessageData<"ScheduleConcert"> = { concertId, ...details };
-  const now = deps.now?.() ?? new Date();
+  const now = deps.now?.() ?? currentTime();
   try {
     const existing = await calling("The event store", () => new StreamRepository(deps.store).load(concertStream, concertId));
     // The domain's own decision: throws ConcertAlreadyScheduled (409) for other details, nothing to do for the same.

@@ -25,6 +25,7 @@ import { digestOf, IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, purchaseIdFor } fro
 import { readJsonBody } from "./json-body.js";
 import { validationProblem } from "./problem.js";
 import { recordRequest } from "../timeline/request-hop.js";
+import { currentTime } from "../clock.js";
 
 const place = catalog.PlacePurchase.schema.shape;
 
@@ -67,7 +68,7 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
   }
   const purchaseId = idempotency.key === undefined ? randomUUID() : purchaseIdFor(fan.id, idempotency.key);
   const data: MessageData<"PlacePurchase"> = { purchaseId, ...body, fan };
-  const now = deps.now?.() ?? new Date();
+  const now = deps.now?.() ?? currentTime();
   try {
     if (idempotency.key !== undefined) {
       const existing = await calling("The event store", () => new StreamRepository(deps.store).load(purchaseStream, purchaseId));
