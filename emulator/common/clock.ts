@@ -134,8 +134,9 @@ export class EmulatorClock implements Clock {
     const tick = () => {
       fn();
       if (stopped) return;
-      // Inside an advance, the next run is at the end of the jump at the earliest, not at each period skipped.
-      current = this.setTimerAt(Math.max(current.due + periodMs, this.advancing?.target ?? 0), tick);
+      // Inside an advance, the next run is at the end of the jump at the earliest, not at each period skipped (and
+      // after a stall of the process, now rather than once per period missed).
+      current = this.setTimerAt(Math.max(current.due + periodMs, this.advancing?.target ?? this.now()), tick);
     };
     current = this.setTimer(periodMs, tick);
     return {
