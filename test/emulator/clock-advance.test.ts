@@ -1,9 +1,8 @@
 /**
  * `POST /emulator/clock/advance` as a test in another process uses it: absurd values are refused with 400
  * problem+json, a day, a year and a century each answer within a second with every service running (the Kafka
- * endpoint's retention sweep included), the ports keep answering while a large backlog of expiries is worked
- * through, and the Service Bus SDK's long-lived links (a receiver, the $management link, the CBS link) keep
- * working after a century.
+ * endpoint's retention sweep included), and the Service Bus SDK's long-lived links (a receiver, the $management
+ * link, the CBS link) keep working after a century.
  */
 import type { ServiceBusClient, ServiceBusReceiver, ServiceBusSender } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,35 +90,6 @@ describe("moving the clock far ahead", () => {
     expect(await other.peekMessages(1)).toEqual([]);
     await other.close();
   }, 30_000);
-
-  it("keeps every port answering while a large backlog of expiries is worked through", async () => {
-    const expiring = client.createSender("expiring");
-    const batch = await expiring.createMessageBatch();
-    let count = 0;
-    while (batch.tryAddMessage({ body: "x".repeat(16), timeToLive: 60_000 })) count++;
-    for (let i = 0; i < 40; i++) await expiring.sendMessages(batch);
-    await expiring.close();
-    const backlog = 40 * count;
-    expect(backlog).toBeGreaterThan(10_000);
-
-    let healthChecks = 0;
-    let stop = false;
-    const probe = (async () => {
-      while (!stop) {
-        const res = await fetch(`${emulator.http.url}/health`);
-        if (res.status === 200) healthChecks++;
-        await res.arrayBuffer();
-      }
-    })();
-    const res = await advance({ ms: 2 * 60_000 });
-    stop = true;
-    await probe;
-    expect(res.status).toBe(200);
-    expect(healthChecks).toBeGreaterThan(1);
-    const peeker = client.createReceiver("expiring");
-    expect(await peeker.peekMessages(1)).toEqual([]);
-    await peeker.close();
-  }, 60_000);
 
   it("refuses an advance that would take the clock past the year 9999", async () => {
     const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

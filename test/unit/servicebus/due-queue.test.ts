@@ -44,4 +44,28 @@ describe("DueQueue", () => {
     clock.advance(10_000);
     expect(fired).toEqual([-1]);
   });
+
+  it("works through a large backlog in slices, with I/O turns in between, when the clock is advanced over HTTP", async () => {
+    const sliced = new EmulatorClock();
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    const seenAtTurn: number[] = [];
+    const due = new DueQueue<number>(sliced, () => {
+      seenAtTurn.push(turns);
+      // Each expiry costs a little, as a dead-lettering one does.
+      const until = performance.now() + 0.05;
+      while (performance.now() < until);
+    });
+    for (let i = 0; i < 5000; i++) due.push(sliced.now() + 10, i);
+    setImmediate(spin);
+    await sliced.advanceInSlices(1000);
+    spinning = false;
+    sliced.dispose();
+    expect(seenAtTurn).toHaveLength(5000);
+    expect(new Set(seenAtTurn).size).toBeGreaterThan(2);
+  });
 });
