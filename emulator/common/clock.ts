@@ -159,7 +159,8 @@ export class EmulatorClock implements Clock {
       throw new RangeError(`An advance may skip at most ${MAX_ADVANCE_MS} ms (a century) at a time, got ${ms}.`);
     }
     if (this.now() + ms > LATEST_TIME_MS) {
-      throw new RangeError(`The clock cannot pass ${new Date(LATEST_TIME_MS).toISOString()}, the latest time SDKs can represent.`);
+      const latest = new Date(LATEST_TIME_MS).toISOString();
+      throw new RangeError(`The clock cannot pass ${latest}, the latest time SDKs can represent.`);
     }
   }
 

@@ -13,7 +13,8 @@ const advanceBody = z.object({ ms: z.number() }).strict();
 const PROBLEM = { "content-type": "application/problem+json; charset=utf-8" };
 
 function badAdvance(detail: string): HttpError {
-  return new HttpError(400, { type: "about:blank", title: "The clock cannot be moved so", status: 400, detail }, PROBLEM);
+  const problem = { type: "about:blank", title: "The clock cannot be moved so", status: 400, detail };
+  return new HttpError(400, problem, PROBLEM);
 }
 
 function clockState(clock: EmulatorClock): { now: string; offsetMs: number } {
@@ -38,7 +39,9 @@ export function registerEmulatorRoutes(http: EmulatorHttpServer, clock: Emulator
     const body = advanceBody.safeParse(parsed);
     if (!body.success) throw badAdvance('The body must be {"ms": <milliseconds>}, with nothing else.');
     const { ms } = body.data;
-    if (!Number.isFinite(ms) || ms < 0) throw badAdvance(`"ms" must be a non-negative number of milliseconds, got ${ms}.`);
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw badAdvance(`"ms" must be a non-negative number of milliseconds, got ${ms}.`);
+    }
     if (ms > MAX_ADVANCE_MS) {
       throw badAdvance(`"ms" may be at most ${MAX_ADVANCE_MS} (a century) per call, got ${ms}.`);
     }

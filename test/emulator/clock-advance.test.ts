@@ -43,7 +43,8 @@ async function advance(body: unknown): Promise<{ status: number; type: string | 
     body: typeof body === "string" ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as Record<string, unknown> };
+  const json = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, type: res.headers.get("content-type"), body: json };
 }
 
 describe("refusing absurd advances", () => {

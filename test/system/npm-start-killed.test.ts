@@ -71,10 +71,18 @@ async function startNpm(args: string[]): Promise<{ child: ChildProcess; ports: n
   const ports: number[] = [];
   for (let i = 0; i < variables.length; i++) ports.push(await freePort());
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(VITEST|NODE_OPTIONS$|npm_|TEST$|NODE_ENV$)/i.test(k)) env[k] = v;
+  // A user's environment: none of the test runner's variables.
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(VITEST|NODE_OPTIONS$|npm_|TEST$|NODE_ENV$)/i.test(k)) env[k] = v;
+  }
   variables.forEach((name, i) => (env[name] = String(ports[i])));
   // detached: its own process group, as a terminal gives a command.
-  const child = spawn("npm", ["start", "--", ...args], { cwd: workDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npm", ["start", "--", ...args], {
+    cwd: workDir,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(child);
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

@@ -4,7 +4,14 @@
  * entry files, runs appStart hooks, and then runs invocations the host sends over the IPC channel.
  */
 import { pathToFileURL } from "node:url";
-import { CLOCK_OFFSET_SETTING, type HostToWorker, type InvokeRequest, type InvokeResult, type WorkerLog, type WorkerToHost } from "../ipc-messages.js";
+import {
+  CLOCK_OFFSET_SETTING,
+  type HostToWorker,
+  type InvokeRequest,
+  type InvokeResult,
+  type WorkerLog,
+  type WorkerToHost,
+} from "../ipc-messages.js";
 import { IpcBatch } from "../ipc-batch.js";
 import type { RpcLogLevel } from "../rpc-types.js";
 import { CoreApiStandIn, installCoreModule } from "./core-api.js";

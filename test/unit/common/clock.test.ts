@@ -106,7 +106,7 @@ describe("EmulatorClock over long jumps", () => {
     expect(turns).toBeGreaterThan(1);
   });
 
-  it("leaves timers that I/O creates during a sliced advance until it is over, so polling is not replayed", async () => {
+  it("leaves timers that I/O creates during a sliced advance until it ends, so polling is not replayed", async () => {
     let polls = 0;
     const poll = () => {
       polls++;

@@ -45,7 +45,7 @@ describe("DueQueue", () => {
     expect(fired).toEqual([-1]);
   });
 
-  it("works through a large backlog in slices, with I/O turns in between, when the clock is advanced over HTTP", async () => {
+  it("works through a large backlog in slices, with I/O in between, when the clock advances in slices", async () => {
     const sliced = new EmulatorClock();
     let turns = 0;
     let spinning = true;
