@@ -8,11 +8,12 @@ import { notificationConsumers } from "../src/app/consumers.js";
 import { readMessage } from "../src/events/catalog.js";
 import { notificationFor } from "../src/services/notifications/fan-notifications.js";
 import { logOutcome } from "./invocation-log.js";
+import { currentTime } from "../src/clock.js";
 
 app.eventGrid("notify-fan", {
   handler: async (delivered: unknown, context: InvocationContext): Promise<void> => {
     const { name, message } = readMessage(delivered, notificationConsumers["notify-fan"]);
-    const notification = notificationFor(name, message, new Date());
+    const notification = notificationFor(name, message, currentTime());
     await appServices().notifications.record(notification);
     logOutcome(context, message.correlationid, `fan ${notification.fanId} notified: ${name} of purchase ${notification.purchaseId}`);
   },

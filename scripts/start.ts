@@ -3,7 +3,8 @@
  * npm), the emulator (Service Bus, Event Grid, the Event Hubs Kafka endpoint) and the local Functions host with the
  * app on http://localhost:7071. Schedules two concerts through the API (POST /api/concerts) once the host is up,
  * prints them, every endpoint and connection string, logs each invocation, and shuts everything down on Ctrl-C
- * (SIGINT) or SIGTERM.
+ * (SIGINT) or SIGTERM, or when the command that started it is gone. Nothing stays behind if it is killed outright:
+ * Azurite and the Functions worker end when their parent does.
  *
  *   --no-host        start Azurite and the emulator only, for `func start` (Core Tools) to run the app
  *   --no-build       skip compiling the app (dist/ is already up to date)
@@ -17,6 +18,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../emulator/common/config-file.js";
 import type { LogLevel } from "../emulator/common/logger.js";
+import { watchCommandAncestors } from "./local-system/ancestor-watch.js";
 import { DEFAULT_PORTS, type LocalSystem, type LocalSystemPorts, startLocalSystem } from "./local-system/index.js";
 import { LOCAL_FUNCTION_KEY_SETTING } from "./local-system/index.js";
 import { describeConcert, type SeededConcert, seedConcerts } from "./local-system/seed-concerts.js";
@@ -147,6 +149,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // Killed from above (npm, its shell or tsx gone, even by SIGKILL): shut down as on Ctrl-C rather than run on as an
+  // orphan holding every port. Our own children follow us in any case (the worker's IPC channel, Azurite's stdin).
+  watchCommandAncestors((pid) => stop(`The process that started npm start (pid ${pid}) exited`));
 
   const system = await starting;
   if (stopping) return;

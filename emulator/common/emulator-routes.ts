@@ -1,12 +1,25 @@
 /**
  * Routes every emulator answers on its HTTP port: health (the same body as Microsoft's Service Bus emulator)
- * and the clock, so tests in other processes can move time forward too.
+ * and the clock, so tests in other processes can move time forward too. A refused advance answers 400 with
+ * `application/problem+json` (RFC 9457) saying why; an accepted one answers once every timer it made due has run,
+ * and the ports keep answering meanwhile (the clock works through them in slices).
  */
 import { z } from "zod";
-import type { EmulatorClock } from "./clock.js";
+import { type EmulatorClock, LATEST_TIME_MS, MAX_ADVANCE_MS } from "./clock.js";
 import { type EmulatorHttpServer, HttpError, readBody, sendJson } from "./http-server.js";
 
-const advanceBody = z.object({ ms: z.number().finite().nonnegative() }).strict();
+const advanceBody = z.object({ ms: z.number() }).strict();
+
+const PROBLEM = { "content-type": "application/problem+json; charset=utf-8" };
+
+function badAdvance(detail: string): HttpError {
+  const problem = { type: "about:blank", title: "The clock cannot be moved so", status: 400, detail };
+  return new HttpError(400, problem, PROBLEM);
+}
+
+function clockState(clock: EmulatorClock): { now: string; offsetMs: number } {
+  return { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset };
+}
 
 export function registerEmulatorRoutes(http: EmulatorHttpServer, clock: EmulatorClock, isHealthy: () => boolean): void {
   http.route("GET", "/health", ({ res }) => {
@@ -14,18 +27,34 @@ export function registerEmulatorRoutes(http: EmulatorHttpServer, clock: Emulator
     else sendJson(res, 503, { status: "unhealthy", message: "Service is not ready." });
   });
   http.route("GET", "/emulator/clock", ({ res }) => {
-    sendJson(res, 200, { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset });
+    sendJson(res, 200, clockState(clock));
   });
   http.route("POST", "/emulator/clock/advance", async ({ req, res }) => {
     let parsed: unknown;
     try {
       parsed = JSON.parse((await readBody(req, 4096)).toString("utf8"));
     } catch {
-      throw new HttpError(400, { error: { code: "BadRequest", message: 'The body must be JSON such as {"ms": 30000}.' } });
+      throw badAdvance('The body must be JSON such as {"ms": 30000}.');
     }
     const body = advanceBody.safeParse(parsed);
-    if (!body.success) throw new HttpError(400, { error: { code: "BadRequest", message: 'The body must be {"ms": <non-negative number>}.' } });
-    clock.advance(body.data.ms);
-    sendJson(res, 200, { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset });
+    if (!body.success) throw badAdvance('The body must be {"ms": <milliseconds>}, with nothing else.');
+    const { ms } = body.data;
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw badAdvance(`"ms" must be a non-negative number of milliseconds, got ${ms}.`);
+    }
+    if (ms > MAX_ADVANCE_MS) {
+      throw badAdvance(`"ms" may be at most ${MAX_ADVANCE_MS} (a century) per call, got ${ms}.`);
+    }
+    if (clock.now() + ms > LATEST_TIME_MS) {
+      throw badAdvance(`The clock cannot pass ${new Date(LATEST_TIME_MS).toISOString()}, the latest time SDKs hold.`);
+    }
+    try {
+      await clock.advanceInSlices(ms);
+    } catch (err) {
+      // An advance queued behind another is checked again when its turn comes.
+      if (err instanceof RangeError) throw badAdvance(err.message);
+      throw err;
+    }
+    sendJson(res, 200, clockState(clock));
   });
 }

@@ -76,7 +76,18 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
 
   // Without a logger of the caller's, the host knows its level and the worker need not send logs it would drop.
   const workerLogLevel = options.logger ? "trace" : WORKER_LOG_LEVEL[options.logLevel ?? "silent"];
-  const worker = await WorkerProcess.start({ appDir, entryFiles, env: settings.env, logger: logger.child("worker"), logLevel: workerLogLevel });
+  const clockOffsetMs = clock instanceof EmulatorClock ? clock.offset : 0;
+  const worker = await WorkerProcess.start({
+    appDir,
+    entryFiles,
+    env: settings.env,
+    logger: logger.child("worker"),
+    logLevel: workerLogLevel,
+    clockOffsetMs,
+  });
+  // One clock: when the emulator's clock moves, the app's `now` moves with it.
+  const stopFollowingClock =
+    clock instanceof EmulatorClock ? clock.onMove((offset) => worker.setClockOffset(offset)) : () => undefined;
   const server = new EmulatorHttpServer();
   const serviceBusClients = new ServiceBusClients();
   const kafkaClients = new KafkaClients(logger.child("kafka"));
@@ -133,6 +144,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       onInvocation: (listener) => invoker.onInvocation(listener),
       async close() {
         running = false;
+        stopFollowingClock();
         timers?.close();
         await Promise.all([serviceBus?.close(), kafka?.close()]);
         await server.close();
@@ -141,6 +153,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       },
     };
   } catch (err) {
+    stopFollowingClock();
     timers?.close();
     await serviceBus?.close().catch(() => undefined);
     await kafka?.close().catch(() => undefined);

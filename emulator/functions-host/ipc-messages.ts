@@ -19,6 +19,18 @@ export interface InvokeRequest {
   request: RpcInvocationRequest;
 }
 
+/**
+ * The emulator clock's offset from wall time, sent whenever the clock moves. The worker keeps it in the
+ * environment setting CLOCK_OFFSET_SETTING, through which an app reads its "now" (0 or unset under Azure).
+ */
+export interface ClockMoved {
+  type: "clock";
+  offsetMs: number;
+}
+
+/** The app setting that carries the emulator clock's offset into the worker. */
+export const CLOCK_OFFSET_SETTING = "EMULATOR_CLOCK_OFFSET_MS";
+
 export interface TerminateRequest {
   type: "terminate";
 }
@@ -28,7 +40,7 @@ export interface InvokeBatch {
   requests: InvokeRequest[];
 }
 
-export type HostToWorker = WorkerInit | InvokeRequest | InvokeBatch | TerminateRequest;
+export type HostToWorker = WorkerInit | InvokeRequest | InvokeBatch | ClockMoved | TerminateRequest;
 
 export interface WorkerReady {
   type: "ready";

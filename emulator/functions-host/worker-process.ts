@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger } from "../common/logger.js";
 import { IpcBatch } from "./ipc-batch.js";
-import type { HostToWorker, InvokeRequest, WorkerToHost } from "./ipc-messages.js";
+import { CLOCK_OFFSET_SETTING, type HostToWorker, type InvokeRequest, type WorkerToHost } from "./ipc-messages.js";
 import type { FunctionMetadata, RpcInvocationRequest, RpcInvocationResponse, RpcLogLevel } from "./rpc-types.js";
 
 /** A failure the user's function raised (or a hook), as opposed to a failure of the host. */
@@ -30,6 +30,8 @@ export interface StartWorkerOptions {
   logger: Logger;
   /** The least severe worker log the host keeps; the worker drops the rest. Default: all. */
   logLevel?: RpcLogLevel;
+  /** The emulator clock's offset from wall time when the worker starts (see ClockMoved). Default: 0. */
+  clockOffsetMs?: number;
 }
 
 interface Pending {
@@ -62,7 +64,8 @@ async function spawnWorker(options: StartWorkerOptions): Promise<Spawned> {
   const logger = options.logger;
   const child = fork(workerFile, [], {
     cwd: options.appDir,
-    env: options.env,
+    // The offset is in the environment before the app's first line runs; later moves arrive over IPC.
+    env: { ...options.env, [CLOCK_OFFSET_SETTING]: String(options.clockOffsetMs ?? 0) },
     // `languageWorkers__node__arguments` (e.g. "--inspect=9229") passes Node options to the worker, as with the Functions host.
     execArgv: [...loaderArgs(options.entryFiles), ...(options.env.languageWorkers__node__arguments ?? "").split(/\s+/).filter(Boolean)],
     serialization: "advanced",
@@ -152,6 +155,13 @@ export class WorkerProcess {
       });
       this.outgoing.push({ type: "invoke", functionName, request });
     });
+  }
+
+  /** Tells the worker (and any worker started later) that the emulator clock now runs `offsetMs` ahead of wall time. */
+  setClockOffset(offsetMs: number): void {
+    this.options.clockOffsetMs = offsetMs;
+    const child = this.current.child;
+    if (child.connected) child.send({ type: "clock", offsetMs } satisfies HostToWorker);
   }
 
   /** Runs appTerminate hooks in the worker and waits for it to exit (killing it if it hangs). */

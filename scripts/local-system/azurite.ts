@@ -1,12 +1,13 @@
 /**
  * Azurite (blob, queue and table) from the npm package, as a child process in the caller's process group: in memory,
  * or under a folder when `location` is given. Resolves once all three services listen, with their endpoints and the
- * development account's connection string.
+ * development account's connection string. It ends with its parent, however the parent ends (exit-with-parent.cjs).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const AZURITE_ACCOUNT = "devstoreaccount1";
 /** Azurite's documented development key (public, the same in every Azurite). */
@@ -46,7 +47,10 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteProc
     args.push("--inMemoryPersistence");
   }
   args.push("--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry");
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Its stdin is a pipe from this process, and the preload ends it when that pipe closes: if this process dies
+  // (even by SIGKILL), Azurite does not stay behind on its ports.
+  const preload = ["--require", fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url))];
+  const child: ChildProcess = spawn(process.execPath, [...preload, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   const endpoints: Record<string, string> = {};
   let output = "";
   const timeoutMs = options.startTimeoutMs ?? 30_000;

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { currentTime } from "../clock.js";
 
 export const CLOUD_EVENT_SOURCE = "/musicfest/ticketing";
 export const CLOUD_EVENTS_CONTENT_TYPE = "application/cloudevents+json; charset=utf-8";
@@ -62,7 +63,7 @@ export function envelope<T>(type: string, data: T, options: EnvelopeOptions): Cl
     source: CLOUD_EVENT_SOURCE,
     type,
     ...(options.subject === undefined ? {} : { subject: options.subject }),
-    time: (options.time ?? new Date()).toISOString(),
+    time: (options.time ?? currentTime()).toISOString(),
     datacontenttype: "application/json",
     data,
     correlationid: options.correlationId,

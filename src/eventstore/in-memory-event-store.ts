@@ -18,6 +18,7 @@ import {
   WrongExpectedVersionError,
 } from "./event-store.js";
 import { byCreation, toOutboxRecords } from "./outbox-records.js";
+import { currentTime } from "../clock.js";
 
 interface Stream {
   events: StoredEvent[];
@@ -33,7 +34,7 @@ export class InMemoryEventStore implements EventStore {
   /** Every commit attempt, successful or not: tests count round trips with it. */
   commits = 0;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date = () => currentTime()) {}
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
     const stream = this.streams.get(streamId);

@@ -34,6 +34,7 @@ import {
 import { LazyTable } from "../storage/table-client.js";
 import { keySafe, toOutboxRecords } from "./outbox-records.js";
 import { EntityTooLargeError, jsonChars, jsonProperties, readJson } from "./table-json.js";
+import { currentTime } from "../clock.js";
 
 const MAX_ACTIONS = 100;
 /** 4 MiB per transaction, strings at 2 bytes a character, with room for the multipart envelope. */
@@ -69,7 +70,7 @@ export class TableEventStore implements EventStore {
     private readonly options: TableEventStoreOptions = {},
   ) {
     this.table = new LazyTable(table);
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? (() => currentTime());
   }
 
   /** Creates the table when it does not exist (once per instance). */

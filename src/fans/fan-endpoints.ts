@@ -23,6 +23,7 @@ import { readJsonBody } from "../http/json-body.js";
 import { pathIdProblem } from "../http/resource-id.js";
 import { decideFan, fanNotFound, type FanState } from "./fan.js";
 import { fanStream } from "./fan-stream.js";
+import { currentTime } from "../clock.js";
 
 /** Profiles are small; anything over this is not a profile. */
 export const MAX_FAN_BODY_BYTES = 16 * 1024;
@@ -70,7 +71,7 @@ async function sendFanCommand(request: ApiRequest, deps: ApiDeps, instance: stri
   const { correlationId, traceparent } = traceOf(request.headers);
   const fanId = command.data.fanId;
   const reply = (response: ApiResponse, failure?: unknown): EndpointResult => ({ response: withCorrelation(response, correlationId), id: fanId, ...(failure ? { failure } : {}) });
-  const now = deps.now?.() ?? new Date();
+  const now = deps.now?.() ?? currentTime();
   try {
     const existing = await loadFan(deps, fanId);
     // The domain's own decision: 404 unknown fan on update, 409 another profile on registration, [] nothing to do.

@@ -19,6 +19,7 @@ import { traceOf } from "./correlation.js";
 import { calling, errorResponse, PROBLEM_TYPE_BASE } from "./error-responses.js";
 import { digestOf } from "./idempotency-key.js";
 import { readJsonBody } from "./json-body.js";
+import { currentTime } from "../clock.js";
 
 const schedule = catalog.ScheduleConcert.schema.shape;
 
@@ -63,7 +64,7 @@ export async function postConcert(request: ApiRequest, deps: ApiDeps): Promise<E
   if (!input.ok) return reply(input.problem);
   const { concertId = randomUUID(), ...details } = input.value;
   const data: MessageData<"ScheduleConcert"> = { concertId, ...details };
-  const now = deps.now?.() ?? new Date();
+  const now = deps.now?.() ?? currentTime();
   if (Date.parse(details.startsAt) <= now.getTime()) return reply(concertInThePast(details.startsAt, now, instance));
   try {
     const existing = await calling("The event store", () => new StreamRepository(deps.store).load(concertStream, concertId));

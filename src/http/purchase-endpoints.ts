@@ -28,6 +28,7 @@ import { MIN_VERSION_PARAMETER } from "./read-model-response.js";
 import { resourceId } from "./resource-id.js";
 import { validationProblem } from "./problem.js";
 import { recordRequest } from "../timeline/request-hop.js";
+import { currentTime } from "../clock.js";
 
 const place = catalog.PlacePurchase.schema.shape;
 
@@ -82,7 +83,7 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
   }
   const purchaseId = idempotency.key === undefined ? randomUUID() : purchaseIdFor(fan.id, idempotency.key);
   const data: MessageData<"PlacePurchase"> = { purchaseId, ...body, fan };
-  const now = deps.now?.() ?? new Date();
+  const now = deps.now?.() ?? currentTime();
   try {
     if (idempotency.key !== undefined) {
       const existing = await calling("The event store", () => new StreamRepository(deps.store).load(purchaseStream, purchaseId));

@@ -38,6 +38,7 @@ import { activeIds, currentActor, processMessage, settleOutcome } from "../telem
 import { activeTraceparent } from "../telemetry/trace-context.js";
 import { factsOf, hopOf } from "../timeline/hop.js";
 import { recordHops } from "../timeline/hop-recorder.js";
+import { currentTime } from "../clock.js";
 
 export type NewEvent<N extends MessageName = MessageName> = { [K in N]: { name: K; data: MessageData<K> } }[N];
 
@@ -96,7 +97,7 @@ export class MessageConsumer {
 
   constructor(private readonly options: MessageConsumerOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? (() => currentTime());
   }
 
   handle<S, N extends MessageName>(handling: Handling<S, N>): Promise<HandlingOutcome> {
@@ -168,7 +169,7 @@ function withTraceparent(record: OutboxMessage, cause: CloudEvent, traceparent: 
 
 /** The commit's hops: the message handled, then each event recorded, at the same moment. */
 function recordCommit(streamId: string, version: number, events: readonly CloudEvent[]): void {
-  const at = new Date();
+  const at = currentTime();
   settleOutcome("handled", { streamId, version }, at);
   const ids = activeIds();
   const by = currentActor();

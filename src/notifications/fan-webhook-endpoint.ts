@@ -8,6 +8,7 @@
 import { cloudEventsOf, DeliveryFormatError } from "./cloud-events-delivery.js";
 import { type FanPush, fanPushOf, type FanWebhookLog } from "./fan-webhook-log.js";
 import { abuseProtectionAnswer } from "./webhook-validation.js";
+import { currentTime } from "../clock.js";
 
 export interface WebhookRequest {
   method: string;
@@ -28,7 +29,7 @@ export interface WebhookAnswer {
 /** Event Grid's events are at most 1 MB; a batch of them too. */
 const MAX_BODY_CHARS = 1_100_000;
 
-export async function handleFanWebhook(request: WebhookRequest, log: FanWebhookLog, now = new Date()): Promise<WebhookAnswer> {
+export async function handleFanWebhook(request: WebhookRequest, log: FanWebhookLog, now = currentTime()): Promise<WebhookAnswer> {
   switch (request.method.toUpperCase()) {
     case "OPTIONS":
       return abuseProtectionAnswer(request.headers);

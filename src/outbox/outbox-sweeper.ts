@@ -5,6 +5,7 @@
  */
 import type { EventStore } from "../eventstore/event-store.js";
 import type { DeliveryReport, OutboxRelay } from "./outbox-relay.js";
+import { currentTime } from "../clock.js";
 
 export interface SweepReport {
   found: number;
@@ -27,7 +28,7 @@ export class OutboxSweeper {
 
   async sweep(): Promise<SweepReport> {
     const { store, relay, gracePeriodMs = 5_000, batchSize = 100 } = this.options;
-    const now = this.options.now?.() ?? new Date();
+    const now = this.options.now?.() ?? currentTime();
     const pending = await store.pendingOutbox({ createdBefore: new Date(now.getTime() - gracePeriodMs) });
     const report: SweepReport = { found: pending.length, sent: 0, failed: 0 };
     for (let i = 0; i < pending.length; i += batchSize) {

@@ -9,6 +9,7 @@ import { TableEventHistory } from "./event-history.js";
 import { type ReadModel, readModelNamed, readModels } from "./read-models.js";
 import { type Comparison, compareReadModels, type RebuildResult, rebuildReadModel, type SwapResult, swapInRebuilt } from "./rebuild.js";
 import { TableRowStore } from "./table-row-store.js";
+import { currentTime } from "../clock.js";
 
 export interface RebuildRunOptions {
   /** Read model names (default: all). */
@@ -53,7 +54,7 @@ export function freshTableName(table: string, at: Date): string {
 }
 
 export async function runRebuild(options: RebuildRunOptions): Promise<RebuildReport[]> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => currentTime());
   const history = new TableEventHistory(options.table(options.eventsTable));
   const reports: RebuildReport[] = [];
   for (const model of selectReadModels(options.names)) {

@@ -14,6 +14,7 @@ import { recordHops } from "../timeline/hop-recorder.js";
 import { CONSUMER_ATTRIBUTE, messagingAttributes, OUTCOME_ATTRIBUTE } from "./messaging-attributes.js";
 import { contextOf } from "./trace-context.js";
 import { tracer } from "./tracer.js";
+import { currentTime } from "../clock.js";
 
 interface Scope {
   /** Who is running: a function, a consumer or an HTTP route. */
@@ -67,7 +68,7 @@ export async function processMessage<T>(options: ProcessMessageOptions, run: () 
   );
   const scope: Scope = { actor: options.consumer, span, settled: false, ...(facts ? { facts } : {}) };
   const common = { by: options.consumer, ...(options.system ? { system: options.system } : {}), ...(where ? { destination: where } : {}) };
-  if (facts) recordHops([hopOf(facts, "delivered", new Date(), { ...common, ...idsOf(span), ...(options.deliveryCount === undefined ? {} : { deliveryCount: options.deliveryCount }) })]);
+  if (facts) recordHops([hopOf(facts, "delivered", currentTime(), { ...common, ...idsOf(span), ...(options.deliveryCount === undefined ? {} : { deliveryCount: options.deliveryCount }) })]);
   try {
     const result = await context.with(trace.setSpan(parent, span), () => scopes.run(scope, run));
     settle(scope, "handled", {});
@@ -75,7 +76,7 @@ export async function processMessage<T>(options: ProcessMessageOptions, run: () 
     return result;
   } catch (err) {
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    if (facts) recordHops([hopOf(facts, "failed", new Date(), { ...common, ...idsOf(span), detail: detail.slice(0, 1000) })]);
+    if (facts) recordHops([hopOf(facts, "failed", currentTime(), { ...common, ...idsOf(span), detail: detail.slice(0, 1000) })]);
     span.recordException(err instanceof Error ? err : new Error(detail));
     span.setStatus({ code: SpanStatusCode.ERROR, message: detail });
     throw err;
@@ -84,7 +85,7 @@ export async function processMessage<T>(options: ProcessMessageOptions, run: () 
   }
 }
 
-function settle(scope: Scope, kind: "handled" | "duplicate" | "deferred", fields: Partial<Hop>, at = new Date()): void {
+function settle(scope: Scope, kind: "handled" | "duplicate" | "deferred", fields: Partial<Hop>, at = currentTime()): void {
   if (scope.settled) return;
   scope.settled = true;
   scope.span?.setAttribute(OUTCOME_ATTRIBUTE, fields.detail ? `${kind} (${fields.detail})` : kind);
@@ -98,7 +99,7 @@ function settle(scope: Scope, kind: "handled" | "duplicate" | "deferred", fields
 export function settleOutcome(
   kind: "handled" | "duplicate" | "deferred",
   fields: Pick<Hop, "streamId" | "version" | "detail" | "circuit" | "retryAt"> = {},
-  at = new Date(),
+  at = currentTime(),
 ): void {
   const scope = scopes.getStore();
   if (scope) settle(scope, kind, fields, at);
@@ -108,7 +109,7 @@ export function settleOutcome(
 export function recordCurrentMessageHop(
   kind: "circuit",
   fields: Pick<Hop, "detail" | "circuit">,
-  at = new Date(),
+  at = currentTime(),
 ): void {
   const scope = scopes.getStore();
   if (scope?.facts) recordHops([hopOf(scope.facts, kind, at, { by: scope.actor, ...idsOf(scope.span), ...fields })]);

@@ -12,6 +12,7 @@ import { currentActor } from "./message-processing.js";
 import { messagingAttributes } from "./messaging-attributes.js";
 import { contextOf, traceparentOfSpan } from "./trace-context.js";
 import { tracer } from "./tracer.js";
+import { currentTime } from "../clock.js";
 
 export interface PublishItem {
   message: CloudEvent;
@@ -25,7 +26,7 @@ export interface PublishItem {
  */
 export async function tracedPublish(system: MessagingSystem, items: readonly PublishItem[], send: (traceparents: (string | undefined)[]) => Promise<void>): Promise<void> {
   if (items.length === 0) return send([]);
-  const at = new Date();
+  const at = currentTime();
   const facts = items.map((item) => factsOf(item.message));
   const spans: Span[] = items.map((item, i) =>
     tracer().startSpan(

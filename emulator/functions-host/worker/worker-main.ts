@@ -4,7 +4,14 @@
  * entry files, runs appStart hooks, and then runs invocations the host sends over the IPC channel.
  */
 import { pathToFileURL } from "node:url";
-import type { HostToWorker, InvokeRequest, InvokeResult, WorkerLog, WorkerToHost } from "../ipc-messages.js";
+import {
+  CLOCK_OFFSET_SETTING,
+  type HostToWorker,
+  type InvokeRequest,
+  type InvokeResult,
+  type WorkerLog,
+  type WorkerToHost,
+} from "../ipc-messages.js";
 import { IpcBatch } from "../ipc-batch.js";
 import type { RpcLogLevel } from "../rpc-types.js";
 import { CoreApiStandIn, installCoreModule } from "./core-api.js";
@@ -70,6 +77,11 @@ process.on("message", (message: HostToWorker) => {
       break;
     case "invokeBatch":
       for (const request of message.requests) invoke(request);
+      break;
+    case "clock":
+      // The app reads its "now" through this setting (see CLOCK_OFFSET_SETTING); it arrives before any invocation
+      // that the move caused, since both travel over this one ordered channel.
+      process.env[CLOCK_OFFSET_SETTING] = String(message.offsetMs);
       break;
     case "terminate":
       runHooks("appTerminate")

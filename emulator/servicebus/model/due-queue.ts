@@ -5,6 +5,9 @@
  */
 import type { Clock, TimerHandle } from "../../common/clock.js";
 
+// Entries handled per firing of the queue's timer.
+const FIRE_SLICE = 1000;
+
 export interface Due<K> {
   at: number;
   key: K;
@@ -84,7 +87,9 @@ export class DueQueue<K> {
 
   private fire(): void {
     const now = this.clock.now();
-    while (this.ats.length > 0 && this.ats[0] <= now && !this.closed) {
+    // A bounded slice per firing: the rest re-arms at once, and the clock runs it after other due timers and I/O,
+    // so a million messages expiring together never stall the port.
+    for (let n = 0; n < FIRE_SLICE && this.ats.length > 0 && this.ats[0] <= now && !this.closed; n++) {
       const at = this.ats[0];
       const key = this.popTop();
       this.onDue(key, at);

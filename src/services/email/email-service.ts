@@ -11,6 +11,7 @@ import { type CatalogMessage, readMessage } from "../../events/catalog.js";
 import { type Mail, purchaseCancelledMail, purchaseCompletedMail, welcomeMail } from "./compose-mail.js";
 import type { FanDetailsSource } from "./fans-api-client.js";
 import type { MailOutbox } from "./mail-outbox.js";
+import { currentTime } from "../../clock.js";
 
 export const EMAIL_CONSUMER = "email";
 
@@ -19,7 +20,7 @@ export type EmailOutcome = { written: true; eventId: string } | { written: false
 export class EmailService {
   constructor(
     private readonly outbox: MailOutbox,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => currentTime(),
     /** The fans API, for FanRegistered; without it a FanRegistered fails (and is retried). */
     private readonly fans?: FanDetailsSource,
   ) {}

@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { LedgerEntry, PaymentLedger } from "./payment-ledger.js";
+import { currentTime } from "../../clock.js";
 
 export interface PaymentGatewayOptions {
   /** Charges over this amount are declined (default 100000, i.e. 1000.00). */
@@ -64,7 +65,7 @@ export class SimulatedPaymentGateway {
     this.transientFailureRate = options.transientFailureRate ?? 0;
     if (!(this.transientFailureRate >= 0 && this.transientFailureRate <= 1)) throw new RangeError(`transientFailureRate must be between 0 and 1, got ${options.transientFailureRate}`);
     this.random = options.random ?? Math.random;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? (() => currentTime());
   }
 
   async charge(request: { purchaseId: string; fanId: string; amountCents: number }): Promise<ChargeResult> {

@@ -12,6 +12,7 @@
 import { readMessage } from "../../events/catalog.js";
 import { type HandlerDeps, runnerFor } from "../../commands/handler-deps.js";
 import type { HandlingOutcome } from "../../messaging/message-consumer.js";
+import { nowMs } from "../../clock.js";
 import { settleOutcome } from "../../telemetry/message-processing.js";
 import type { CommandDeferral } from "./command-deferral.js";
 import { CircuitOpenError } from "./provider-circuit-breaker.js";
@@ -53,8 +54,11 @@ export async function handleIssueTickets(
     outcome = ticketsDecided(before.state) ? undefined : await deps.provider.issueTickets(request, headers);
   } catch (err) {
     if (!(err instanceof CircuitOpenError) || !deps.deferral) throw err;
-    // Never in the past: a copy due at once would meet the same open circuit in a loop.
-    const retryAt = new Date(Math.max(err.retryAt.getTime(), Date.now() + 1_000)).toISOString();
+    // Never in the past: a copy due at once would meet the same open circuit in a loop. The breaker keeps wall time
+    // (cockatiel); the bus schedules on the app's clock, which the local emulator may have moved ahead: wait the same
+    // span on the bus's time line.
+    const waitMs = Math.max(err.retryAt.getTime() - Date.now(), 1_000);
+    const retryAt = new Date(nowMs() + waitMs).toISOString();
     const deferredAs = await deps.deferral.defer(message, new Date(retryAt), delivery.messageId);
     const detail = `The ticketing provider's circuit is open: sent again as ${deferredAs}, due ${retryAt}.`;
     settleOutcome("deferred", { circuit: "open", retryAt, detail });
