@@ -9,6 +9,7 @@ import { EmulatorHttpServer } from "./common/http-server.js";
 import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
 import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
 import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
+import type { AmqpConnectionLimits } from "./servicebus/amqp/connection-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
@@ -46,6 +47,12 @@ export interface EmulatorOptions {
   dataDir?: string;
   logLevel?: LogLevel;
   clock?: EmulatorClock;
+  /** Per-connection limits of each port (frame sizes, deadlines, buffers); the real services' figures by default. */
+  limits?: EmulatorLimits;
+}
+
+export interface EmulatorLimits {
+  amqp?: Partial<AmqpConnectionLimits>;
 }
 
 export interface Emulator {
@@ -100,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       certificateDir: options.certificateDir,
       tlsCertificate: options.tlsCertificate,
       dataDir: options.dataDir,
+      limits: options.limits?.amqp,
     });
     closers.push(() => serviceBus.close());
 
