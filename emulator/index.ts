@@ -10,6 +10,7 @@ import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
 import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
 import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
 import type { AmqpConnectionLimits } from "./servicebus/amqp/connection-limits.js";
+import type { KafkaConnectionLimits } from "./kafka/connection-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
@@ -53,6 +54,7 @@ export interface EmulatorOptions {
 
 export interface EmulatorLimits {
   amqp?: Partial<AmqpConnectionLimits>;
+  kafka?: Partial<KafkaConnectionLimits>;
 }
 
 export interface Emulator {
@@ -130,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clock,
       logger: logger.child("kafka"),
       dataDir: options.dataDir,
+      limits: options.limits?.kafka,
     });
     closers.push(() => kafka.close());
 
