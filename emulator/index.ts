@@ -11,6 +11,7 @@ import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceCo
 import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
 import type { AmqpConnectionLimits } from "./servicebus/amqp/connection-limits.js";
 import type { KafkaConnectionLimits } from "./kafka/connection-limits.js";
+import type { HttpLimits } from "./common/http-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
@@ -55,6 +56,8 @@ export interface EmulatorOptions {
 export interface EmulatorLimits {
   amqp?: Partial<AmqpConnectionLimits>;
   kafka?: Partial<KafkaConnectionLimits>;
+  /** The HTTP port and the administration API's HTTPS endpoint on the AMQP port. */
+  http?: Partial<HttpLimits>;
 }
 
 export interface Emulator {
@@ -93,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ehConfig = eventHubsConfigFrom(options.eventhubsConfig);
   const egConfig = eventGridConfigFrom(options.eventgridConfig);
 
-  const http = new EmulatorHttpServer();
+  const http = new EmulatorHttpServer(options.limits?.http);
   let ready = false;
   registerEmulatorRoutes(http, clock, () => ready);
 
