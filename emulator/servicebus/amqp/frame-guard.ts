@@ -16,7 +16,7 @@ const AMQP_MAGIC = 0x414d5150;
 const SASL_PROTOCOL_ID = 3;
 
 export interface FrameViolation {
-  /** How many bytes of the chunk come before the offending frame (rhea may read those). */
+  /** Bytes of the chunk before the offending frame, which rhea may read (0 when it began in an earlier chunk). */
   offset: number;
   size: number;
   limit: number;
