@@ -46,6 +46,8 @@ interface ConnectionState {
   links: Map<any, LinkRole>;
   /** Closes the connection unless a put-token is accepted first; cleared then (and on close). */
   authDeadline: NodeJS.Timeout | undefined;
+  /** Closes the connection once it has had no link for limits.linklessTimeoutMs; restarted when the last one goes. */
+  linkless: NodeJS.Timeout | undefined;
 }
 
 export interface AmqpServerOptions {
@@ -141,6 +143,7 @@ export class ServiceBusAmqpServer {
       replies: new Map(),
       links: new Map(),
       authDeadline: undefined,
+      linkless: undefined,
     };
     state.authDeadline = setTimeout(() => {
       const ms = this.limits.authTimeoutMs;
@@ -148,7 +151,15 @@ export class ServiceBusAmqpServer {
       failConnection(connection, faults.notAuthenticatedInTime(ms).toAmqpError());
       this.cleanup(connection);
     }, this.limits.authTimeoutMs).unref();
-    socket.once("close", () => clearTimeout(state.authDeadline));
+    state.linkless = setTimeout(() => {
+      if (state.links.size > 0 || !this.connections.has(connection)) return;
+      failConnection(connection, faults.connectionInactive(this.limits.linklessTimeoutMs).toAmqpError());
+      this.cleanup(connection);
+    }, this.limits.linklessTimeoutMs).unref();
+    socket.once("close", () => {
+      clearTimeout(state.authDeadline);
+      clearTimeout(state.linkless);
+    });
     this.connections.set(connection, state);
     const guard =
       (name: string, fn: (context: any) => void) =>
@@ -187,6 +198,8 @@ export class ServiceBusAmqpServer {
     clearTimeout(state.authDeadline);
     this.connections.delete(connection);
     for (const link of [...state.links.keys()]) this.dropLink(state, link);
+    // After the links: dropping the last one re-arms it.
+    clearTimeout(state.linkless);
   }
 
   private dropLink(state: ConnectionState, link: any): void {
@@ -195,6 +208,8 @@ export class ServiceBusAmqpServer {
     // A settlement read in the same batch as the detach, end or close still counts (rhea would hand it over later).
     if (role.kind === "consumer") takePendingOutcomes(link);
     state.links.delete(link);
+    // The last link gone: the connection has linklessTimeoutMs to open another (a fired timer is re-armed too).
+    if (state.links.size === 0) state.linkless?.refresh();
     if (role.kind === "consumer") role.consumer.close();
     if (role.kind === "reply") for (const [k, v] of state.replies) if (v === link) state.replies.delete(k);
   }

@@ -27,6 +27,12 @@ export interface AmqpConnectionLimits {
    */
   authTimeoutMs: number;
   /**
+   * A connection left with no link for this long is closed with amqp:connection:forced, as Azure's 'LinkTracker'
+   * does after 300 s ("The connection was inactive for more than the allowed 300000 milliseconds", in
+   * service-bus-amqp-troubleshoot). The SDKs open a new connection on their next operation.
+   */
+  linklessTimeoutMs: number;
+  /**
    * Bytes of multi-frame transfers not yet complete that one connection may hold. Premium's largest message is
    * 100 MB; a peer that sends more without ending the transfer loses its connection.
    */
@@ -37,5 +43,6 @@ export const defaultAmqpLimits: AmqpConnectionLimits = {
   maxFrameSize: 262_144,
   idleTimeoutMs: 120_000,
   authTimeoutMs: 60_000,
+  linklessTimeoutMs: 300_000,
   maxBufferedBytes: 128 * 1024 * 1024,
 };

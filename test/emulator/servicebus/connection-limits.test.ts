@@ -22,6 +22,7 @@ const CLOSE_CODE = 0x18;
 const IDLE_MS = 200;
 const AUTH_MS = 800;
 const BUFFERED = 4 * 1024 * 1024;
+const LINKLESS_MS = 1500;
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -33,7 +34,14 @@ beforeAll(async () => {
     servicebusPort: 0,
     httpPort: 0,
     kafkaPort: 0,
-    limits: { amqp: { idleTimeoutMs: IDLE_MS, authTimeoutMs: AUTH_MS, maxBufferedBytes: BUFFERED } },
+    limits: {
+      amqp: {
+        idleTimeoutMs: IDLE_MS,
+        authTimeoutMs: AUTH_MS,
+        maxBufferedBytes: BUFFERED,
+        linklessTimeoutMs: LINKLESS_MS,
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -174,6 +182,23 @@ describe("AMQP frame and connection limits", () => {
     expect(dropped).toBe(false);
     expect(heartbeating.connection.is_open()).toBe(true);
     heartbeating.close();
+  });
+
+  it("closes a connection left without links, as Azure's LinkTracker does, and not one that keeps a link", async () => {
+    const raw = await rawAmqpConnection(emulator.serviceBus.port);
+    let error: { condition: string; description: string } | undefined;
+    void connectionError(raw.connection).then((e) => (error = e));
+    // Its $cbs links count: past the deadline with links, it stays.
+    await new Promise((r) => setTimeout(r, LINKLESS_MS + 300));
+    expect(raw.connection.is_open()).toBe(true);
+    const started = Date.now();
+    for (const session of Object.values<any>(raw.connection.local_channel_map)) {
+      for (const link of Object.values<any>(session.links)) link.close();
+    }
+    while (!error && Date.now() - started < LINKLESS_MS + 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LINKLESS_MS - 50);
+    expect(error?.condition).toBe("amqp:connection:forced");
+    expect(error?.description).toMatch(/inactive for more than the allowed 1500 milliseconds .* 'LinkTracker'/);
   });
 
   it("closes a connection whose unfinished transfers pass the buffered-bytes cap", async () => {
