@@ -156,6 +156,10 @@ export class ServiceBusAmqpServer {
       failConnection(connection, faults.connectionInactive(this.limits.linklessTimeoutMs).toAmqpError());
       this.cleanup(connection);
     }, this.limits.linklessTimeoutMs).unref();
+    // Deliveries held back while the peer was not reading (limits.maxOutgoingBytes) go out once it reads again.
+    socket.on("drain", () => {
+      for (const role of state.links.values()) if (role.kind === "consumer") role.consumer.store.pump();
+    });
     socket.once("close", () => {
       clearTimeout(state.authDeadline);
       clearTimeout(state.linkless);
