@@ -33,11 +33,13 @@ export const defaultHttpLimits: HttpLimits = {
 
 /** Options for http.createServer with `limits` applied. */
 export function httpServerOptions(limits: HttpLimits): http.ServerOptions {
+  // Node refuses a headers deadline past the request deadline; the headers are part of the request anyway.
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   return {
     maxHeaderSize: limits.maxHeaderSize,
-    headersTimeout: limits.headersTimeoutMs,
+    headersTimeout,
     requestTimeout: limits.requestTimeoutMs,
     // Often enough that a deadline is met within a second of itself, or a tenth of it when tests pass short ones.
-    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 10))),
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 10))),
   };
 }
