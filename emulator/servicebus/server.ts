@@ -24,6 +24,7 @@ import {
   takePendingOutcomes,
 } from "./amqp/rhea-adapter.js";
 import { ClaimSet, entityPathOf, putToken, type SasCredentials } from "./cbs.js";
+import { ConnectionDeadlines } from "./connection-deadlines.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
 import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
@@ -44,10 +45,8 @@ interface ConnectionState {
   /** Reply links (client receivers on `$cbs` / `$management`) by link name and by target address. */
   replies: Map<string, any>;
   links: Map<any, LinkRole>;
-  /** Closes the connection unless a put-token is accepted first; cleared then (and on close). */
-  authDeadline: NodeJS.Timeout | undefined;
-  /** Closes the connection once it has had no link for limits.linklessTimeoutMs; restarted when the last one goes. */
-  linkless: NodeJS.Timeout | undefined;
+  /** To authenticate, and not to stay without links (connection-deadlines.ts). */
+  deadlines: ConnectionDeadlines;
 }
 
 export interface AmqpServerOptions {
@@ -138,32 +137,18 @@ export class ServiceBusAmqpServer {
       creditWindow: 1000,
       limits: this.limits,
     });
-    const state: ConnectionState = {
-      claims: new ClaimSet(),
-      replies: new Map(),
-      links: new Map(),
-      authDeadline: undefined,
-      linkless: undefined,
-    };
-    state.authDeadline = setTimeout(() => {
-      const ms = this.limits.authTimeoutMs;
-      this.options.logger.info("closing a connection that did not authenticate", { deadlineMs: ms });
-      failConnection(connection, faults.notAuthenticatedInTime(ms).toAmqpError());
+    const links = new Map<any, LinkRole>();
+    const deadlines = new ConnectionDeadlines(this.limits, () => links.size, (fault) => {
+      this.options.logger.info("closing a connection past its deadline", { reason: fault.condition });
+      failConnection(connection, fault.toAmqpError());
       this.cleanup(connection);
-    }, this.limits.authTimeoutMs).unref();
-    state.linkless = setTimeout(() => {
-      if (state.links.size > 0 || !this.connections.has(connection)) return;
-      failConnection(connection, faults.connectionInactive(this.limits.linklessTimeoutMs).toAmqpError());
-      this.cleanup(connection);
-    }, this.limits.linklessTimeoutMs).unref();
+    });
+    const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links, deadlines };
     // Deliveries held back while the peer was not reading (limits.maxOutgoingBytes) go out once it reads again.
     socket.on("drain", () => {
-      for (const role of state.links.values()) if (role.kind === "consumer") role.consumer.store.pump();
+      for (const role of links.values()) if (role.kind === "consumer") role.consumer.store.pump();
     });
-    socket.once("close", () => {
-      clearTimeout(state.authDeadline);
-      clearTimeout(state.linkless);
-    });
+    socket.once("close", () => deadlines.clear());
     this.connections.set(connection, state);
     const guard =
       (name: string, fn: (context: any) => void) =>
@@ -199,11 +184,9 @@ export class ServiceBusAmqpServer {
   private cleanup(connection: any): void {
     const state = this.connections.get(connection);
     if (!state) return;
-    clearTimeout(state.authDeadline);
+    state.deadlines.clear();
     this.connections.delete(connection);
     for (const link of [...state.links.keys()]) this.dropLink(state, link);
-    // After the links: dropping the last one re-arms it.
-    clearTimeout(state.linkless);
   }
 
   private dropLink(state: ConnectionState, link: any): void {
@@ -212,8 +195,7 @@ export class ServiceBusAmqpServer {
     // A settlement read in the same batch as the detach, end or close still counts (rhea would hand it over later).
     if (role.kind === "consumer") takePendingOutcomes(link);
     state.links.delete(link);
-    // The last link gone: the connection has linklessTimeoutMs to open another (a fired timer is re-armed too).
-    if (state.links.size === 0) state.linkless?.refresh();
+    if (state.links.size === 0) state.deadlines.lastLinkClosed();
     if (role.kind === "consumer") role.consumer.close();
     if (role.kind === "reply") for (const [k, v] of state.replies) if (v === link) state.replies.delete(k);
   }
@@ -374,7 +356,7 @@ export class ServiceBusAmqpServer {
       result = { statusCode: 400, description: `Unsupported $cbs operation '${props.operation}'.` };
     } else {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
-      if (result.statusCode === 202) clearTimeout(state.authDeadline);
+      if (result.statusCode === 202) state.deadlines.authenticated();
     }
     this.reply(state, request, { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description }, undefined);
   }
