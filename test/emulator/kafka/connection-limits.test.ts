@@ -95,23 +95,20 @@ test("an idle connection is closed, a long-polling Fetch is not idle, and kafkaj
 test("pipelined requests behind a slow one stop being read past the cap, and all are answered in order", async () => {
   const client = await rawLogin(env.kafka.port, env.kafka.connectionString);
   const fetchWaitMs = 1500;
-  const count = 24;
-  // Built before measuring, so the growth measured is the emulator's, not these 24 MB.
+  const count = 32;
+  // Built before measuring, so the growth measured is the emulator's, not these 32 MB.
   const requests = Array.from({ length: count }, (_, i) => paddedApiVersions(11 + i, 1_000_000));
   client.socket.write(longFetch("never-written", 10, fetchWaitMs));
   const before = await bufferBytes();
-  let pushed = 0;
   const writing = (async () => {
     for (const request of requests) {
       await new Promise<void>((done) => client.socket.write(request, () => done()));
-      pushed += request.length;
     }
   })();
   await new Promise((r) => setTimeout(r, fetchWaitMs / 2));
-  const pushedWhileBusy = pushed;
   const grown = (await bufferBytes()) - before;
-  // The cap plus what the kernel's socket buffers take: far from the 24 MB the client tried to send.
-  expect(pushedWhileBusy).toBeLessThan(QUEUED + 8 * 1024 * 1024);
+  // The emulator holds the cap and a request or two; the kernel's socket buffers take some of the rest (how much
+  // depends on the machine), and the client keeps the remainder: far from all 32 MB in the emulator.
   expect(grown).toBeLessThan(QUEUED + 8 * 1024 * 1024);
   await writing;
   const ids: number[] = [];
