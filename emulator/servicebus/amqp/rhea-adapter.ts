@@ -165,8 +165,7 @@ function countOutgoing(connection: any, limit: number): void {
   connection[BACKLOG] = backlog;
   const write = connection._write_frame;
   connection._write_frame = function (this: any, channel: number, performative: unknown, payload?: Buffer) {
-    // Replies on $cbs and $management links carry payloads too, never counted in: they must not push it below 0.
-    if (payload) backlog.queued = Math.max(0, backlog.queued - payload.length);
+    if (payload) backlog.queued -= payload.length;
     return write.call(this, channel, performative, payload);
   };
 }
