@@ -144,10 +144,6 @@ export class ServiceBusAmqpServer {
       this.cleanup(connection);
     });
     const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links, deadlines };
-    // Deliveries held back while the peer was not reading (limits.maxOutgoingBytes) go out once it reads again.
-    socket.on("drain", () => {
-      for (const role of links.values()) if (role.kind === "consumer") role.consumer.store.pump();
-    });
     socket.once("close", () => deadlines.clear());
     this.connections.set(connection, state);
     const guard =

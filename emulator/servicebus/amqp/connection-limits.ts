@@ -37,12 +37,6 @@ export interface AmqpConnectionLimits {
    * 100 MB; a peer that sends more without ending the transfer loses its connection.
    */
   maxBufferedBytes: number;
-  /**
-   * Bytes that may wait to go out to a peer that does not read them (queued transfers and the socket's buffer).
-   * Past this its links get no new deliveries until the socket drains: nothing is lost, and a client that grants
-   * credit but stops reading costs this much, not a copy of the whole queue.
-   */
-  maxOutgoingBytes: number;
 }
 
 export const defaultAmqpLimits: AmqpConnectionLimits = {
@@ -51,5 +45,4 @@ export const defaultAmqpLimits: AmqpConnectionLimits = {
   authTimeoutMs: 60_000,
   linklessTimeoutMs: 300_000,
   maxBufferedBytes: 128 * 1024 * 1024,
-  maxOutgoingBytes: 8 * 1024 * 1024,
 };

@@ -11,9 +11,8 @@
  *   first), and dispositions rhea has read but not yet handed over are taken before a link's state is dropped;
  * - protocol errors: the peer gets a close with an error (or a protocol header when it never sent one), and only
  *   its own socket is dropped;
- * - limits: frame sizes are checked before rhea buffers a frame, multi-frame transfers are capped per
- *   connection, and deliveries stop while a peer that does not read has too many bytes waiting for it
- *   (amqp/frame-guard.ts, amqp/connection-limits.ts).
+ * - limits: frame sizes are checked before rhea buffers a frame, and multi-frame transfers are capped per
+ *   connection (amqp/frame-guard.ts, amqp/connection-limits.ts).
  */
 import type { Socket } from "node:net";
 import rhea from "rhea";
@@ -77,7 +76,6 @@ export function acceptConnection(container: any, socket: Socket, options: Server
   batchOutput(connection);
   attachesBeforeTransfers(connection);
   guardInput(connection, options.limits);
-  countOutgoing(connection, options.limits.maxOutgoingBytes);
   const onBadInput = (err: Error) =>
     failConnection(connection, {
       condition: "amqp:decode-error",
@@ -150,35 +148,6 @@ function guardInput(connection: any, limits: AmqpConnectionLimits): void {
       });
     }
   };
-}
-
-/** Bytes of transfers handed to rhea and not yet encoded, and the most a connection may have waiting to go out. */
-interface OutgoingBacklog {
-  queued: number;
-  limit: number;
-}
-const BACKLOG = Symbol("outgoing backlog");
-
-/** Counts transfer bytes from OutgoingLink.send until rhea encodes them (its frames carry them as payloads). */
-function countOutgoing(connection: any, limit: number): void {
-  const backlog: OutgoingBacklog = { queued: 0, limit };
-  connection[BACKLOG] = backlog;
-  const write = connection._write_frame;
-  connection._write_frame = function (this: any, channel: number, performative: unknown, payload?: Buffer) {
-    if (payload) backlog.queued -= payload.length;
-    return write.call(this, channel, performative, payload);
-  };
-}
-
-/**
- * Whether the connection's peer has more bytes waiting for it (queued in rhea, or written and not yet taken by the
- * kernel) than it may: its links then get no more deliveries until the socket drains. A client that grants
- * credit and stops reading would otherwise have every message of the queue copied into its socket buffer.
- */
-function outgoingBacklogFull(connection: any): boolean {
-  const backlog: OutgoingBacklog | undefined = connection[BACKLOG];
-  if (!backlog) return false;
-  return backlog.queued + (connection.socket?.writableLength ?? 0) > backlog.limit;
 }
 
 function oversizeFrameError(v: FrameViolation): AmqpCloseError {
@@ -353,7 +322,7 @@ export class OutgoingLink {
   /** Transfers the link can still take: credit minus transfers queued but not yet written. */
   capacity(): number {
     const link = this.link;
-    if (!link.is_open() || outgoingBacklogFull(link.connection)) return 0;
+    if (!link.is_open()) return 0;
     const written = link.delivery_count - this.drained;
     const unsent = this.sent - written;
     return Math.min(link.credit - unsent, link.session.outgoing.available());
@@ -366,8 +335,6 @@ export class OutgoingLink {
   /** Queues one transfer of pre-encoded bytes (message-format 0). */
   send(bytes: Buffer, tag: Buffer): any {
     this.sent++;
-    const backlog: OutgoingBacklog | undefined = this.link.connection[BACKLOG];
-    if (backlog) backlog.queued += bytes.length;
     return this.link.send(bytes, tag, 0);
   }
 

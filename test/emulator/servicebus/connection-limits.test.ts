@@ -23,7 +23,6 @@ const IDLE_MS = 200;
 const AUTH_MS = 800;
 const BUFFERED = 4 * 1024 * 1024;
 const LINKLESS_MS = 1500;
-const OUTGOING = 1024 * 1024;
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -31,7 +30,6 @@ beforeAll(async () => {
     servicebusConfig: serviceBusConfig([
       { Name: "q1", Properties: { MaxMessageSizeInKilobytes: 102400 } },
       { Name: "sdk", Properties: { MaxMessageSizeInKilobytes: 102400 } },
-      { Name: "bulk", Properties: { MaxMessageSizeInKilobytes: 102400 } },
     ]),
     servicebusPort: 0,
     httpPort: 0,
@@ -42,7 +40,6 @@ beforeAll(async () => {
         authTimeoutMs: AUTH_MS,
         maxBufferedBytes: BUFFERED,
         linklessTimeoutMs: LINKLESS_MS,
-        maxOutgoingBytes: OUTGOING,
       },
     },
   });
@@ -213,42 +210,6 @@ describe("AMQP frame and connection limits", () => {
     sender.send({ body: Buffer.alloc(BUFFERED + 1024 * 1024, 7) });
     expect((await error).condition).toBe("amqp:resource-limit-exceeded");
     expect(emulator.serviceBus.namespace.resolve("q1")?.store?.messageCount).toBe(0);
-  });
-
-  it("stops delivering to a client that grants credit but does not read, and loses none of its messages", async () => {
-    const count = 40;
-    const client = serviceBusClient(emulator);
-    const sender = client.createSender("bulk");
-    for (let i = 0; i < count; i += 4) {
-      const body = Buffer.alloc(1024 * 1024, 1);
-      const batch = [0, 1, 2, 3].map((k) => ({ body, applicationProperties: { i: i + k } }));
-      await sender.sendMessages(batch);
-    }
-    const stalled = await rawAmqpConnection(emulator.serviceBus.port);
-    const stalledGot: number[] = [];
-    const receiver = stalled.connection.open_receiver({ source: { address: "bulk" }, credit_window: 100 });
-    receiver.on("message", (c: any) => stalledGot.push(c.message.application_properties.i));
-    // rhea grants the credit once the attach is answered; from then on this client reads nothing.
-    await new Promise((resolve) => receiver.once("receiver_open", resolve));
-    stalled.connection.socket.pause();
-    await new Promise((r) => setTimeout(r, 500));
-    // Another receiver still finds messages: the one not reading was sent about what its socket buffers hold.
-    const other = client.createReceiver("bulk", { receiveMode: "receiveAndDelete" });
-    const otherGot: number[] = [];
-    for (let round = 0; round < 10; round++) {
-      const batch = await other.receiveMessages(count, { maxWaitTimeInMs: 300 });
-      if (batch.length === 0) break;
-      otherGot.push(...batch.map((m) => m.applicationProperties!.i as number));
-    }
-    expect(otherGot.length).toBeGreaterThanOrEqual(10);
-    stalled.connection.socket.resume();
-    const deadline = Date.now() + 10_000;
-    while (stalledGot.length + otherGot.length < count && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect([...stalledGot, ...otherGot].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
-    stalled.close();
-    await client.close();
   });
 
   it("still serves the SDK, whose heartbeats and 256 KB frames are within the limits", async () => {
