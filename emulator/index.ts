@@ -9,6 +9,9 @@ import { EmulatorHttpServer } from "./common/http-server.js";
 import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
 import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
 import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
+import type { AmqpConnectionLimits } from "./servicebus/amqp/connection-limits.js";
+import type { KafkaConnectionLimits } from "./kafka/connection-limits.js";
+import type { HttpLimits } from "./common/http-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
@@ -48,6 +51,15 @@ export interface EmulatorOptions {
   dataDir?: string;
   logLevel?: LogLevel;
   clock?: EmulatorClock;
+  /** Per-connection limits of each port (frame sizes, deadlines, buffers); the real services' figures by default. */
+  limits?: EmulatorLimits;
+}
+
+export interface EmulatorLimits {
+  amqp?: Partial<AmqpConnectionLimits>;
+  kafka?: Partial<KafkaConnectionLimits>;
+  /** The HTTP port and the administration API's HTTPS endpoint on the AMQP port. */
+  http?: Partial<HttpLimits>;
 }
 
 export interface Emulator {
@@ -86,7 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ehConfig = eventHubsConfigFrom(options.eventhubsConfig);
   const egConfig = eventGridConfigFrom(options.eventgridConfig);
 
-  const http = new EmulatorHttpServer();
+  const http = new EmulatorHttpServer(options.limits?.http);
   let ready = false;
   registerEmulatorRoutes(http, clock, () => ready);
 
@@ -103,6 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       certificateDir: options.certificateDir,
       tlsCertificate: options.tlsCertificate,
       dataDir: options.dataDir,
+      limits: options.limits?.amqp,
     });
     closers.push(() => serviceBus.close());
 
@@ -125,6 +138,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clock,
       logger: logger.child("kafka"),
       dataDir: options.dataDir,
+      limits: options.limits?.kafka,
     });
     closers.push(() => kafka.close());
 

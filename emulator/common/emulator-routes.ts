@@ -30,9 +30,11 @@ export function registerEmulatorRoutes(http: EmulatorHttpServer, clock: Emulator
     sendJson(res, 200, clockState(clock));
   });
   http.route("POST", "/emulator/clock/advance", async ({ req, res }) => {
+    // An oversized body keeps readBody's 413: only a body that is not JSON is a 400.
+    const raw = await readBody(req, 4096);
     let parsed: unknown;
     try {
-      parsed = JSON.parse((await readBody(req, 4096)).toString("utf8"));
+      parsed = JSON.parse(raw.toString("utf8"));
     } catch {
       throw badAdvance('The body must be JSON such as {"ms": 30000}.');
     }

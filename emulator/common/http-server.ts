@@ -7,6 +7,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { defaultHttpLimits, type HttpLimits, httpServerOptions } from "./http-limits.js";
 
 export type RouteParams = Record<string, string>;
 export interface RouteContext {
@@ -61,8 +62,10 @@ export class EmulatorHttpServer {
   private readonly fallbacks: FallbackHandler[] = [];
   readonly server: http.Server;
 
-  constructor() {
-    this.server = http.createServer((req, res) => void this.dispatch(req, res));
+  /** `limits`: header and request deadlines and the header size cap (http-limits.ts); defaults when absent. */
+  constructor(limits: Partial<HttpLimits> = {}) {
+    const options = httpServerOptions({ ...defaultHttpLimits, ...limits });
+    this.server = http.createServer(options, (req, res) => void this.dispatch(req, res));
     // close() ends idle sockets itself (closeAllConnections). The timeout must stay well above 1 s: Node's http.Agent
     // (and so every Azure SDK) subtracts 1 s from the advertised `Keep-Alive: timeout=N` and never reuses a socket
     // when that leaves nothing, so 1 s meant a new TCP connection per request.

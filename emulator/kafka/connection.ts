@@ -2,10 +2,13 @@
  * One client connection: splits the byte stream into size-prefixed frames, answers them strictly in order (Kafka
  * processes one request per connection at a time), and gates everything behind SASL. Bad input (a truncated or
  * malformed request, an unknown API key or version, an oversized length prefix, a request before authentication)
- * closes this connection only; the server and other clients carry on.
+ * closes this connection only; the server and other clients carry on. connection-limits.ts bounds what a connection
+ * costs: a smaller request size before authentication, deadlines to authenticate and for idleness, and a cap on
+ * queued requests past which the socket is not read.
  */
 import type { Socket } from "node:net";
 import { MalformedRequestError, Reader } from "./codec/reader.js";
+import type { KafkaConnectionLimits } from "./connection-limits.js";
 import { handlers, PRE_AUTH_APIS } from "./protocol/index.js";
 import type { BrokerState, ConnectionState, RequestContext, SaslState } from "./protocol/types.js";
 import { authenticatePlain, type Principal, SaslError } from "./sasl.js";
@@ -19,7 +22,7 @@ const MIN_HEADER_BYTES = 10;
 export class ProtocolViolation extends Error {}
 
 export class KafkaConnection implements ConnectionState {
-  sasl: SaslState = "handshake";
+  private saslState: SaslState = "handshake";
   principal: Principal | undefined;
   closeAfterResponse = false;
   private isClosed = false;
@@ -28,7 +31,12 @@ export class KafkaConnection implements ConnectionState {
   private frameSize = -1;
   /** Complete requests not yet handled, each as the views of the socket chunks it arrived in. */
   private readonly frames: Buffer[][] = [];
+  /** Bytes in `frames`; over limits.maxQueuedBytes the socket is paused until the queue shrinks. */
+  private queuedBytes = 0;
+  private paused = false;
   private processing = false;
+  private readonly authDeadline: NodeJS.Timeout;
+  private readonly idleTimer: NodeJS.Timeout;
   private readonly closeListeners = new Set<() => void>();
   private afterWrite: (() => void)[] = [];
 
@@ -39,11 +47,36 @@ export class KafkaConnection implements ConnectionState {
     private readonly maxFrameBytes: number,
     /** The listener's port, for Metadata and FindCoordinator answers. */
     readonly advertisedPort: number,
+    private readonly limits: KafkaConnectionLimits,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err) => this.broker.logger.debug("socket error", { connection: id, err: err.message }));
     socket.on("close", () => this.markClosed());
+    const authMs = limits.authTimeoutMs;
+    this.authDeadline = setTimeout(() => this.destroy(`not authenticated within ${authMs} ms`), authMs).unref();
+    this.idleTimer = setTimeout(() => this.onIdle(), limits.idleTimeoutMs).unref();
+  }
+
+  get sasl(): SaslState {
+    return this.saslState;
+  }
+
+  set sasl(state: SaslState) {
+    this.saslState = state;
+    if (state === "authenticated") clearTimeout(this.authDeadline);
+  }
+
+  /** The largest request read now: smaller until SASL authentication completes. */
+  private requestLimit(): number {
+    if (this.sasl === "authenticated") return this.maxFrameBytes;
+    return Math.min(this.maxFrameBytes, this.limits.maxPreAuthRequestBytes);
+  }
+
+  /** A request being answered (a parked Fetch) is activity; otherwise the idle connection closes. */
+  private onIdle(): void {
+    if (this.processing) this.idleTimer.refresh();
+    else this.destroy(`idle for ${this.limits.idleTimeoutMs} ms`);
   }
 
   get clientHost(): string {
@@ -84,13 +117,17 @@ export class KafkaConnection implements ConnectionState {
   private markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    clearTimeout(this.authDeadline);
+    clearTimeout(this.idleTimer);
     this.frames.length = 0;
+    this.queuedBytes = 0;
     for (const fn of [...this.closeListeners]) fn();
     this.closeListeners.clear();
   }
 
   private onData(chunk: Buffer): void {
     if (this.isClosed) return;
+    this.idleTimer.refresh();
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
@@ -98,15 +135,22 @@ export class KafkaConnection implements ConnectionState {
         if (this.buffered < 4) break;
         const prefix = this.take(4);
         const size = (prefix.length === 1 ? prefix[0] : Buffer.concat(prefix, 4)).readInt32BE(0);
-        if (size < MIN_HEADER_BYTES || size > this.maxFrameBytes) {
-          this.destroy(size > this.maxFrameBytes ? `request of ${size} bytes exceeds the ${this.maxFrameBytes}-byte limit` : `invalid request size ${size}`);
+        const limit = this.requestLimit();
+        if (size < MIN_HEADER_BYTES || size > limit) {
+          const tooBig = size > limit;
+          this.destroy(tooBig ? `request of ${size} bytes exceeds the ${limit}-byte limit` : `invalid request size ${size}`);
           return;
         }
         this.frameSize = size;
       }
       if (this.buffered < this.frameSize) break;
       this.frames.push(this.take(this.frameSize));
+      this.queuedBytes += this.frameSize;
       this.frameSize = -1;
+    }
+    if (this.queuedBytes > this.limits.maxQueuedBytes && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
     }
     void this.process();
   }
@@ -140,7 +184,13 @@ export class KafkaConnection implements ConnectionState {
     try {
       while (this.frames.length > 0 && !this.isClosed) {
         const frame = this.frames.shift()!;
+        for (const view of frame) this.queuedBytes -= view.length;
+        if (this.paused && this.queuedBytes <= this.limits.maxQueuedBytes) {
+          this.paused = false;
+          this.socket.resume();
+        }
         await this.handle(frame);
+        this.idleTimer.refresh();
       }
     } catch (err) {
       if (err instanceof MalformedRequestError || err instanceof ProtocolViolation) this.destroy(err.message);

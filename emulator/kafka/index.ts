@@ -8,6 +8,7 @@ import type { TlsOptions } from "node:tls";
 import type { EmulatorClock, TimerHandle } from "../common/clock.js";
 import type { Logger } from "../common/logger.js";
 import type { EventHubsConfig } from "./config.js";
+import { defaultKafkaLimits, type KafkaConnectionLimits } from "./connection-limits.js";
 import { type DurableStore, openDurableStore } from "./model/durable-store.js";
 import { EventHubNamespace } from "./model/event-hub-namespace.js";
 import { TmpfsSegments } from "./model/tmpfs-segments.js";
@@ -54,6 +55,8 @@ export interface KafkaOptions {
   advertisedHost?: string;
   /** Where memory mode keeps batch bytes: "tmpfs" (default where /dev/shm exists) or "heap". */
   batchMemory?: "tmpfs" | "heap";
+  /** Per-connection deadlines and buffers; Event Hubs' and Kafka's figures by default (connection-limits.ts). */
+  limits?: Partial<KafkaConnectionLimits>;
 }
 
 export interface KafkaService {
@@ -114,8 +117,9 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
 
   const maxFrame = opts.oversizeRequest === "error" ? HARD_FRAME_LIMIT : MAX_REQUEST_BYTES;
   const beside = opts.tls !== undefined && opts.tlsPort !== undefined;
-  const server = new KafkaServer(broker, maxFrame, beside ? undefined : opts.tls);
-  const tlsServer = beside ? new KafkaServer(broker, maxFrame, opts.tls) : undefined;
+  const limits = { ...defaultKafkaLimits, ...opts.limits };
+  const server = new KafkaServer(broker, maxFrame, limits, beside ? undefined : opts.tls);
+  const tlsServer = beside ? new KafkaServer(broker, maxFrame, limits, opts.tls) : undefined;
   let port: number;
   let tlsPort: number | undefined;
   try {

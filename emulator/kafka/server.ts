@@ -5,6 +5,7 @@
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { KafkaConnection } from "./connection.js";
+import type { KafkaConnectionLimits } from "./connection-limits.js";
 import type { BrokerState } from "./protocol/types.js";
 
 export class KafkaServer {
@@ -16,6 +17,7 @@ export class KafkaServer {
   constructor(
     private readonly broker: BrokerState,
     private readonly maxFrameBytes: number,
+    private readonly limits: KafkaConnectionLimits,
     tls?: TlsOptions,
   ) {
     const accept = (socket: Socket) => this.accept(socket);
@@ -24,7 +26,7 @@ export class KafkaServer {
   }
 
   private accept(socket: Socket): void {
-    const conn = new KafkaConnection(this.nextId++, socket, this.broker, this.maxFrameBytes, this.port);
+    const conn = new KafkaConnection(this.nextId++, socket, this.broker, this.maxFrameBytes, this.port, this.limits);
     this.connections.add(conn);
     socket.on("close", () => this.connections.delete(conn));
   }

@@ -9,6 +9,7 @@ import type { Logger } from "../common/logger.js";
 import type { TlsCertificate } from "../common/tls.js";
 import { attachAdministration, type CertificateOptions } from "./admin/index.js";
 import type { ServiceBusNamespaceConfig } from "./config.js";
+import type { AmqpConnectionLimits } from "./amqp/connection-limits.js";
 import { amqpPayloadCodec } from "./amqp/payload-codec.js";
 import { DurableStorage } from "./durable/durable-storage.js";
 import { mergeTopology } from "./durable/topology.js";
@@ -45,6 +46,8 @@ export interface StartServiceBusOptions extends CertificateOptions {
   logger: Logger;
   /** Durable mode: entities and messages kept under `${dataDir}/servicebus/` and restored on start. */
   dataDir?: string;
+  /** Per-connection frame, buffer and time limits; Azure's figures by default. */
+  limits?: Partial<AmqpConnectionLimits>;
 }
 
 export function connectionStringFor(port: number, host = "localhost"): string {
@@ -69,7 +72,13 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
   }
   const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
   const admin = attachAdministration({ ...opts, namespace, credentials });
-  const server = new ServiceBusAmqpServer({ namespace, credentials, logger: opts.logger, onTlsSocket: admin.onTlsSocket });
+  const server = new ServiceBusAmqpServer({
+    namespace,
+    credentials,
+    logger: opts.logger,
+    onTlsSocket: admin.onTlsSocket,
+    limits: opts.limits,
+  });
   const serveAmqp = (socket: import("node:net").Socket) => server.accept(socket);
   const amqps =
     opts.amqpsPort === undefined

@@ -1,18 +1,21 @@
 /**
  * The AMQP listener: accepts connections, answers attaches for `$cbs`, `$management`, senders and receivers, and
- * routes transfers, flows and dispositions to the model. rhea's quirks stay in amqp/rhea-adapter.ts.
+ * routes transfers, flows and dispositions to the model. rhea's quirks stay in amqp/rhea-adapter.ts. Each connection
+ * is held to amqp/connection-limits.ts: frame sizes, buffered bytes, an idle timeout and a deadline to authenticate.
  */
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../common/logger.js";
 import { amqpTypes } from "./amqp/codec.js";
 import { BATCH_MESSAGE_FORMAT, receivedPayloads } from "./amqp/batch.js";
+import { type AmqpConnectionLimits, defaultAmqpLimits } from "./amqp/connection-limits.js";
 import { asFault, faults, type ServiceBusFault } from "./amqp/errors.js";
 import {
   acceptConnection,
   answerAttach,
   createContainer,
   decodeMessage,
+  failConnection,
   forceCloseConnection,
   RawTransfer,
   refuseLink,
@@ -21,6 +24,7 @@ import {
   takePendingOutcomes,
 } from "./amqp/rhea-adapter.js";
 import { ClaimSet, entityAddressOf, entityPathOf, putToken, type Right, type SasCredentials } from "./cbs.js";
+import { ConnectionDeadlines } from "./connection-deadlines.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
 import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
@@ -41,6 +45,8 @@ interface ConnectionState {
   /** Reply links (client receivers on `$cbs` / `$management`) by link name and by target address. */
   replies: Map<string, any>;
   links: Map<any, LinkRole>;
+  /** To authenticate, and not to stay without links (connection-deadlines.ts). */
+  deadlines: ConnectionDeadlines;
 }
 
 export interface AmqpServerOptions {
@@ -52,6 +58,8 @@ export interface AmqpServerOptions {
    * where the SDK's admin client sends it. Without it every socket is AMQP.
    */
   onTlsSocket?: (socket: net.Socket) => void;
+  /** Frame, buffer and time limits per connection; Azure's figures by default (amqp/connection-limits.ts). */
+  limits?: Partial<AmqpConnectionLimits>;
 }
 
 const MANAGEMENT = /(^|\/)\$management$/i;
@@ -64,8 +72,10 @@ export class ServiceBusAmqpServer {
   private readonly otherSockets = new Set<net.Socket>();
   /** Durable mode: settles once every change so far is on disk (absent in memory, where nothing waits). */
   private readonly durable: (() => Promise<void> | undefined) | undefined;
+  private readonly limits: AmqpConnectionLimits;
 
   constructor(private readonly options: AmqpServerOptions) {
+    this.limits = { ...defaultAmqpLimits, ...options.limits };
     const storage = options.namespace.storage;
     this.durable = storage.durable ? () => storage.durable!() : undefined;
     this.container.on("error", (err: Error) => this.options.logger.warn("amqp error", { error: err.message }));
@@ -98,8 +108,14 @@ export class ServiceBusAmqpServer {
     if (!onTls) return this.accept(socket);
     this.otherSockets.add(socket);
     socket.on("error", () => undefined);
-    socket.once("close", () => this.otherSockets.delete(socket));
+    // A socket that never sends a byte is held to the same deadline as one that never authenticates.
+    const silent = setTimeout(() => socket.destroy(), this.limits.authTimeoutMs).unref();
+    socket.once("close", () => {
+      clearTimeout(silent);
+      this.otherSockets.delete(socket);
+    });
     socket.once("data", (chunk: Buffer) => {
+      clearTimeout(silent);
       socket.pause();
       socket.unshift(chunk);
       if (chunk[0] === 0x16) {
@@ -116,8 +132,20 @@ export class ServiceBusAmqpServer {
   accept(socket: net.Socket): void {
     socket.setNoDelay(true);
     socket.on("error", () => undefined);
-    const connection = acceptConnection(this.container, socket, { containerId: "servicebus-emulator", sessionBufferSize: 1 << 17, creditWindow: 1000 });
-    const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links: new Map() };
+    const connection = acceptConnection(this.container, socket, {
+      containerId: "servicebus-emulator",
+      sessionBufferSize: 1 << 17,
+      creditWindow: 1000,
+      limits: this.limits,
+    });
+    const links = new Map<any, LinkRole>();
+    const deadlines = new ConnectionDeadlines(this.limits, () => links.size, (fault) => {
+      this.options.logger.info("closing a connection past its deadline", { reason: fault.condition });
+      failConnection(connection, fault.toAmqpError());
+      this.cleanup(connection);
+    });
+    const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links, deadlines };
+    socket.once("close", () => deadlines.clear());
     this.connections.set(connection, state);
     const guard =
       (name: string, fn: (context: any) => void) =>
@@ -153,6 +181,7 @@ export class ServiceBusAmqpServer {
   private cleanup(connection: any): void {
     const state = this.connections.get(connection);
     if (!state) return;
+    state.deadlines.clear();
     this.connections.delete(connection);
     for (const link of [...state.links.keys()]) this.dropLink(state, link);
   }
@@ -163,6 +192,7 @@ export class ServiceBusAmqpServer {
     // A settlement read in the same batch as the detach, end or close still counts (rhea would hand it over later).
     if (role.kind === "consumer") takePendingOutcomes(link);
     state.links.delete(link);
+    if (state.links.size === 0) state.deadlines.lastLinkClosed();
     if (role.kind === "consumer") role.consumer.close();
     if (role.kind === "reply") for (const [k, v] of state.replies) if (v === link) state.replies.delete(k);
   }
@@ -338,6 +368,7 @@ export class ServiceBusAmqpServer {
       result = { statusCode: 400, description: `Unsupported $cbs operation '${props.operation}'.` };
     } else {
       result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
+      if (result.statusCode === 202) state.deadlines.authenticated();
     }
     const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };
     // The claim holds at once; the response waits for the request's disposition (see onManagement).

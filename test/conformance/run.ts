@@ -13,6 +13,19 @@ import { conformanceDir, debianClients, dotnetClients, type ClientSpec } from ".
 import { buildDotnet } from "./dotnet-build.js";
 import { cellsOf, parseResultLine, renderMarkdown, type Cell } from "./matrix.js";
 import { entities, eventGridConfig, eventHubsConfig, serviceBusConfig } from "./topology.js";
+import { scriptArgs } from "../../scripts/script-args.js";
+
+scriptArgs({
+  usage: `Usage: npm run conformance
+Starts the emulator on free ports and drives it with other languages' official clients (.NET Azure SDKs and
+Confluent.Kafka; Debian's qpid-proton, kcat, kafka-python, confluent-kafka, azure-servicebus, azure-eventgrid), then
+prints the client x feature matrix and writes .ci-out/conformance.json; exits 1 if any cell fails. A client that is
+not installed gives "skipped" cells.
+Environment: CONFORMANCE_ONLY=<text> runs only the clients whose name contains it; CONFORMANCE_VERBOSE=1 shows
+the clients' stderr.
+  --help   this text`,
+  options: {},
+});
 
 const repoRoot = join(conformanceDir, "..", "..");
 const outputFile = join(repoRoot, ".ci-out", "conformance.json");

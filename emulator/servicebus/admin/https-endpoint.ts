@@ -11,6 +11,7 @@ import http from "node:http";
 import type net from "node:net";
 import { Duplex } from "node:stream";
 import tls from "node:tls";
+import { defaultHttpLimits, httpServerOptions } from "../../common/http-limits.js";
 import type { TlsCertificate } from "../../common/tls.js";
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -53,8 +54,11 @@ export class HttpsEndpoint {
     handler: http.RequestListener,
     private readonly onError: (message: string) => void,
   ) {
-    this.server = http.createServer(handler);
+    this.server = http.createServer(httpServerOptions(defaultHttpLimits), handler);
     this.server.keepAliveTimeout = 5000;
+    // This server never listens (sockets are handed to it), and Node checks header and request deadlines only for
+    // servers that do: a socket with nothing to read for the headers deadline is dropped instead.
+    this.server.timeout = defaultHttpLimits.headersTimeoutMs;
   }
 
   /** Takes a socket whose first bytes (already unshifted) are a TLS ClientHello. */

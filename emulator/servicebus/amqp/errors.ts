@@ -51,6 +51,22 @@ export const faults = {
   notImplemented: (operation: string) =>
     new ServiceBusFault("amqp:not-implemented", `The operation '${operation}' is not supported by this emulator.${trackingSuffix()}`, 501),
   decodeError: (what: string) => new ServiceBusFault("amqp:decode-error", what, 400),
+  /** Azure's words when a connection kept no link for the allowed time (amqp/connection-limits.ts). */
+  connectionInactive: (ms: number) =>
+    new ServiceBusFault(
+      "amqp:connection:forced",
+      `The connection was inactive for more than the allowed ${ms} milliseconds and is closed by container ` +
+        `'LinkTracker'.${trackingSuffix()}`,
+      410,
+    ),
+  /** The connection sent no accepted put-token within the deadline (amqp/connection-limits.ts). */
+  notAuthenticatedInTime: (ms: number) =>
+    new ServiceBusFault(
+      "amqp:unauthorized-access",
+      `The connection was not authorized with a put-token on $cbs within the allowed ${ms} milliseconds ` +
+        `and is closed.${trackingSuffix()}`,
+      401,
+    ),
   internal: (what: string) => new ServiceBusFault("amqp:internal-error", `${what}${trackingSuffix()}`, 500),
   sessionLockLost: (sessionId: string) =>
     new ServiceBusFault(

@@ -10,12 +10,16 @@
  * - frame order: a link's answering attach goes out before any transfer on it (rhea writes a session's transfers
  *   first), and dispositions rhea has read but not yet handed over are taken before a link's state is dropped;
  * - protocol errors: the peer gets a close with an error (or a protocol header when it never sent one), and only
- *   its own socket is dropped.
+ *   its own socket is dropped;
+ * - limits: frame sizes are checked before rhea buffers a frame, and multi-frame transfers are capped per
+ *   connection (amqp/frame-guard.ts, amqp/connection-limits.ts).
  */
 import type { Socket } from "node:net";
 import rhea from "rhea";
 import { batchOutput } from "./batched-output.js";
 import { amqpMessage } from "./codec.js";
+import type { AmqpConnectionLimits } from "./connection-limits.js";
+import { FrameGuard, type FrameViolation } from "./frame-guard.js";
 import { nameLinksPerDirection } from "./link-names.js";
 
 /** A transfer's payload as it came off the wire. */
@@ -46,6 +50,12 @@ export interface ServerConnectionOptions {
   sessionBufferSize: number;
   /** Credit the server grants to each client sender link. */
   creditWindow: number;
+  limits: AmqpConnectionLimits;
+}
+
+export interface AmqpCloseError {
+  condition: string;
+  description: string;
 }
 
 const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0x00, 0x01, 0x00, 0x00]);
@@ -60,20 +70,18 @@ export function acceptConnection(container: any, socket: Socket, options: Server
     treat_modified_as_released: false,
     session_buffer_size: options.sessionBufferSize,
     credit_window: options.creditWindow,
+    max_frame_size: options.limits.maxFrameSize,
+    idle_time_out: options.limits.idleTimeoutMs,
     reconnect: false,
   });
   batchOutput(connection);
   attachesBeforeTransfers(connection);
-  const input = connection.input;
-  connection.input = function (buffer: Buffer) {
-    serverReadDepth++;
-    try {
-      return input.call(this, buffer);
-    } finally {
-      serverReadDepth--;
-    }
-  };
-  const onBadInput = (err: Error) => failConnection(connection, err);
+  guardInput(connection, options.limits);
+  const onBadInput = (err: Error) =>
+    failConnection(connection, {
+      condition: "amqp:decode-error",
+      description: `The emulator could not process the data it received: ${err.message}`,
+    });
   connection.on("protocol_error", onBadInput);
   connection.on("error", onBadInput);
   socket.on("close", () => clearConnectionTimers(connection));
@@ -105,20 +113,88 @@ function attachesBeforeTransfers(connection: any): void {
   };
 }
 
-/** Sends the peer an error (close frame, or our protocol header if it never spoke AMQP); rhea then ends the socket. */
-function failConnection(connection: any, err: Error): void {
+/**
+ * Wraps rhea's read: transfers decode to raw bytes (see installRawCapture), a frame over the size limit closes the
+ * connection before rhea buffers it, and so do unfinished multi-frame transfers over the buffered-bytes cap.
+ */
+function guardInput(connection: any, limits: AmqpConnectionLimits): void {
+  const input = connection.input;
+  const read = (buffer: Buffer) => {
+    serverReadDepth++;
+    try {
+      return input.call(connection, buffer);
+    } finally {
+      serverReadDepth--;
+    }
+  };
+  const frames = new FrameGuard(limits.maxFrameSize);
+  let failed = false;
+  connection.input = (buffer: Buffer) => {
+    if (failed) return;
+    const violation = frames.check(buffer);
+    if (violation) {
+      failed = true;
+      // rhea still reads what came before the oversized frame (the protocol header, an open), so a close can follow.
+      if (violation.offset > 0) read(buffer.subarray(0, violation.offset));
+      failConnection(connection, oversizeFrameError(violation));
+      return;
+    }
+    read(buffer);
+    const buffered = incompleteTransferBytes(connection);
+    if (buffered > limits.maxBufferedBytes) {
+      failed = true;
+      failConnection(connection, {
+        condition: "amqp:resource-limit-exceeded",
+        description: `Unfinished transfers on this connection hold ${buffered} bytes, over the limit of ${limits.maxBufferedBytes}`,
+      });
+    }
+  };
+}
+
+function oversizeFrameError(v: FrameViolation): AmqpCloseError {
+  const when = v.beforeOpen ? "before open (MIN-MAX-FRAME-SIZE)" : "(the max-frame-size advertised in open)";
+  return {
+    condition: "amqp:connection:framing-error",
+    description: `A frame of ${v.size} bytes exceeds the ${v.limit}-byte limit ${when}.`,
+  };
+}
+
+/** Bytes held for transfers whose last frame has not arrived yet, over every receiving link of the connection. */
+function incompleteTransferBytes(connection: any): number {
+  let total = 0;
+  for (const channel in connection.local_channel_map) {
+    const links = connection.local_channel_map[channel]?.links ?? {};
+    for (const name in links) {
+      const frames: Buffer[] | undefined = links[name]._incomplete?.frames;
+      if (frames) for (const f of frames) total += f ? f.length : 0;
+    }
+  }
+  return total;
+}
+
+/**
+ * Sends the peer an error and ends its socket: a close frame once the AMQP layer has started (after an open of our
+ * own when none was sent yet: section 2.4.1 wants an open before a close), or our protocol header when the peer never
+ * sent a valid one. The SASL layer has no error frame, so there the socket just closes.
+ */
+export function failConnection(connection: any, error: AmqpCloseError): void {
   const socket: Socket | undefined = connection.socket;
   try {
     if (connection.is_remote_open() && !connection.is_closed()) {
-      connection.close({ condition: "amqp:decode-error", description: `The emulator could not process the data it received: ${err.message}` });
+      connection.close(error);
+      connection._process();
+    } else if (connection.amqp_transport?.header_received && !connection.is_closed()) {
+      connection.open();
+      connection.close(error);
       connection._process();
     } else if (socket && !socket.destroyed && !connection.transport?.header_sent) {
       socket.write(AMQP_HEADER);
     }
+    socket?.end();
   } catch {
     // The socket is going away anyway.
   }
-  // rhea ends the socket after this handler; make sure a peer that keeps it half-open cannot hold it.
+  // Make sure a peer that keeps the socket half-open (and stops reading) cannot hold it.
   setTimeout(() => socket?.destroy(), 1000).unref();
 }
 
