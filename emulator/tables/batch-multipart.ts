@@ -55,7 +55,10 @@ export function parseBatch(contentType: string | undefined, body: string): SubRe
   const batchBoundary = boundaryOf(contentType);
   if (!batchBoundary) throw TableError.invalidInput("A batch request needs a multipart/mixed Content-Type with a boundary.");
   const requests: SubRequest[] = [];
-  for (const batchPart of parts(body, batchBoundary)) {
+  const batchParts = parts(body, batchBoundary);
+  // Azure takes a single changeset per batch (and queries alone, outside any batch with changes).
+  if (batchParts.length > 1) throw TableError.invalidInput("A batch holds a single changeset.");
+  for (const batchPart of batchParts) {
     const { headers, rest } = splitHeaders(batchPart);
     const changesetBoundary = boundaryOf(headers["content-type"]);
     if (!changesetBoundary) throw TableError.invalidInput("Only changesets are supported in a batch (queries go outside $batch).");

@@ -47,6 +47,8 @@ describe("Table endpoint bad input", () => {
     expect(await send("GET", "badinput()?NextPartitionKey=%25%25")).toEqual({ status: 400, code: "InvalidInput" });
     expect(await send("GET", "what/is/this")).toEqual({ status: 400, code: "InvalidUri" });
     expect(await send("POST", "$batch", "--x\r\nnothing\r\n--x--", { "content-type": "multipart/mixed; boundary=x" })).toMatchObject({ status: 400 });
+    const twoChangesets = "--x\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c--\r\n--x\r\nContent-Type: multipart/mixed; boundary=d\r\n\r\n--d--\r\n--x--";
+    expect(await send("POST", "$batch", twoChangesets, { "content-type": "multipart/mixed; boundary=x" })).toEqual({ status: 400, code: "InvalidInput" });
     expect(await send("POST", "$batch", "no boundary", { "content-type": "text/plain" })).toEqual({ status: 400, code: "InvalidInput" });
     expect(await send("POST", "badinput", "x".repeat(5 * 1024 * 1024), json)).toEqual({ status: 413, code: "RequestBodyTooLarge" });
     expect((await table.getEntity("p", "r")).n).toBe(1);
