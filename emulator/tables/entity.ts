@@ -40,9 +40,9 @@ export function validKey(key: unknown, which: "PartitionKey" | "RowKey"): string
 }
 
 function typed(name: string, raw: unknown, declared: unknown): TypedValue {
-  if (declared !== undefined && (typeof declared !== "string" || !EDM_TYPES.has(declared))) throw TableError.invalidInput(`Unknown type ${String(declared)} of property ${name}.`);
+  if (declared !== undefined && (typeof declared !== "string" || !EDM_TYPES.has(declared))) throw TableError.invalidValueType(`Unknown type ${String(declared)} of property ${name}.`);
   const type = (declared as EdmType | undefined) ?? inferType(name, raw);
-  const bad = () => TableError.invalidInput(`The value of property ${name} is not a valid ${type}.`);
+  const bad = () => TableError.invalidValueType(`Property ${name} is not a valid ${type}.`);
   switch (type) {
     case "Edm.String":
       if (typeof raw !== "string") throw bad();
@@ -79,7 +79,7 @@ function inferType(name: string, raw: unknown): EdmType {
   if (typeof raw === "string") return "Edm.String";
   if (typeof raw === "boolean") return "Edm.Boolean";
   if (typeof raw === "number") return Number.isInteger(raw) && raw >= -(2 ** 31) && raw < 2 ** 31 ? "Edm.Int32" : "Edm.Double";
-  throw TableError.invalidInput(`The value of property ${name} is neither a string, a number nor a boolean.`);
+  throw TableError.invalidValueType(`Property ${name} is neither a string, a number nor a boolean.`);
 }
 
 /** The entity in a request body: its keys (when present) and its own properties, validated as Azure does. */
@@ -92,7 +92,7 @@ export function parseEntityBody(body: unknown): { partitionKey?: unknown; rowKey
     if (name.includes("@") || name.startsWith("odata.") || SYSTEM.has(name)) continue;
     // A null is how OData says "no value": Azure stores nothing for it.
     if (raw === null) continue;
-    if (!PROPERTY_NAME.test(name)) throw TableError.invalidInput(`Property name ${JSON.stringify(name.slice(0, 300))} is not valid.`);
+    if (!PROPERTY_NAME.test(name)) throw TableError.propertyNameInvalid(name);
     properties[name] = typed(name, raw, json[`${name}@odata.type`]);
     if (++count > MAX_OWN_PROPERTIES) throw TableError.tooManyProperties();
   }

@@ -22,7 +22,7 @@ export class TableError extends Error {
     return new TableError(404, "TableNotFound", "The table specified does not exist.");
   }
   static tableAlreadyExists(): TableError {
-    return new TableError(409, "TableAlreadyExists", "The table specified already exists.");
+    return new TableError(409, "TableAlreadyExists", "The specified table already exists.");
   }
   static entityNotFound(): TableError {
     return new TableError(404, "ResourceNotFound", "The specified resource does not exist.");
@@ -43,10 +43,16 @@ export class TableError extends Error {
     return new TableError(400, "InvalidInput", `The ${which} contains characters that are not allowed (/ \\ # ? or control characters) or is longer than 1 KiB.`);
   }
   static propertyValueTooLarge(name: string): TableError {
-    return new TableError(400, "PropertyValueTooLarge", `The property value exceeds the maximum allowed size (64KB). Property: ${name}.`);
+    return new TableError(400, "PropertyValueTooLarge", `The property value is larger than the maximum size permitted (64 KiB): ${name}.`);
+  }
+  static invalidValueType(detail: string): TableError {
+    return new TableError(400, "InvalidValueType", `The value specified is invalid. ${detail}`);
+  }
+  static propertyNameInvalid(name: string): TableError {
+    return new TableError(400, "PropertyNameInvalid", `The property name is invalid: ${JSON.stringify(name.slice(0, 300))}.`);
   }
   static entityTooLarge(): TableError {
-    return new TableError(400, "EntityTooLarge", "The entity is larger than the maximum allowed size (1MB).");
+    return new TableError(400, "EntityTooLarge", "The entity is larger than the maximum size permitted (1 MiB).");
   }
   static tooManyProperties(): TableError {
     return new TableError(400, "TooManyProperties", "The entity contains more properties than allowed (255 including PartitionKey, RowKey and Timestamp).");
@@ -58,10 +64,10 @@ export class TableError extends Error {
     return new TableError(400, "CommandsInBatchActOnDifferentPartitions", "All commands in a batch must operate on same entity group.");
   }
   static batchTooLarge(): TableError {
-    return new TableError(400, "InvalidInput", "A batch holds at most 100 operations.");
+    return new TableError(400, "InvalidInput", "The batch request operation exceeds the maximum 100 changes per change set.");
   }
-  static batchDuplicateRow(): TableError {
-    return new TableError(400, "InvalidDuplicateRow", "The batch request contains multiple changes with same row key. An entity can appear only once in a batch request.");
+  static batchDuplicateRow(rowKey: string): TableError {
+    return new TableError(400, "InvalidDuplicateRow", `A command with RowKey '${rowKey}' is already present in the batch. An entity can appear only once in a batch.`);
   }
   static methodNotAllowed(method: string): TableError {
     return new TableError(405, "UnsupportedHttpVerb", `The resource doesn't support the specified HTTP verb ${method}.`);

@@ -245,7 +245,7 @@ export function batch(model: TableModel, req: TableRequest): TableResponse {
         const rk = change.t === "put" ? change.entity.rowKey : change.rowKey;
         if (partition !== undefined && pk !== partition) throw TableError.batchPartitionMismatch();
         partition = pk;
-        if (rows.has(rk)) throw TableError.batchDuplicateRow();
+        if (rows.has(rk)) throw TableError.batchDuplicateRow(rk);
         rows.add(rk);
         changes.push(change);
       }

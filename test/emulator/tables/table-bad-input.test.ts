@@ -40,7 +40,8 @@ describe("Table endpoint bad input", () => {
     expect(await send("POST", "badinput", "{not json", json)).toEqual({ status: 400, code: "InvalidInput" });
     expect(await send("POST", "badinput", JSON.stringify({ PartitionKey: "a/b", RowKey: "r" }), json)).toEqual({ status: 400, code: "InvalidInput" });
     expect(await send("POST", "badinput", JSON.stringify({ PartitionKey: "p", RowKey: "x", big: "x".repeat(40_000) }), json)).toEqual({ status: 400, code: "PropertyValueTooLarge" });
-    expect(await send("POST", "badinput", JSON.stringify({ PartitionKey: "p", RowKey: "x", n: "1", "n@odata.type": "Edm.Int32" }), json)).toEqual({ status: 400, code: "InvalidInput" });
+    expect(await send("POST", "badinput", JSON.stringify({ PartitionKey: "p", RowKey: "x", n: "1", "n@odata.type": "Edm.Int32" }), json)).toEqual({ status: 400, code: "InvalidValueType" });
+    expect(await send("POST", "badinput", JSON.stringify({ PartitionKey: "p", RowKey: "x", "bad name": 1 }), json)).toEqual({ status: 400, code: "PropertyNameInvalid" });
     expect(await send("POST", "Tables", JSON.stringify({ TableName: "no-dashes" }), json)).toEqual({ status: 400, code: "InvalidResourceName" });
     expect(await send("POST", "missing", JSON.stringify({ PartitionKey: "p", RowKey: "r" }), json)).toEqual({ status: 404, code: "TableNotFound" });
     expect(await send("GET", "badinput()?$top=0")).toEqual({ status: 400, code: "InvalidInput" });
