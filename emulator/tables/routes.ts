@@ -42,6 +42,7 @@ const STATUS_TEXT: Record<number, string> = {
   503: "Server Unavailable",
 };
 const MAX_BATCH_OPERATIONS = 100;
+const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
 export function statusText(status: number): string {
   return STATUS_TEXT[status] ?? "Error";
@@ -216,13 +217,25 @@ function queryEntities(model: TableModel, base: string, table: string, query: UR
   const nextRk = continuationKey(query, "NextRowKey");
   const page = model.query(table, filter, top, nextPk === undefined ? undefined : { partitionKey: nextPk, rowKey: nextRk ?? "" });
   const fields = select(query);
-  const body = { "odata.metadata": `${base}/$metadata#${table}`, value: page.entities.map((e) => entityJson(e, fields)) };
+  // A page also ends at about 8 MiB of JSON (Azure may end a page early too), so memory per query stays bounded.
+  const value: string[] = [];
+  let bytes = 0;
+  for (const [i, entity] of page.entities.entries()) {
+    if (bytes > MAX_PAGE_BYTES) {
+      page.next = { partitionKey: entity.partitionKey, rowKey: entity.rowKey };
+      break;
+    }
+    const json = JSON.stringify(entityJson(entity, fields));
+    bytes += json.length;
+    value.push(json);
+  }
+  const body = `{"odata.metadata":${JSON.stringify(`${base}/$metadata#${table}`)},"value":[${value.join(",")}]}`;
   const headers: Record<string, string> = { "Content-Type": JSON_TYPE };
   if (page.next) {
     headers["x-ms-continuation-NextPartitionKey"] = Buffer.from(page.next.partitionKey, "utf8").toString("base64url");
     headers["x-ms-continuation-NextRowKey"] = Buffer.from(page.next.rowKey, "utf8").toString("base64url");
   }
-  return { status: 200, headers, body: JSON.stringify(body), changes: [] };
+  return { status: 200, headers, body, changes: [] };
 }
 
 /** An entity-group transaction: every operation planned, then all changes or none, answered as Azure does. */

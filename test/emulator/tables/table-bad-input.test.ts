@@ -82,4 +82,16 @@ describe("Table endpoint bad input", () => {
       { numRuns: 150 },
     );
   });
+
+  it("ends a page of large entities at about 8 MiB, and the continuation brings the rest", async () => {
+    const big = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`part${i}`, "x".repeat(30_000)]));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => table.createEntity({ partitionKey: "big", rowKey: `r${String(i).padStart(2, "0")}`, ...big })));
+    const pages: number[] = [];
+    for await (const page of table.listEntities({ queryOptions: { filter: "PartitionKey eq 'big'", select: ["RowKey"] } }).byPage()) pages.push(page.length);
+    expect(pages).toEqual([40]);
+    pages.length = 0;
+    for await (const page of table.listEntities({ queryOptions: { filter: "PartitionKey eq 'big'" } }).byPage()) pages.push(page.length);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(40);
+  });
 });
