@@ -220,7 +220,7 @@ function queryEntities(model: TableModel, base: string, table: string, query: UR
   // A page also ends at about 8 MiB of JSON (Azure may end a page early too), so memory per query stays bounded.
   const value: string[] = [];
   let bytes = 0;
-  for (const [i, entity] of page.entities.entries()) {
+  for (const entity of page.entities) {
     if (bytes > MAX_PAGE_BYTES) {
       page.next = { partitionKey: entity.partitionKey, rowKey: entity.rowKey };
       break;
