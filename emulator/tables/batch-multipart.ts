@@ -53,7 +53,9 @@ function splitHeaders(text: string): { headers: Record<string, string>; rest: st
 
 export function parseBatch(contentType: string | undefined, body: string): SubRequest[] {
   const batchBoundary = boundaryOf(contentType);
-  if (!batchBoundary) throw TableError.invalidInput("A batch request needs a multipart/mixed Content-Type with a boundary.");
+  if (!batchBoundary) {
+    throw TableError.invalidInput("A batch request needs a multipart/mixed Content-Type with a boundary.");
+  }
   const requests: SubRequest[] = [];
   const batchParts = parts(body, batchBoundary);
   // Azure takes a single changeset per batch (and queries alone, outside any batch with changes).
@@ -61,7 +63,9 @@ export function parseBatch(contentType: string | undefined, body: string): SubRe
   for (const batchPart of batchParts) {
     const { headers, rest } = splitHeaders(batchPart);
     const changesetBoundary = boundaryOf(headers["content-type"]);
-    if (!changesetBoundary) throw TableError.invalidInput("Only changesets are supported in a batch (queries go outside $batch).");
+    if (!changesetBoundary) {
+      throw TableError.invalidInput("Only changesets are supported in a batch (queries go outside $batch).");
+    }
     for (const part of parts(rest, changesetBoundary)) requests.push(parseHttpPart(part));
   }
   if (requests.length === 0) throw TableError.invalidInput("The batch holds no operation.");
@@ -73,7 +77,10 @@ function parseHttpPart(part: string): SubRequest {
   const lineEnd = rest.search(/\r?\n/);
   const requestLine = lineEnd < 0 ? rest : rest.slice(0, lineEnd);
   const m = /^([A-Z]+) (\S+) HTTP\/1\.1$/.exec(requestLine.trim());
-  if (!m) throw TableError.invalidInput(`A batch operation does not start with an HTTP request line: ${JSON.stringify(requestLine.slice(0, 200))}.`);
+  if (!m) {
+    const line = JSON.stringify(requestLine.slice(0, 200));
+    throw TableError.invalidInput(`A batch operation does not start with an HTTP request line: ${line}.`);
+  }
   const { headers, rest: body } = splitHeaders(lineEnd < 0 ? "" : rest.slice(lineEnd).replace(/^\r?\n/, ""));
   return { method: m[1], url: m[2], headers, body: body.replace(/\r?\n$/, "") };
 }

@@ -6,7 +6,17 @@
  */
 import { TableError } from "./errors.js";
 
-export type EdmType = "Edm.String" | "Edm.Int32" | "Edm.Int64" | "Edm.Double" | "Edm.Boolean" | "Edm.DateTime" | "Edm.Guid" | "Edm.Binary";
+const EDM_TYPE_NAMES = [
+  "Edm.String",
+  "Edm.Int32",
+  "Edm.Int64",
+  "Edm.Double",
+  "Edm.Boolean",
+  "Edm.DateTime",
+  "Edm.Guid",
+  "Edm.Binary",
+] as const;
+export type EdmType = (typeof EDM_TYPE_NAMES)[number];
 export interface TypedValue {
   type: EdmType;
   /** Int64, DateTime, Guid and Binary travel as strings; Double as a number or "NaN" / "Infinity" / "-Infinity". */
@@ -22,7 +32,10 @@ export interface StoredEntity {
   properties: Record<string, TypedValue>;
 }
 
-const EDM_TYPES = new Set<string>(["Edm.String", "Edm.Int32", "Edm.Int64", "Edm.Double", "Edm.Boolean", "Edm.DateTime", "Edm.Guid", "Edm.Binary"]);
+const EDM_TYPES = new Set<string>(EDM_TYPE_NAMES);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INT32 = (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31;
+const INT64 = (text: string) => /^-?\d{1,19}$/.test(text) && BigInt(text) < 2n ** 63n && BigInt(text) >= -(2n ** 63n);
 const SYSTEM = new Set(["PartitionKey", "RowKey", "Timestamp"]);
 /** Azure's limits: 1 KiB keys, 64 KiB per string or binary value, 1 MiB per entity, 252 properties of one's own. */
 const MAX_KEY_BYTES = 1024;
@@ -40,7 +53,9 @@ export function validKey(key: unknown, which: "PartitionKey" | "RowKey"): string
 }
 
 function typed(name: string, raw: unknown, declared: unknown): TypedValue {
-  if (declared !== undefined && (typeof declared !== "string" || !EDM_TYPES.has(declared))) throw TableError.invalidValueType(`Unknown type ${String(declared)} of property ${name}.`);
+  if (declared !== undefined && (typeof declared !== "string" || !EDM_TYPES.has(declared))) {
+    throw TableError.invalidValueType(`Unknown type ${String(declared)} of property ${name}.`);
+  }
   const type = (declared as EdmType | undefined) ?? inferType(name, raw);
   const bad = () => TableError.invalidValueType(`Property ${name} is not a valid ${type}.`);
   switch (type) {
@@ -53,10 +68,10 @@ function typed(name: string, raw: unknown, declared: unknown): TypedValue {
       if (typeof raw !== "boolean") throw bad();
       return { type, value: raw };
     case "Edm.Int32":
-      if (typeof raw !== "number" || !Number.isInteger(raw) || raw < -(2 ** 31) || raw >= 2 ** 31) throw bad();
+      if (typeof raw !== "number" || !INT32(raw)) throw bad();
       return { type, value: raw };
     case "Edm.Int64":
-      if (typeof raw !== "string" || !/^-?\d{1,19}$/.test(raw) || BigInt(raw) >= 2n ** 63n || BigInt(raw) < -(2n ** 63n)) throw bad();
+      if (typeof raw !== "string" || !INT64(raw)) throw bad();
       return { type, value: raw };
     case "Edm.Double":
       if (typeof raw === "number" && Number.isFinite(raw)) return { type, value: raw };
@@ -66,7 +81,7 @@ function typed(name: string, raw: unknown, declared: unknown): TypedValue {
       if (typeof raw !== "string" || Number.isNaN(Date.parse(raw))) throw bad();
       return { type, value: raw };
     case "Edm.Guid":
-      if (typeof raw !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) throw bad();
+      if (typeof raw !== "string" || !GUID.test(raw)) throw bad();
       return { type, value: raw };
     case "Edm.Binary":
       if (typeof raw !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw)) throw bad();
@@ -78,13 +93,21 @@ function typed(name: string, raw: unknown, declared: unknown): TypedValue {
 function inferType(name: string, raw: unknown): EdmType {
   if (typeof raw === "string") return "Edm.String";
   if (typeof raw === "boolean") return "Edm.Boolean";
-  if (typeof raw === "number") return Number.isInteger(raw) && raw >= -(2 ** 31) && raw < 2 ** 31 ? "Edm.Int32" : "Edm.Double";
+  if (typeof raw === "number") return INT32(raw) ? "Edm.Int32" : "Edm.Double";
   throw TableError.invalidValueType(`Property ${name} is neither a string, a number nor a boolean.`);
 }
 
 /** The entity in a request body: its keys (when present) and its own properties, validated as Azure does. */
-export function parseEntityBody(body: unknown): { partitionKey?: unknown; rowKey?: unknown; properties: Record<string, TypedValue> } {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw TableError.invalidInput("The request body must be a JSON object.");
+export interface EntityBody {
+  partitionKey?: unknown;
+  rowKey?: unknown;
+  properties: Record<string, TypedValue>;
+}
+
+export function parseEntityBody(body: unknown): EntityBody {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw TableError.invalidInput("The request body must be a JSON object.");
+  }
   const json = body as Record<string, unknown>;
   const properties: Record<string, TypedValue> = {};
   let count = 0;

@@ -16,7 +16,8 @@ import { TableModel } from "./table-model.js";
 
 /** The development account Azurite and the Azure tools use, and its published key. */
 export const DEV_ACCOUNT = "devstoreaccount1";
-export const DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const DEV_ACCOUNT_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 /** Azure's limit for a batch request; single entities are at most 1 MiB. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -84,7 +85,8 @@ export async function startTableService(options: TableServiceOptions): Promise<T
           res.setHeader("Connection", "close");
           return answer(res, errorResponse(TableError.requestBodyTooLarge()), requestId);
         }
-        const request: TableRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers as Record<string, string | undefined>, body };
+        const headers = req.headers as Record<string, string | undefined>;
+        const request: TableRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
         const isBatch = /\/\$batch(\?|$)/.test(request.url.split("?")[0] + "?") && request.method === "POST";
         response = isBatch ? batch(model, request) : route(model, request);
         // Applied in memory at once (later requests see it), answered only once it is on disk. Reads wait for the
@@ -102,7 +104,8 @@ export async function startTableService(options: TableServiceOptions): Promise<T
       } catch (err) {
         if (!(err instanceof TableError)) {
           logger.error("table request failed", { err: String(err), method: req.method, url: req.url });
-          response = errorResponse(new TableError(500, "InternalError", "The server encountered an internal error. Please retry the request."));
+          const message = "The server encountered an internal error. Please retry the request.";
+          response = errorResponse(new TableError(500, "InternalError", message));
         } else response = errorResponse(err);
       }
       if (!res.headersSent) answer(res, response, requestId);
@@ -111,7 +114,9 @@ export async function startTableService(options: TableServiceOptions): Promise<T
   // Idle keep-alive connections must not hold close() up.
   server.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const host = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : (options.host ?? "127.0.0.1");
   const endpoint = `http://${host}:${port}/${DEV_ACCOUNT}`;
@@ -119,7 +124,9 @@ export async function startTableService(options: TableServiceOptions): Promise<T
   return {
     port,
     endpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};TableEndpoint=${endpoint};`,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};` +
+      `TableEndpoint=${endpoint};`,
     model,
     close: async () => {
       server.closeAllConnections();

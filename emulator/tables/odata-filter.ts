@@ -52,7 +52,8 @@ function tokenize(text: string): Token[] {
     }
     const typedLiteral = TYPED_LITERAL.exec(rest);
     if (typedLiteral) {
-      tokens.push({ kind: "literal", text: typedLiteral[0], value: typedLiteralValue(typedLiteral[1], typedLiteral[2], pos), pos });
+      const value = typedLiteralValue(typedLiteral[1], typedLiteral[2], pos);
+      tokens.push({ kind: "literal", text: typedLiteral[0], value, pos });
       pos += typedLiteral[0].length;
       continue;
     }
@@ -64,8 +65,11 @@ function tokenize(text: string): Token[] {
     }
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
     if (!word) throw TableError.invalidFilter(`unexpected character ${JSON.stringify(rest[0])} at position ${pos}.`);
-    if (word[0] === "true" || word[0] === "false") tokens.push({ kind: "literal", text: word[0], value: { type: "Edm.Boolean", value: word[0] === "true" }, pos });
-    else tokens.push({ kind: "word", text: word[0], pos });
+    if (word[0] === "true" || word[0] === "false") {
+      tokens.push({ kind: "literal", text: word[0], value: { type: "Edm.Boolean", value: word[0] === "true" }, pos });
+    } else {
+      tokens.push({ kind: "word", text: word[0], pos });
+    }
     pos += word[0].length;
   }
   return tokens;
@@ -74,11 +78,15 @@ function tokenize(text: string): Token[] {
 function typedLiteralValue(prefix: string, body: string, pos: number): TypedValue {
   const text = body.replace(/''/g, "'");
   if (prefix === "datetime") {
-    if (Number.isNaN(Date.parse(text))) throw TableError.invalidFilter(`datetime'${text}' at position ${pos} is not a date.`);
+    if (Number.isNaN(Date.parse(text))) {
+      throw TableError.invalidFilter(`datetime'${text}' at position ${pos} is not a date.`);
+    }
     return { type: "Edm.DateTime", value: text };
   }
   if (prefix === "guid") return { type: "Edm.Guid", value: text.toLowerCase() };
-  if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw TableError.invalidFilter(`binary literal at position ${pos} is not hexadecimal.`);
+  if (!/^([0-9a-fA-F]{2})*$/.test(text)) {
+    throw TableError.invalidFilter(`binary literal at position ${pos} is not hexadecimal.`);
+  }
   return { type: "Edm.Binary", value: Buffer.from(text, "hex").toString("base64") };
 }
 
@@ -118,7 +126,10 @@ class Parser {
 
   private unexpected(): TableError {
     const t = this.peek();
-    return TableError.invalidFilter(t ? `unexpected ${JSON.stringify(t.text)} at position ${t.pos} in ${JSON.stringify(this.text)}.` : `incomplete expression ${JSON.stringify(this.text)}.`);
+    const text = JSON.stringify(this.text);
+    return TableError.invalidFilter(
+      t ? `unexpected ${JSON.stringify(t.text)} at position ${t.pos} in ${text}.` : `incomplete expression ${text}.`,
+    );
   }
 
   private or(): FilterNode {
@@ -279,7 +290,12 @@ export function pinnedPartition(node: FilterNode | undefined): string | undefine
   if (node.kind === "and") return pinnedPartition(node.left) ?? pinnedPartition(node.right);
   if (node.kind !== "compare" || node.op !== "eq") return undefined;
   const { left, right } = node;
-  if (left.kind === "property" && left.name === "PartitionKey" && right.kind === "literal" && right.value.type === "Edm.String") return right.value.value as string;
-  if (right.kind === "property" && right.name === "PartitionKey" && left.kind === "literal" && left.value.type === "Edm.String") return left.value.value as string;
+  const isKey = (o: Operand) => o.kind === "property" && o.name === "PartitionKey";
+  const text = (o: Operand) => {
+    if (o.kind === "literal" && o.value.type === "Edm.String") return o.value.value as string;
+    return undefined;
+  };
+  if (isKey(left)) return text(right);
+  if (isKey(right)) return text(left);
   return undefined;
 }

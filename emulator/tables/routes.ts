@@ -42,6 +42,12 @@ const STATUS_TEXT: Record<number, string> = {
   503: "Server Unavailable",
 };
 const MAX_BATCH_OPERATIONS = 100;
+const NO_CONTENT_APPLIED = { "Preference-Applied": "return-no-content" };
+const SUB_RESPONSE_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Cache-Control": "no-cache",
+  DataServiceVersion: "3.0;",
+};
 const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
 export function statusText(status: number): string {
@@ -135,14 +141,15 @@ function createTable(model: TableModel, req: TableRequest, base: string): TableR
   const body = jsonBody(req) as { TableName?: unknown } | null;
   if (typeof body?.TableName !== "string") throw TableError.invalidInput("TableName is required.");
   const change = model.planCreateTable(body.TableName);
-  if (noContentWanted(req)) return { status: 204, headers: { "Preference-Applied": "return-no-content" }, changes: [change] };
+  if (noContentWanted(req)) return { status: 204, headers: NO_CONTENT_APPLIED, changes: [change] };
   const json = { "odata.metadata": `${base}/$metadata#Tables/@Element`, TableName: body.TableName };
   return { status: 201, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(json), changes: [change] };
 }
 
 function listTables(model: TableModel, base: string): TableResponse {
   const value = model.tableNames().map((TableName) => ({ TableName }));
-  return { status: 200, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify({ "odata.metadata": `${base}/$metadata#Tables`, value }), changes: [] };
+  const body = JSON.stringify({ "odata.metadata": `${base}/$metadata#Tables`, value });
+  return { status: 200, headers: { "Content-Type": JSON_TYPE }, body, changes: [] };
 }
 
 function select(query: URLSearchParams): string[] | undefined {
@@ -164,7 +171,8 @@ function entityOperation(
     case "GET": {
       const entity = model.get(table, pk, rk);
       const json = { "odata.metadata": `${base}/$metadata#${table}/@Element`, ...entityJson(entity, select(query)) };
-      return { status: 200, headers: { "Content-Type": JSON_TYPE, ETag: entity.etag }, body: JSON.stringify(json), changes: [] };
+      const headers = { "Content-Type": JSON_TYPE, ETag: entity.etag };
+      return { status: 200, headers, body: JSON.stringify(json), changes: [] };
     }
     case "PUT":
     case "PATCH":
@@ -190,17 +198,21 @@ function insertEntity(model: TableModel, req: TableRequest, base: string, table:
   const pk = validKey(partitionKey, "PartitionKey");
   const rk = validKey(rowKey, "RowKey");
   const change = model.planInsert(table, pk, rk, properties);
-  const location = `${base}/${table}(PartitionKey='${encodeURIComponent(pk.replace(/'/g, "''"))}',RowKey='${encodeURIComponent(rk.replace(/'/g, "''"))}')`;
+  const quoted = (key: string) => encodeURIComponent(key.replace(/'/g, "''"));
+  const location = `${base}/${table}(PartitionKey='${quoted(pk)}',RowKey='${quoted(rk)}')`;
   const headers: Record<string, string> = { ETag: change.entity.etag, Location: location, DataServiceId: location };
-  if (noContentWanted(req)) return { status: 204, headers: { ...headers, "Preference-Applied": "return-no-content" }, changes: [change] };
+  if (noContentWanted(req)) return { status: 204, headers: { ...headers, ...NO_CONTENT_APPLIED }, changes: [change] };
   const json = { "odata.metadata": `${base}/$metadata#${table}/@Element`, ...entityJson(change.entity) };
-  return { status: 201, headers: { ...headers, "Content-Type": JSON_TYPE }, body: JSON.stringify(json), changes: [change] };
+  headers["Content-Type"] = JSON_TYPE;
+  return { status: 201, headers, body: JSON.stringify(json), changes: [change] };
 }
 
 function continuationKey(query: URLSearchParams, name: string): string | undefined {
   const token = query.get(name);
   if (token === null || token === "") return undefined;
-  if (!/^[A-Za-z0-9_-]*$/.test(token)) throw TableError.invalidInput(`${name} is not a continuation token this endpoint gave.`);
+  if (!/^[A-Za-z0-9_-]*$/.test(token)) {
+    throw TableError.invalidInput(`${name} is not a continuation token this endpoint gave.`);
+  }
   return Buffer.from(token, "base64url").toString("utf8");
 }
 
@@ -209,13 +221,16 @@ function queryEntities(model: TableModel, base: string, table: string, query: UR
   let top = MAX_PAGE;
   if (topText !== null) {
     top = Number(topText);
-    if (!/^\d+$/.test(topText) || top < 1 || top > MAX_PAGE) throw TableError.invalidInput(`$top must be an integer from 1 to ${MAX_PAGE}.`);
+    if (!/^\d+$/.test(topText) || top < 1 || top > MAX_PAGE) {
+      throw TableError.invalidInput(`$top must be an integer from 1 to ${MAX_PAGE}.`);
+    }
   }
   const filterText = query.get("$filter");
   const filter = filterText ? parseFilter(filterText) : undefined;
   const nextPk = continuationKey(query, "NextPartitionKey");
   const nextRk = continuationKey(query, "NextRowKey");
-  const page = model.query(table, filter, top, nextPk === undefined ? undefined : { partitionKey: nextPk, rowKey: nextRk ?? "" });
+  const from = nextPk === undefined ? undefined : { partitionKey: nextPk, rowKey: nextRk ?? "" };
+  const page = model.query(table, filter, top, from);
   const fields = select(query);
   // A page also ends at about 8 MiB of JSON (Azure may end a page early too), so memory per query stays bounded.
   const value: string[] = [];
@@ -253,7 +268,9 @@ export function batch(model: TableModel, req: TableRequest): TableResponse {
       if (sub.method === "GET") throw TableError.invalidInput("A changeset cannot hold a query.");
       const answer = route(model, { ...sub, headers: { host: req.headers.host, ...sub.headers } });
       for (const change of answer.changes) {
-        if (change.t !== "put" && change.t !== "delete") throw TableError.invalidInput("A batch holds entity operations only.");
+        if (change.t !== "put" && change.t !== "delete") {
+          throw TableError.invalidInput("A batch holds entity operations only.");
+        }
         const pk = change.t === "put" ? change.entity.partitionKey : change.partitionKey;
         const rk = change.t === "put" ? change.entity.rowKey : change.rowKey;
         if (partition !== undefined && pk !== partition) throw TableError.batchPartitionMismatch();
@@ -262,15 +279,18 @@ export function batch(model: TableModel, req: TableRequest): TableResponse {
         rows.add(rk);
         changes.push(change);
       }
-      answers.push({ status: answer.status, statusText: statusText(answer.status), headers: { "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache", DataServiceVersion: "3.0;", ...answer.headers }, body: answer.body });
+      const headers = { ...SUB_RESPONSE_HEADERS, ...answer.headers };
+      answers.push({ status: answer.status, statusText: statusText(answer.status), headers, body: answer.body });
     } catch (err) {
       if (!(err instanceof TableError)) throw err;
       const refusal = errorResponse(err.at(index));
       // The SDK reads a sub-response's error from one line of JSON.
-      failed = { status: refusal.status, statusText: statusText(refusal.status), headers: refusal.headers, body: refusal.body };
+      const { status, headers, body } = refusal;
+      failed = { status, statusText: statusText(status), headers, body };
       break;
     }
   }
   const envelope = formatBatchResponse(failed ? [failed] : answers, id);
-  return { status: 202, headers: { "Content-Type": envelope.contentType }, body: envelope.body, changes: failed ? [] : changes };
+  const headers = { "Content-Type": envelope.contentType };
+  return { status: 202, headers, body: envelope.body, changes: failed ? [] : changes };
 }

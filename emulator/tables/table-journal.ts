@@ -30,7 +30,11 @@ export class TableJournal {
   static open(dataDir: string, model: TableModel, logger: Logger): TableJournal {
     mkdirSync(dataDir, { recursive: true });
     const { log, bodies, droppedBytes } = WriteAheadLog.open(path.join(dataDir, "tables.log"));
-    if (droppedBytes > 0) logger.warn("dropped a torn record at the end of the table log (a write cut short, never acknowledged)", { droppedBytes });
+    if (droppedBytes > 0) {
+      logger.warn("dropped a torn record at the end of the table log (cut short by a crash, never acknowledged)", {
+        droppedBytes,
+      });
+    }
     for (const body of bodies) for (const change of JSON.parse(body.toString("utf8")) as Change[]) model.apply(change);
     const journal = new TableJournal(log, model, logger);
     journal.compact();

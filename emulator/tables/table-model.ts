@@ -49,7 +49,9 @@ class Table {
 
   /** Entities in key order, from (partitionKey, rowKey) on, in one partition when `only` is given. */
   *scan(from: { partitionKey: string; rowKey: string } | undefined, only: string | undefined): Iterable<StoredEntity> {
-    const partitionKeys = only !== undefined ? (this.partitions.has(only) ? [only] : []) : (this.sortedPartitions ??= [...this.partitions.keys()].sort(ordinal));
+    let partitionKeys: string[];
+    if (only !== undefined) partitionKeys = this.partitions.has(only) ? [only] : [];
+    else partitionKeys = this.sortedPartitions ??= [...this.partitions.keys()].sort(ordinal);
     for (const pk of partitionKeys) {
       if (from && pk < from.partitionKey) continue;
       const partition = this.partitions.get(pk);
@@ -119,7 +121,9 @@ export class TableModel {
   private stamp(): { timestamp: string; etag: string } {
     const ms = this.now();
     const last = this.lastStamp;
-    this.lastStamp = ms > last.ms ? { ms, sub: 0 } : last.sub < 9999 ? { ms: last.ms, sub: last.sub + 1 } : { ms: last.ms + 1, sub: 0 };
+    if (ms > last.ms) this.lastStamp = { ms, sub: 0 };
+    else if (last.sub < 9999) this.lastStamp = { ms: last.ms, sub: last.sub + 1 };
+    else this.lastStamp = { ms: last.ms + 1, sub: 0 };
     const iso = new Date(this.lastStamp.ms).toISOString();
     const timestamp = `${iso.slice(0, -1)}${String(this.lastStamp.sub).padStart(4, "0")}Z`;
     return { timestamp, etag: etagFor(timestamp) };
@@ -137,7 +141,12 @@ export class TableModel {
     if (ifMatch !== "*" && ifMatch !== current.etag) throw TableError.conditionNotSatisfied();
   }
 
-  planInsert(tableName: string, partitionKey: string, rowKey: string, properties: Record<string, TypedValue>): Change & { t: "put" } {
+  planInsert(
+    tableName: string,
+    partitionKey: string,
+    rowKey: string,
+    properties: Record<string, TypedValue>,
+  ): Change & { t: "put" } {
     const table = this.table(tableName);
     if (table.get(partitionKey, rowKey)) throw TableError.entityAlreadyExists();
     return { t: "put", table: table.name, entity: { partitionKey, rowKey, ...this.stamp(), properties } };
@@ -193,7 +202,9 @@ export class TableModel {
     const entities: StoredEntity[] = [];
     for (const entity of table.scan(from, pinnedPartition(filter))) {
       if (filter && !matches(filter, entity)) continue;
-      if (entities.length === top) return { entities, next: { partitionKey: entity.partitionKey, rowKey: entity.rowKey } };
+      if (entities.length === top) {
+        return { entities, next: { partitionKey: entity.partitionKey, rowKey: entity.rowKey } };
+      }
       entities.push(entity);
     }
     return { entities };
