@@ -1,6 +1,7 @@
 /**
  * startEmulator(): Service Bus (AMQP 1.0), the HTTP port (health, clock, administration, Event Grid), the Event Hubs
- * Kafka endpoint and, when asked, a Table Storage endpoint, on one clock. Tests start one per file on free ports (port 0).
+ * Kafka endpoint and, when asked, a Table Storage endpoint, on one clock. Tests start one per file on free ports
+ * (port 0).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";

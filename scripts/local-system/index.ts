@@ -1,11 +1,11 @@
 /**
  * The whole system on this machine: Azurite, the emulator (Service Bus, Event Grid, the Kafka endpoint, Table
- * Storage) and the local Functions host running the app, wired together. The app's tables live on the emulator's
- * Table endpoint, which is durable on acknowledgement as Azure Table Storage is (Azurite saves its tables only every
- * few seconds, so a kill -9 lost acknowledged writes: purchases half done, fans charged without tickets). Azurite
- * keeps blob and queue, which the app does not store anything in (AzureWebJobsStorage only names the account). `npm start`, the system tests and the slice bench share it.
- * The app settings that point at the emulators are computed from the ports actually bound, and passed to the host
- * over local.settings.json, so any port can be moved.
+ * Storage) and the local Functions host running the app, wired together. `npm start`, the system tests and the slice
+ * bench share it. The app's tables live on the emulator's Table endpoint, which is durable on acknowledgement as
+ * Azure Table Storage is (Azurite saves its tables only every few seconds, so a kill -9 lost acknowledged writes:
+ * purchases half done, fans charged without tickets). Azurite keeps blob and queue, which the app stores nothing in
+ * (AzureWebJobsStorage only names the account). The app settings that point at the emulators are computed from the
+ * ports actually bound, and passed to the host over local.settings.json, so any port can be moved.
  */
 import net from "node:net";
 import path from "node:path";
@@ -92,7 +92,8 @@ function eventGridConfig(functionsUrl: string): object {
 /** Azurite's account with the emulator's tables in place of Azurite's (same account name and key). */
 function storageAccount(azurite: AzuriteProcess, tables: TableService): AzuriteProcess {
   const connectionString = azurite.connectionString.replace(/TableEndpoint=[^;]*;/, `TableEndpoint=${tables.endpoint};`);
-  return { pid: azurite.pid, blobEndpoint: azurite.blobEndpoint, queueEndpoint: azurite.queueEndpoint, tableEndpoint: tables.endpoint, connectionString, close: () => azurite.close() };
+  const { pid, blobEndpoint, queueEndpoint } = azurite;
+  return { pid, blobEndpoint, queueEndpoint, tableEndpoint: tables.endpoint, connectionString, close: () => azurite.close() };
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {

@@ -1,6 +1,7 @@
 /**
- * The read models' Table Storage rows, on Azurite and on the emulator's Table endpoint: a write answers each row's new ETag (from the response, or each
- * sub-response of an entity-group transaction), which the projections' row cache then writes with.
+ * The read models' Table Storage rows, on Azurite and on the emulator's Table endpoint: a write answers each row's
+ * new ETag (from the response, or each sub-response of an entity-group transaction), which the projections' row
+ * cache then writes with.
  */
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

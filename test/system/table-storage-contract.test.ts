@@ -8,6 +8,8 @@ import { odata, TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TABLE_BACKENDS, type TableStorage, startTableStorage } from "../helpers/table-storage.js";
 
+const NOT_FOUND = { statusCode: 404 };
+
 describe.each(TABLE_BACKENDS)("Table Storage on %s", (backend) => {
   let storage: TableStorage;
   let table: TableClient;
@@ -35,9 +37,12 @@ describe.each(TABLE_BACKENDS)("Table Storage on %s", (backend) => {
     await storage?.close();
   });
 
+  const inPartition = () => odata`PartitionKey eq ${pk}`;
+
   async function keys(filter: string, select?: string[]): Promise<string[]> {
     const out: string[] = [];
-    for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` + ` and (${filter})`, select } })) out.push(e.rowKey!);
+    const query = table.listEntities({ queryOptions: { filter: `${inPartition()} and (${filter})`, select } });
+    for await (const e of query) out.push(e.rowKey!);
     return out;
   }
 
@@ -68,29 +73,34 @@ describe.each(TABLE_BACKENDS)("Table Storage on %s", (backend) => {
 
   it("selects properties and pages with $top and continuation tokens", async () => {
     let first: Record<string, unknown> = {};
-    for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["n"] } })) first = e;
+    for await (const e of table.listEntities({ queryOptions: { filter: inPartition(), select: ["n"] } })) first = e;
     expect(Object.keys(first).filter((k) => !["etag", "odata.metadata"].includes(k)).sort()).toEqual(["n"]);
     const pages: string[][] = [];
-    for await (const page of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } }).byPage({ maxPageSize: 5 })) pages.push(page.map((e) => e.rowKey!));
+    const all = () => table.listEntities({ queryOptions: { filter: inPartition() } });
+    for await (const page of all().byPage({ maxPageSize: 5 })) pages.push(page.map((e) => e.rowKey!));
     expect(pages.map((p) => p.length)).toEqual([5, 5, 2]);
-    const token = (await table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } }).byPage({ maxPageSize: 5 }).next()).value.continuationToken;
-    const resumed = (await table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } }).byPage({ maxPageSize: 5, continuationToken: token }).next()).value;
+    const token = (await all().byPage({ maxPageSize: 5 }).next()).value.continuationToken;
+    const resumed = (await all().byPage({ maxPageSize: 5, continuationToken: token }).next()).value;
     expect(resumed.map((e: { rowKey: string }) => e.rowKey)).toEqual(pages[1]);
   });
 
   it("replaces, merges and upserts, guarded by If-Match", async () => {
     const created = await table.createEntity({ partitionKey: pk, rowKey: "w", a: 1, b: 2 });
     await expect(table.createEntity({ partitionKey: pk, rowKey: "w" })).rejects.toMatchObject({ statusCode: 409 });
-    const merged = await table.updateEntity({ partitionKey: pk, rowKey: "w", b: 3, c: 4 }, "Merge", { etag: created.etag });
+    const merge = { partitionKey: pk, rowKey: "w", b: 3, c: 4 };
+    const merged = await table.updateEntity(merge, "Merge", { etag: created.etag });
     expect(await table.getEntity(pk, "w")).toMatchObject({ a: 1, b: 3, c: 4, etag: merged.etag });
-    await expect(table.updateEntity({ partitionKey: pk, rowKey: "w", a: 9 }, "Replace", { etag: created.etag })).rejects.toMatchObject({ statusCode: 412 });
+    const stale = table.updateEntity({ partitionKey: pk, rowKey: "w", a: 9 }, "Replace", { etag: created.etag });
+    await expect(stale).rejects.toMatchObject({ statusCode: 412 });
     await table.updateEntity({ partitionKey: pk, rowKey: "w", a: 9 }, "Replace", { etag: merged.etag });
     expect(await table.getEntity(pk, "w")).not.toHaveProperty("b");
     await table.upsertEntity({ partitionKey: pk, rowKey: "w", z: 1 }, "Merge");
     expect(await table.getEntity(pk, "w")).toMatchObject({ a: 9, z: 1 });
-    await expect(table.updateEntity({ partitionKey: pk, rowKey: "nobody", a: 1 })).rejects.toMatchObject({ statusCode: 404 });
+    await expect(table.updateEntity({ partitionKey: pk, rowKey: "nobody", a: 1 })).rejects.toMatchObject(NOT_FOUND);
     await table.deleteEntity(pk, "w");
-    await expect(table.deleteEntity(pk, "w")).rejects.toMatchObject({ statusCode: 404 });
-    await expect(TableClient.fromConnectionString(storage.connectionString, "nosuchtable", { allowInsecureConnection: true }).getEntity(pk, "w")).rejects.toMatchObject({ statusCode: 404 });
+    await expect(table.deleteEntity(pk, "w")).rejects.toMatchObject(NOT_FOUND);
+    const options = { allowInsecureConnection: true };
+    const missing = TableClient.fromConnectionString(storage.connectionString, "nosuchtable", options);
+    await expect(missing.getEntity(pk, "w")).rejects.toMatchObject(NOT_FOUND);
   });
 });

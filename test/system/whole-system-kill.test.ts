@@ -18,7 +18,9 @@ import { repoRoot, type SystemUnderTest, until } from "./system-under-test.js";
 const dataDir = mkdtempSync(path.join(tmpdir(), "musicfest-kill-data-"));
 const appDir = mkdtempSync(path.join(tmpdir(), "musicfest-kill-app-"));
 copyFileSync(path.join(repoRoot, "host.json"), path.join(appDir, "host.json"));
-writeFileSync(path.join(appDir, "package.json"), JSON.stringify({ name: "musicfest-kill-test", private: true, type: "module", main: path.join(repoRoot, "functions", "index.ts") }));
+const appMain = path.join(repoRoot, "functions", "index.ts");
+const appPackage = { name: "musicfest-kill-test", private: true, type: "module", main: appMain };
+writeFileSync(path.join(appDir, "package.json"), JSON.stringify(appPackage));
 const children: ChildProcess[] = [];
 
 function groupAlive(pgid: number): boolean {
@@ -37,7 +39,13 @@ afterAll(() => {
 });
 
 /** The local system in its own process group (as a terminal runs `npm start`); resolves once it is ready. */
-async function startSystem(ports: LocalSystemPorts): Promise<{ child: ChildProcess; functionsUrl: string; storage: string }> {
+interface RunningSystem {
+  child: ChildProcess;
+  functionsUrl: string;
+  storage: string;
+}
+
+async function startSystem(ports: LocalSystemPorts): Promise<RunningSystem> {
   const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/local-system/local-system-child.ts"], {
     cwd: repoRoot,
     env: { ...process.env, DATA_DIR: dataDir, PORTS: JSON.stringify(ports), APP_DIR: appDir },
@@ -54,13 +62,16 @@ async function startSystem(ports: LocalSystemPorts): Promise<{ child: ChildProce
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("exit", (code, signal) => reject(new Error(`local system exited (${code ?? signal}) before it was ready:\n${output}`)));
+    child.once("exit", (code, signal) => {
+      reject(new Error(`local system exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
   });
 }
 
 /** What the API and the tables show from outside, as the purchase tests read them. */
 function client(functionsUrl: string, storage: string): TicketingClient {
-  const sut = { url: functionsUrl, table: (name: string) => TableClient.fromConnectionString(storage, name, { allowInsecureConnection: true }) };
+  const table = (name: string) => TableClient.fromConnectionString(storage, name, { allowInsecureConnection: true });
+  const sut = { url: functionsUrl, table };
   return new TicketingClient(sut as unknown as SystemUnderTest);
 }
 
@@ -117,7 +128,7 @@ test(
       const charged = ledger.some((e) => e.rowKey === "charge" && e.status === "captured");
       const refunded = ledger.some((e) => e.rowKey === "refund");
       // A captured charge is paid for with tickets (completed) or given back (refund); nothing else.
-      if (charged) expect({ id, status, refunded }).toMatchObject(status === "completed" ? { refunded: false } : { refunded: true });
+      if (charged) expect({ id, status, refunded }).toMatchObject({ refunded: status !== "completed" });
       const mails = await api.mails(id);
       const types = mails.map((m) => m.eventType as string);
       expect({ id, types }).toEqual({ id, types: [...new Set(types)] });

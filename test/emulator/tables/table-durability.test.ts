@@ -44,7 +44,8 @@ test("every acknowledged write survives SIGKILL of the endpoint, and a transacti
   const table = TableClient.fromConnectionString(await startChild(), "orders", { allowInsecureConnection: true });
   await table.createTable();
   // Many writes at once share group commits; each is answered only once it is on disk.
-  await Promise.all(Array.from({ length: 200 }, (_, i) => table.createEntity({ partitionKey: `p${i % 10}`, rowKey: `r${i}`, n: i })));
+  const entity = (i: number) => ({ partitionKey: `p${i % 10}`, rowKey: `r${i}`, n: i });
+  await Promise.all(Array.from({ length: 200 }, (_, i) => table.createEntity(entity(i))));
   const first = await table.getEntity("p0", "r0");
   const updated = await table.updateEntity({ partitionKey: "p0", rowKey: "r0", n: -1 }, "Merge", { etag: first.etag });
   await table.deleteEntity("p1", "r1");
@@ -66,21 +67,24 @@ test("every acknowledged write survives SIGKILL of the endpoint, and a transacti
   expect(byKey.has("r1")).toBe(false);
   expect(["a", "b", "c"].map((k) => byKey.get(k)?.n)).toEqual([1, 2, 3]);
   // The ETag taken before the restart still guards the entity after it.
-  await expect(again.updateEntity({ partitionKey: "p0", rowKey: "r0", n: 5 }, "Replace", { etag: first.etag })).rejects.toMatchObject({ statusCode: 412 });
+  const stale = again.updateEntity({ partitionKey: "p0", rowKey: "r0", n: 5 }, "Replace", { etag: first.etag });
+  await expect(stale).rejects.toMatchObject({ statusCode: 412 });
   await again.updateEntity({ partitionKey: "p0", rowKey: "r0", n: 5 }, "Replace", { etag: updated.etag });
 });
 
 test("a transaction with one failing operation writes nothing, and says which operation failed", async () => {
   const storage = await startTableStorage("emulator");
   try {
-    const table = TableClient.fromConnectionString(storage.connectionString, "transactions", { allowInsecureConnection: true });
+    const options = { allowInsecureConnection: true };
+    const table = TableClient.fromConnectionString(storage.connectionString, "transactions", options);
     await table.createTable();
     await table.createEntity({ partitionKey: "p", rowKey: "taken" });
     const attempt = table.submitTransaction([
       ["create", { partitionKey: "p", rowKey: "new" }],
       ["create", { partitionKey: "p", rowKey: "taken" }],
     ]);
-    await expect(attempt).rejects.toMatchObject({ statusCode: 409, code: "EntityAlreadyExists", message: expect.stringMatching(/^1:/) });
+    const refusal = { statusCode: 409, code: "EntityAlreadyExists", message: expect.stringMatching(/^1:/) };
+    await expect(attempt).rejects.toMatchObject(refusal);
     await expect(table.getEntity("p", "new")).rejects.toMatchObject({ statusCode: 404 });
   } finally {
     await storage.close();

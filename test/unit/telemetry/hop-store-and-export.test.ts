@@ -1,7 +1,7 @@
 /**
- * The timeline's writer on Azurite and on the emulator's Table endpoint (hops queued, written in transactions per partition, read back per purchase), a
- * table that cannot be reached (nothing thrown, the failure reported, the queue bounded), and spans exported over
- * OTLP/HTTP to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * The timeline's writer on Azurite and on the emulator's Table endpoint (hops queued, written in transactions per
+ * partition, read back per purchase), a table that cannot be reached (nothing thrown, the failure reported, the
+ * queue bounded), and spans exported over OTLP/HTTP to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
