@@ -87,7 +87,7 @@ export async function startTableService(options: TableServiceOptions): Promise<T
         }
         const headers = req.headers as Record<string, string | undefined>;
         const request: TableRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
-        const isBatch = /\/\$batch(\?|$)/.test(request.url.split("?")[0] + "?") && request.method === "POST";
+        const isBatch = request.method === "POST" && request.url.split("?")[0].endsWith("/$batch");
         response = isBatch ? batch(model, request) : route(model, request);
         // Applied in memory at once (later requests see it), answered only once it is on disk. Reads wait for the
         // disk too, so nobody acts on a change a crash could still take back.
@@ -114,9 +114,15 @@ export async function startTableService(options: TableServiceOptions): Promise<T
   // Idle keep-alive connections must not hold close() up.
   server.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", resolve);
+    });
+  } catch (err) {
+    // The port is taken (or not ours): let go of the log file too.
+    journal?.close();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const host = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : (options.host ?? "127.0.0.1");
   const endpoint = `http://${host}:${port}/${DEV_ACCOUNT}`;
