@@ -14,6 +14,8 @@ const usage = `Usage: npm run emulator -- [options]
   --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default emulator/config/eventhubs.json)
   --kafka-port N             Kafka endpoint port, SASL_PLAINTEXT (default 9092; 0 picks a free port)
   --kafka-tls-port N         Kafka SASL_SSL port, with the HTTPS certificate (default 9093; 0 picks a free port)
+  --table-port N             Table Storage endpoint port, durable with --data-dir (Azurite's is 10002; 0 picks a free
+                             port; absent: no Table endpoint)
   --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default emulator/config/eventgrid.json)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
       "kafka-port": { type: "string" },
       "kafka-tls-port": { type: "string" },
       "eventgrid-config": { type: "string" },
+      "table-port": { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
       "certificate-dir": { type: "string" },
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     kafkaPort: port(values["kafka-port"], "kafka-port", 9092),
     kafkaTlsPort: port(values["kafka-tls-port"], "kafka-tls-port", 9093),
     eventgridConfig: values["eventgrid-config"],
+    ...(values["table-port"] === undefined ? {} : { tablePort: port(values["table-port"], "table-port", 10002) }),
     host: values.host,
     dataDir: values["data-dir"],
     certificateDir: values["certificate-dir"],
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
   console.log(`Kafka SASL_SSL bootstrap servers (trust the HTTPS certificate above): ${kafkaTls}`);
   console.log("Event Hubs connection string (Kafka SASL password):");
   console.log(emulator.kafka.connectionString);
+  if (emulator.tables) console.log(`Table Storage connection string: ${emulator.tables.connectionString}`);
   for (const topic of emulator.eventGrid.topics) {
     console.log(`Event Grid topic ${topic.name} endpoint: ${topic.endpoint}`);
     console.log(`Event Grid topic ${topic.name} key: ${topic.key}`);

@@ -1,7 +1,9 @@
 /**
- * startEmulator(): Service Bus (AMQP 1.0), the HTTP port (health, clock, administration, Event Grid) and, as they
- * land, the Event Hubs Kafka endpoint, on one clock. Tests start one per file on free ports (port 0).
+ * startEmulator(): Service Bus (AMQP 1.0), the HTTP port (health, clock, administration, Event Grid), the Event Hubs
+ * Kafka endpoint and, when asked, a Table Storage endpoint, on one clock. Tests start one per file on free ports
+ * (port 0).
  */
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmulatorClock } from "./common/clock.js";
 import { registerEmulatorRoutes } from "./common/emulator-routes.js";
@@ -15,6 +17,7 @@ import type { HttpLimits } from "./common/http-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
+import { startTableService, type TableService } from "./tables/index.js";
 
 export const defaultConfigDir = fileURLToPath(new URL("./config/", import.meta.url));
 export const defaultServiceBusConfigFile = `${defaultConfigDir}servicebus.json`;
@@ -47,6 +50,11 @@ export interface EmulatorOptions {
   certificateDir?: string;
   /** A ready certificate for that HTTPS endpoint instead (PEM cert and key). */
   tlsCertificate?: { cert: string; key: string };
+  /**
+   * Table Storage endpoint port (Azurite's is 10002; 0 picks a free port). Absent: no Table endpoint. With `dataDir`
+   * its tables are durable on acknowledgement.
+   */
+  tablePort?: number;
   /** Keep state on disk under this directory (durable mode); in memory when absent. */
   dataDir?: string;
   logLevel?: LogLevel;
@@ -68,6 +76,8 @@ export interface Emulator {
   readonly serviceBus: ServiceBusService;
   readonly kafka: KafkaService;
   readonly eventGrid: EventGridService;
+  /** The Table Storage endpoint, when `tablePort` was given. */
+  readonly tables: TableService | undefined;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -142,6 +152,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     closers.push(() => kafka.close());
 
+    let tables: TableService | undefined;
+    if (options.tablePort !== undefined) {
+      const tableService = await startTableService({
+        port: options.tablePort,
+        host,
+        clock,
+        logger: logger.child("tables"),
+        dataDir: options.dataDir ? path.join(options.dataDir, "tables") : undefined,
+      });
+      tables = tableService;
+      closers.push(() => tableService.close());
+    }
+
     const httpPort = await http.listen(options.httpPort ?? 5300, host);
     closers.push(() => http.close());
     ready = true;
@@ -154,6 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       serviceBus,
       kafka,
       eventGrid,
+      tables,
       logger,
       async close() {
         ready = false;

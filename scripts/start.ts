@@ -88,7 +88,7 @@ function printEndpoints(system: LocalSystem, readyMs: number, concerts: SeededCo
     `  Event Hubs connection string (SASL password): ${emulator.kafka.connectionString}`,
     `Azurite blob: ${azurite.blobEndpoint}`,
     `Azurite queue: ${azurite.queueEndpoint}`,
-    `Azurite table: ${azurite.tableEndpoint}`,
+    `Table Storage (emulator, durable): ${azurite.tableEndpoint}`,
     `  AzureWebJobsStorage=${appSettings.AzureWebJobsStorage}`,
     "",
   );

@@ -89,7 +89,10 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteProc
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // "close" too: after a SIGTERM in --location mode Node was seen to report only "close", and a wait on "exit"
+        // alone then let the event loop drain (the caller's process exited in the middle of its shutdown).
         child.once("exit", () => resolve());
+        child.once("close", () => resolve());
         // A graceful stop flushes a durable workspace; it can wait on clients' keep-alive sockets, so cap it.
         child.kill(options.location ? "SIGTERM" : "SIGKILL");
         if (options.location) setTimeout(() => child.kill("SIGKILL"), 5000).unref();

@@ -1,8 +1,11 @@
 /**
- * The whole system on this machine: Azurite, the emulator (Service Bus, Event Grid, the Kafka endpoint) and the
- * local Functions host running the app, wired together. `npm start`, the system tests and the slice bench share it.
- * The app settings that point at the emulators are computed from the ports actually bound, and passed to the host
- * over local.settings.json, so any port can be moved.
+ * The whole system on this machine: Azurite, the emulator (Service Bus, Event Grid, the Kafka endpoint, Table
+ * Storage) and the local Functions host running the app, wired together. `npm start`, the system tests and the slice
+ * bench share it. The app's tables live on the emulator's Table endpoint, which is durable on acknowledgement as
+ * Azure Table Storage is (Azurite saves its tables only every few seconds, so a kill -9 lost acknowledged writes:
+ * purchases half done, fans charged without tickets). Azurite keeps blob and queue, which the app stores nothing in
+ * (AzureWebJobsStorage only names the account). The app settings that point at the emulators are computed from the
+ * ports actually bound, and passed to the host over local.settings.json, so any port can be moved.
  */
 import { randomBytes } from "node:crypto";
 import net from "node:net";
@@ -12,6 +15,7 @@ import { parse as parseJsonc } from "jsonc-parser";
 import { defaultEventGridConfigFile, type Emulator, startEmulator } from "../../emulator/index.js";
 import { type FunctionsHost, type InvocationListener, startFunctionsHost } from "../../emulator/functions-host/index.js";
 import type { LogLevel } from "../../emulator/common/logger.js";
+import type { TableService } from "../../emulator/tables/index.js";
 import { type AzuriteProcess, startAzurite } from "./azurite.js";
 
 /** The function app named in emulator/config/eventgrid.json `functionApps`, whose URL follows the host's port. */
@@ -36,7 +40,7 @@ export interface LocalSystemOptions {
   /** The Functions app folder (host.json, local.settings.json, package.json `main`). */
   appDir: string;
   ports: LocalSystemPorts;
-  /** Keep emulator state and Azurite data under this folder; in memory when absent. */
+  /** Keep emulator state (tables included) and Azurite data under this folder; in memory when absent. */
   dataDir?: string;
   logLevel?: LogLevel;
   /** Start the local Functions host (false when the app runs under `func start` instead). */
@@ -49,6 +53,10 @@ export interface LocalSystemOptions {
 }
 
 export interface LocalSystem {
+  /**
+   * The development storage account (devstoreaccount1) as the app sees it: Azurite's blob and queue endpoints, and
+   * the emulator's durable Table endpoint as its table endpoint and in its connection string.
+   */
   readonly azurite: AzuriteProcess;
   readonly emulator: Emulator;
   readonly host: FunctionsHost | undefined;
@@ -84,6 +92,13 @@ function eventGridConfig(functionsUrl: string): object {
   return { ...config, functionApps: { ...config.functionApps, [FUNCTION_APP_NAME]: functionsUrl } };
 }
 
+/** Azurite's account with the emulator's tables in place of Azurite's (same account name and key). */
+function storageAccount(azurite: AzuriteProcess, tables: TableService): AzuriteProcess {
+  const connectionString = azurite.connectionString.replace(/TableEndpoint=[^;]*;/, `TableEndpoint=${tables.endpoint};`);
+  const { pid, blobEndpoint, queueEndpoint } = azurite;
+  return { pid, blobEndpoint, queueEndpoint, tableEndpoint: tables.endpoint, connectionString, close: () => azurite.close() };
+}
+
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const { ports } = options;
   const withHost = options.functionsHost ?? true;
@@ -99,7 +114,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const azurite = await startAzurite({
       blobPort: ports.blob,
       queuePort: ports.queue,
-      tablePort: ports.table,
+      // Azurite's own table service is unused (the emulator serves tables on `ports.table`): any free port.
+      tablePort: 0,
       location: options.dataDir ? path.join(options.dataDir, "azurite") : undefined,
     });
     closers.push(() => azurite.close());
@@ -108,17 +124,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       servicebusPort: ports.serviceBus,
       httpPort: ports.emulatorHttp,
       kafkaPort: ports.kafka,
+      tablePort: ports.table,
       eventgridConfig: eventGridConfig(functionsUrl),
       dataDir: options.dataDir ? path.join(options.dataDir, "emulator") : undefined,
       logLevel: options.logLevel ?? "silent",
     });
     closers.push(() => emulator.close());
+    const storage = storageAccount(azurite, emulator.tables!);
 
     const topic = emulator.eventGrid.topics.find((t) => t.name === EVENT_GRID_TOPIC);
     if (!topic) throw new Error(`emulator/config/eventgrid.json has no topic "${EVENT_GRID_TOPIC}", which the app publishes to.`);
     const appSettings: Record<string, string> = {
-      AzureWebJobsStorage: azurite.connectionString,
-      TicketingStorage: azurite.connectionString,
+      AzureWebJobsStorage: storage.connectionString,
+      TicketingStorage: storage.connectionString,
       ServiceBusConnection: emulator.serviceBus.connectionString,
       MusicFestEvents__topicEndpointUri: topic.endpoint,
       MusicFestEvents__topicKey: topic.key,
@@ -149,7 +167,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       });
       closers.push(() => host!.close());
     }
-    return { azurite, emulator, host, functionsUrl: host?.url ?? functionsUrl, appSettings, close: closeAll };
+    return { azurite: storage, emulator, host, functionsUrl: host?.url ?? functionsUrl, appSettings, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

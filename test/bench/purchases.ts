@@ -5,12 +5,16 @@
  * command bus -> purchases -> the purchase process (sessions) -> concerts (optimistic concurrency on the concert's
  * stream) -> payments -> ticketing provider (an HTTP call to the app's simulated provider) -> purchases, each hop a
  * Table Storage commit with its outbox relayed to Service Bus, Kafka and Event Grid. Everything runs on this
- * machine: Azurite, the emulator and the host in this process, the app in the host's worker process.
+ * machine: Azurite, the emulator (the app's tables on its Table endpoint, durable on a temp data dir, as `npm start --
+ * --data-dir` keeps them) and the host in this process, the app in the host's worker process.
  * The final events are found by scanning the event store's table for rows written since the last scan (one query
  * every 100 ms), so waiting costs the system no extra request per purchase.
  * Baseline, same run, same concurrency: as many bare `POST /api/health` round trips through the same host (the HTTP
  * floor every purchase starts with; the rest is the write side's own work).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { odata, type TableClient } from "@azure/data-tables";
 import { startSystemUnderTest } from "../system/system-under-test.js";
 import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
@@ -79,7 +83,9 @@ class FinalStateWatcher {
 export const purchasesSuite: BenchSuite = {
   name: suite,
   async run(): Promise<BenchRow[]> {
-    const sut = await startSystemUnderTest();
+    // On disk as `npm start -- --data-dir` keeps it: every table write waits for its fsync, as in Azure.
+    const dataDir = mkdtempSync(path.join(tmpdir(), "bench-purchases-"));
+    const sut = await startSystemUnderTest({ dataDir });
     const watcher = new FinalStateWatcher(sut.table("events"));
     try {
       const concerts = ["bench-hall-a", "bench-hall-b"];
@@ -152,6 +158,7 @@ export const purchasesSuite: BenchSuite = {
       watcher.stop();
       closeClient();
       await sut.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   },
 };

@@ -1,4 +1,7 @@
-/** The event store contract on Table Storage (Azurite), plus what only Table Storage limits: entity sizes. */
+/**
+ * The event store contract on Table Storage, plus what only Table Storage limits: entity sizes. Runs on Azurite and on
+ * the emulator's durable Table endpoint alike.
+ */
 import { randomUUID } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,84 +10,86 @@ import { StreamRepository } from "../../src/eventstore/stream-repository.js";
 import { TableEventStore } from "../../src/eventstore/table-event-store.js";
 import { MessageConsumer } from "../../src/messaging/message-consumer.js";
 import { EntityTooLargeError } from "../../src/eventstore/table-json.js";
-import { type AzuriteInstance, startAzurite } from "../helpers/azurite.js";
+import { TABLE_BACKENDS, type TableStorage, startTableStorage } from "../helpers/table-storage.js";
 import { counterStream, eventStoreContract } from "../unit/eventstore/event-store-contract.js";
 
-let azurite: AzuriteInstance;
-let table: TableClient;
-let offset = 0;
-const now = () => new Date(Date.now() + offset);
+describe.each(TABLE_BACKENDS)("on %s", (backend) => {
+  let storage: TableStorage;
+  let table: TableClient;
+  let offset = 0;
+  const now = () => new Date(Date.now() + offset);
 
-beforeAll(async () => {
-  azurite = await startAzurite();
-  table = TableClient.fromConnectionString(azurite.connectionString, "events", { allowInsecureConnection: true });
-});
-afterAll(async () => {
-  await azurite?.close();
-});
-
-eventStoreContract("TableEventStore", () => ({ store: new TableEventStore(table, { now }), advance: (ms) => (offset += ms) }));
-
-describe("TableEventStore limits", () => {
-  const bigEvent = () =>
-    createMessage("TicketIssueFailed", { purchaseId: "p", concertId: "c", reason: "tickets-unavailable", detail: "x" }, { correlationId: "big", id: randomUUID() });
-
-  it("splits an event over 64 KB of string across properties and reads it back whole", async () => {
-    const store = new TableEventStore(table);
-    const streamId = `big-${randomUUID()}`;
-    const event = { ...bigEvent(), padding: "é".repeat(100_000) };
-    await store.commit({ streamId, expectedVersion: 0, events: [event], outbox: [{ channel: "events", message: event }] });
-    expect((await store.readStream(streamId)).events[0].event).toEqual(event);
-    expect((await store.pendingOutbox()).find((r) => r.streamId === streamId)?.message).toEqual(event);
+  beforeAll(async () => {
+    storage = await startTableStorage(backend);
+    table = TableClient.fromConnectionString(storage.connectionString, "events", { allowInsecureConnection: true });
+  });
+  afterAll(async () => {
+    await storage?.close();
   });
 
-  it("refuses an event too large for one entity, naming the limit, and writes nothing", async () => {
-    const store = new TableEventStore(table);
-    const streamId = `huge-${randomUUID()}`;
-    const event = { ...bigEvent(), padding: "x".repeat(600_000) };
-    const attempt = store.commit({ streamId, expectedVersion: 0, events: [event] });
-    await expect(attempt).rejects.toBeInstanceOf(EntityTooLargeError);
-    await expect(attempt).rejects.toThrow(/at most 420000/);
-    expect((await store.readStream(streamId)).version).toBe(0);
+  eventStoreContract(`TableEventStore on ${backend}`, () => ({ store: new TableEventStore(table, { now }), advance: (ms) => (offset += ms) }));
+
+  describe(`TableEventStore limits on ${backend}`, () => {
+    const bigEvent = () =>
+      createMessage("TicketIssueFailed", { purchaseId: "p", concertId: "c", reason: "tickets-unavailable", detail: "x" }, { correlationId: "big", id: randomUUID() });
+
+    it("splits an event over 64 KB of string across properties and reads it back whole", async () => {
+      const store = new TableEventStore(table);
+      const streamId = `big-${randomUUID()}`;
+      const event = { ...bigEvent(), padding: "é".repeat(100_000) };
+      await store.commit({ streamId, expectedVersion: 0, events: [event], outbox: [{ channel: "events", message: event }] });
+      expect((await store.readStream(streamId)).events[0].event).toEqual(event);
+      expect((await store.pendingOutbox()).find((r) => r.streamId === streamId)?.message).toEqual(event);
+    });
+
+    it("refuses an event too large for one entity, naming the limit, and writes nothing", async () => {
+      const store = new TableEventStore(table);
+      const streamId = `huge-${randomUUID()}`;
+      const event = { ...bigEvent(), padding: "x".repeat(600_000) };
+      const attempt = store.commit({ streamId, expectedVersion: 0, events: [event] });
+      await expect(attempt).rejects.toBeInstanceOf(EntityTooLargeError);
+      await expect(attempt).rejects.toThrow(/at most 420000/);
+      expect((await store.readStream(streamId)).version).toBe(0);
+    });
+
+    it("commits without a snapshot too large for an entity (loads replay the events instead)", async () => {
+      const skipped: string[] = [];
+      const store = new TableEventStore(table, { onSnapshotSkipped: (id) => skipped.push(id) });
+      const streamId = `snap-${randomUUID()}`;
+      await store.commit({ streamId, expectedVersion: 0, events: [bigEvent()], snapshot: { version: 1, schemaVersion: 1, state: "y".repeat(600_000) } });
+      expect(skipped).toEqual([streamId]);
+      expect((await store.readStream(streamId)).version).toBe(1);
+      expect(await store.readSnapshot(streamId)).toBeUndefined();
+    });
   });
 
-  it("commits without a snapshot too large for an entity (loads replay the events instead)", async () => {
-    const skipped: string[] = [];
-    const store = new TableEventStore(table, { onSnapshotSkipped: (id) => skipped.push(id) });
-    const streamId = `snap-${randomUUID()}`;
-    await store.commit({ streamId, expectedVersion: 0, events: [bigEvent()], snapshot: { version: 1, schemaVersion: 1, state: "y".repeat(600_000) } });
-    expect(skipped).toEqual([streamId]);
-    expect((await store.readStream(streamId)).version).toBe(1);
-    expect(await store.readSnapshot(streamId)).toBeUndefined();
-  });
-});
-
-describe("MessageConsumer on Table Storage", () => {
-  it("lets racing handlers of one stream each commit once, in turn, with nothing lost", async () => {
-    const store = new TableEventStore(table);
-    const consumer = new MessageConsumer({ repository: new StreamRepository(store, 3) });
-    const id = randomUUID();
-    const messages = Array.from({ length: 6 }, (_, i) =>
-      createMessage("ReserveTickets", { concertId: id, purchaseId: `p-${i}`, tier: "standard", quantity: 1 }, { correlationId: `c-${i}`, id: randomUUID() }),
-    );
-    const outcomes = await Promise.all(
-      messages.map((message) =>
-        consumer.handle({
-          consumer: "counter",
-          message,
-          stream: counterStream,
-          id,
-          decide: (_state, { now }) => ({ events: [{ name: "TicketsReserved", data: { ...message.data, reservedAt: now.toISOString() } }] }),
-        }),
-      ),
-    );
-    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill("handled"));
-    const loaded = await new StreamRepository(store, 3).load(counterStream, id);
-    expect(loaded.version).toBe(6);
-    expect([...loaded.state.purchases].sort()).toEqual(messages.map((m) => m.data.purchaseId).sort());
-    expect(loaded.snapshotVersion).toBe(6);
-    // Every message once in the inbox; a redelivery of any of them is a duplicate.
-    expect(await consumer.handle({ consumer: "counter", message: messages[2], stream: counterStream, id, decide: () => ({}) })).toMatchObject({ status: "duplicate" });
-    await store.markSent(outcomes.flatMap((o) => (o.status === "handled" ? o.outbox : [])));
+  describe(`MessageConsumer on Table Storage (${backend})`, () => {
+    it("lets racing handlers of one stream each commit once, in turn, with nothing lost", async () => {
+      const store = new TableEventStore(table);
+      const consumer = new MessageConsumer({ repository: new StreamRepository(store, 3) });
+      const id = randomUUID();
+      const messages = Array.from({ length: 6 }, (_, i) =>
+        createMessage("ReserveTickets", { concertId: id, purchaseId: `p-${i}`, tier: "standard", quantity: 1 }, { correlationId: `c-${i}`, id: randomUUID() }),
+      );
+      const outcomes = await Promise.all(
+        messages.map((message) =>
+          consumer.handle({
+            consumer: "counter",
+            message,
+            stream: counterStream,
+            id,
+            decide: (_state, { now }) => ({ events: [{ name: "TicketsReserved", data: { ...message.data, reservedAt: now.toISOString() } }] }),
+          }),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill("handled"));
+      const loaded = await new StreamRepository(store, 3).load(counterStream, id);
+      expect(loaded.version).toBe(6);
+      expect([...loaded.state.purchases].sort()).toEqual(messages.map((m) => m.data.purchaseId).sort());
+      expect(loaded.snapshotVersion).toBe(6);
+      // Every message once in the inbox; a redelivery of any of them is a duplicate.
+      expect(await consumer.handle({ consumer: "counter", message: messages[2], stream: counterStream, id, decide: () => ({}) })).toMatchObject({ status: "duplicate" });
+      await store.markSent(outcomes.flatMap((o) => (o.status === "handled" ? o.outbox : [])));
+    });
   });
 });

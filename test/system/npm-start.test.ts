@@ -77,7 +77,7 @@ test(
     expect(output).toContain(`Service Bus (AMQP): localhost:${ports.SERVICEBUS_PORT}`);
     expect(output).toContain(`ServiceBusConnection=Endpoint=sb://localhost:${ports.SERVICEBUS_PORT};`);
     expect(output).toContain(`Emulator health: http://127.0.0.1:${ports.EMULATOR_HTTP_PORT}/health`);
-    expect(output).toContain(`Azurite table: http://127.0.0.1:${ports.AZURITE_TABLE_PORT}/devstoreaccount1`);
+    expect(output).toContain(`Table Storage (emulator, durable): http://127.0.0.1:${ports.AZURITE_TABLE_PORT}/devstoreaccount1`);
     expect(output).toContain(`purchases-create: [POST] ${hostUrl}/api/purchases`);
     expect(output).toMatch(/^ {2}opening-night: Opening Night, .*standard 500 left/m);
     expect(output).toMatch(/^ {2}closing-night: Closing Night, /m);

@@ -34,6 +34,8 @@ export interface SystemUnderTest {
 export interface SystemUnderTestOptions {
   /** App settings for this file's host, over the ones that point at the emulators. */
   settings?: Record<string, string>;
+  /** Keep state on disk there, durable on acknowledgement, as `npm start -- --data-dir` does; in memory when absent. */
+  dataDir?: string;
 }
 
 function appFolder(): string {
@@ -52,6 +54,7 @@ export async function startSystemUnderTest(options: SystemUnderTestOptions = {})
     appDir,
     ports: { functions: 0, serviceBus: 0, emulatorHttp: 0, kafka: 0, blob: 0, queue: 0, table: 0 },
     ...(options.settings ? { extraSettings: options.settings } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     // SYSTEM_TEST_LOG_LEVEL=info shows the host's and the app's log while debugging a test.
     logLevel: (process.env.SYSTEM_TEST_LOG_LEVEL as LogLevel | undefined) ?? "silent",
     onInvocation: (r) => {

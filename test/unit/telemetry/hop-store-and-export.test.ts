@@ -1,7 +1,7 @@
 /**
- * The timeline's writer on Azurite (hops queued, written in transactions per partition, read back per purchase), a
- * table that cannot be reached (nothing thrown, the failure reported, the queue bounded), and spans exported over
- * OTLP/HTTP to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * The timeline's writer on Azurite and on the emulator's Table endpoint (hops queued, written in transactions per
+ * partition, read back per purchase), a table that cannot be reached (nothing thrown, the failure reported, the
+ * queue bounded), and spans exported over OTLP/HTTP to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,19 +13,22 @@ import { factsOf, hopOf } from "../../../src/timeline/hop.js";
 import { TableHopStore } from "../../../src/timeline/table-hop-store.js";
 import { createTableClient, LazyTable } from "../../../src/storage/table-client.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteInstance, startAzurite } from "../../helpers/azurite.js";
+import { TABLE_BACKENDS, startTableStorage, type TableStorage } from "../../helpers/table-storage.js";
 
 let azurite: AzuriteInstance;
+let emulatorTables: TableStorage;
 beforeAll(async () => {
-  azurite = await startAzurite();
+  [azurite, emulatorTables] = await Promise.all([startAzurite(), startTableStorage("emulator")]);
 }, 30_000);
-afterAll(() => azurite?.close());
+afterAll(() => Promise.all([azurite?.close(), emulatorTables?.close()]));
 
 const message = (purchaseId: string, i: number) => createMessage("ReserveTickets", { concertId: "c-1", purchaseId, tier: "standard", quantity: 1 }, { correlationId: `corr-${purchaseId}`, id: `${purchaseId}:m${i}` });
 const hopsFor = (purchaseId: string, n: number) => Array.from({ length: n }, (_, i) => ({ ...hopOf(factsOf(message(purchaseId, i))!, "published", new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i))), seq: i, process: "t" }));
 
 describe("timeline hop store", () => {
-  it("writes queued hops in transactions per purchase (over 100 in one flush too) and reads them back", async () => {
-    const table = new LazyTable(createTableClient({ kind: "connectionString", connectionString: azurite.connectionString }, `timeline${Date.now()}`));
+  it.each(TABLE_BACKENDS)("writes queued hops in transactions per purchase (over 100 in one flush too) and reads them back (%s)", async (backend) => {
+    const connectionString = backend === "Azurite" ? azurite.connectionString : emulatorTables.connectionString;
+    const table = new LazyTable(createTableClient({ kind: "connectionString", connectionString }, `timeline${Date.now()}`));
     const errors: unknown[] = [];
     const store = new TableHopStore(table, { flushDelayMs: 5, onError: (e) => errors.push(e) });
     store.record(hopsFor("p-a", 130));
