@@ -25,7 +25,9 @@ async function emulatorNow(): Promise<number> {
 }
 
 async function buyTickets(): Promise<Record<string, unknown>> {
-  const concert = await api.scheduleConcert({ capacity: { standard: 10, vip: 0 } });
+  // A month after the app's now, which the advance moved: a fixed future date would be in the past by then.
+  const startsAt = new Date((await emulatorNow()) + 30 * DAY).toISOString();
+  const concert = await api.scheduleConcert({ capacity: { standard: 10, vip: 0 }, startsAt });
   const res = await api.placePurchase({ concertId: concert.concertId, fan: fan(), tier: "standard", quantity: 2 });
   expect(res.status).toBe(202);
   return api.outcome(res.body.purchaseId as string, 30_000);
