@@ -111,7 +111,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const http = new EmulatorHttpServer(options.limits?.http);
   let ready = false;
-  http.guardMutations(mutationGuard({ credentials: { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE }, namespaceName: sbConfig.name }));
+  const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
+  http.guardMutations(mutationGuard({ credentials, namespaceName: sbConfig.name }));
   registerEmulatorRoutes(http, clock, () => ready);
 
   const closers: (() => Promise<void>)[] = [];

@@ -134,7 +134,9 @@ export function putToken(
   }
   // After the signature check, so a forged token learns nothing about which hosts count as this namespace.
   if (!namesThisNamespace(safeDecode(fields.sr), namespace.name, addressed)) {
-    return { statusCode: 401, description: `InvalidAudience: the token's audience '${safeDecode(fields.sr)}' names another namespace than '${namespace.name}'.` };
+    const named = `the token's audience '${safeDecode(fields.sr)}'`;
+    const description = `InvalidAudience: ${named} names another namespace than '${namespace.name}'.`;
+    return { statusCode: 401, description };
   }
   const path = audiencePath(request.audience);
   if (scope !== "" && path.toLowerCase() !== scope && !path.toLowerCase().startsWith(scope + "/")) {

@@ -23,7 +23,8 @@ export const EMULATOR_KEY: SasKey = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE 
 export function sasAuthorization(resource: string, key: SasKey = EMULATOR_KEY, validForSeconds = 3600): string {
   const sr = encodeURIComponent(resource);
   const se = Math.floor(Date.now() / 1000) + validForSeconds;
-  const sig = encodeURIComponent(createHmac("sha256", Buffer.from(key.key, "utf8")).update(`${sr}\n${se}`).digest("base64"));
+  const hmac = createHmac("sha256", Buffer.from(key.key, "utf8")).update(`${sr}\n${se}`);
+  const sig = encodeURIComponent(hmac.digest("base64"));
   return `SharedAccessSignature sr=${sr}&sig=${sig}&se=${se}&skn=${encodeURIComponent(key.keyName)}`;
 }
 

@@ -147,7 +147,10 @@ export class ServiceBusAmqpServer {
       failConnection(connection, fault.toAmqpError());
       this.cleanup(connection);
     });
-    const addressed = (): AddressedAs => ({ hostname: connection.remote?.open?.hostname, localAddress: socket.localAddress });
+    const addressed = (): AddressedAs => ({
+      hostname: connection.remote?.open?.hostname,
+      localAddress: socket.localAddress,
+    });
     const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links, deadlines, addressed };
     socket.once("close", () => deadlines.clear());
     this.connections.set(connection, state);
@@ -371,7 +374,10 @@ export class ServiceBusAmqpServer {
     if (props.operation !== "put-token") {
       result = { statusCode: 400, description: `Unsupported $cbs operation '${props.operation}'.` };
     } else {
-      result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims, state.addressed());
+      const audience = String(props.name ?? "");
+      const tokenRequest = { audience, tokenType: String(props.type ?? ""), token: request.body };
+      const { credentials, namespace } = this.options;
+      result = putToken(tokenRequest, credentials, namespace, state.claims, state.addressed());
       if (result.statusCode === 202) state.deadlines.authenticated();
     }
     const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };

@@ -26,10 +26,16 @@ const MUTATING: [string, string, object | undefined][] = [
   ["POST", "/emulator/servicebus/entities/q1/resubmit", {}],
   ["POST", "/emulator/servicebus/reset", undefined],
   ["POST", "/emulator/clock/advance", { ms: 0 }],
-  ["PATCH", "/eventgrid/topics/none/eventSubscriptions/none", { properties: { destination: { endpointType: "WebHook", properties: { endpointUrl: "http://127.0.0.1:1/" } } } }],
+  [
+    "PATCH",
+    "/eventgrid/topics/none/eventSubscriptions/none",
+    { properties: { destination: { endpointType: "WebHook", properties: { endpointUrl: "http://127.0.0.1:1/" } } } },
+  ],
 ];
 
-function call(method: string, path: string, body: object | undefined, headers: Record<string, string> = {}): Promise<Response> {
+type Headers = Record<string, string>;
+
+function call(method: string, path: string, body: object | undefined, headers: Headers = {}): Promise<Response> {
   return fetch(`${emulator.http.url}${path}`, {
     method,
     headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers },
@@ -40,7 +46,7 @@ function call(method: string, path: string, body: object | undefined, headers: R
 const key = () => emulatorAuthorizationHeader(emulator.http.url);
 
 describe("mutating endpoints on the HTTP port", () => {
-  it.each(MUTATING)("%s %s without a token is 401 problem+json naming the header, the token and the key", async (method, path, body) => {
+  it.each(MUTATING)("%s %s without a token is 401 problem+json saying what to send", async (method, path, body) => {
     const res = await call(method, path, body);
     expect(res.status).toBe(401);
     expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
@@ -52,14 +58,17 @@ describe("mutating endpoints on the HTTP port", () => {
     expect(problem.detail).toContain("connection string the emulator prints");
   });
 
-  it.each(MUTATING)("%s %s with another namespace's token is 401, even signed with the well-known key", async (method, path, body) => {
-    const res = await call(method, path, body, { authorization: sasAuthorization("sb://other.servicebus.windows.net/") });
+  it.each(MUTATING)("%s %s with another namespace's token is 401, though signed with the key", async (m, path, body) => {
+    const other = sasAuthorization("sb://other.servicebus.windows.net/");
+    const res = await call(m, path, body, { authorization: other });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { detail: string }).detail).toMatch(/InvalidAudience.*other\.servicebus\.windows\.net/);
+    const { detail } = (await res.json()) as { detail: string };
+    expect(detail).toMatch(/InvalidAudience.*other\.servicebus\.windows\.net/);
   });
 
   it.each(MUTATING)("%s %s with a wrong key is 401", async (method, path, body) => {
-    const wrong = sasAuthorization(`${emulator.http.url}/`, { keyName: "RootManageSharedAccessKey", key: "not-the-key" });
+    const wrongKey = { keyName: "RootManageSharedAccessKey", key: "not-the-key" };
+    const wrong = sasAuthorization(`${emulator.http.url}/`, wrongKey);
     expect((await call(method, path, body, { authorization: wrong })).status).toBe(401);
   });
 
@@ -71,14 +80,16 @@ describe("mutating endpoints on the HTTP port", () => {
   });
 
   it.each(MUTATING)("%s %s refuses a foreign page's CORS preflight with 403", async (method, path) => {
-    const res = await call("OPTIONS", path, undefined, { origin: "http://localhost:8080", "access-control-request-method": method });
+    const preflight = { origin: "http://localhost:8080", "access-control-request-method": method };
+    const res = await call("OPTIONS", path, undefined, preflight);
     expect(res.status).toBe(403);
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("refuses a DNS-rebound name even when Origin and Host agree", async () => {
     const port = new URL(emulator.http.url).port;
-    const { status } = await rawPost("/emulator/servicebus/reset", { host: `rebound.example:${port}`, origin: `http://rebound.example:${port}` });
+    const rebound = { host: `rebound.example:${port}`, origin: `http://rebound.example:${port}` };
+    const { status } = await rawPost("/emulator/servicebus/reset", rebound);
     expect(status).toBe(403);
   });
 
@@ -89,7 +100,8 @@ describe("mutating endpoints on the HTTP port", () => {
     const purged = await call("POST", "/emulator/servicebus/entities/q1/purge", undefined, key());
     expect(purged.status).toBe(200);
     expect(await purged.json()).toMatchObject({ entity: "q1", purged: 2 });
-    const own = await call("POST", "/emulator/clock/advance", { ms: 1000 }, { ...key(), origin: new URL(emulator.http.url).origin });
+    const ownOrigin = { ...key(), origin: new URL(emulator.http.url).origin };
+    const own = await call("POST", "/emulator/clock/advance", { ms: 1000 }, ownOrigin);
     expect(own.status).toBe(200);
     expect((await call("POST", "/emulator/servicebus/reset", undefined, key())).status).toBe(200);
     // The guard lets the request through to the route, which answers as before (an unknown topic is 404).
@@ -97,13 +109,16 @@ describe("mutating endpoints on the HTTP port", () => {
   });
 
   it("keeps reading open: health, entity listing, peek and the clock need no key", async () => {
-    for (const path of ["/health", "/emulator/servicebus/entities", "/emulator/servicebus/entities/q1/messages", "/emulator/clock"]) {
+    const entities = "/emulator/servicebus/entities";
+    const reads = ["/health", entities, `${entities}/q1/messages`, "/emulator/clock"];
+    for (const path of reads) {
       expect((await fetch(`${emulator.http.url}${path}`)).status, path).toBe(200);
     }
   });
 
   it("refuses a token scoped to one entity: moving the clock or resetting is namespace-wide", async () => {
-    const res = await call("POST", "/emulator/servicebus/reset", undefined, { authorization: sasAuthorization(`${emulator.http.url}/q1`) });
+    const queueOnly = { authorization: sasAuthorization(`${emulator.http.url}/q1`) };
+    const res = await call("POST", "/emulator/servicebus/reset", undefined, queueOnly);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/InvalidAudience/);
   });
@@ -114,7 +129,8 @@ describe("mutating endpoints on the HTTP port", () => {
     const sig = encodeURIComponent(createHmac("sha256", "SAS_KEY_VALUE").update(`${sr}\n${se}`).digest("base64"));
     const authorization = `SharedAccessSignature sr=${sr}&sig=${sig}&se=${se}&skn=RootManageSharedAccessKey`;
     const url = `${emulator.http.url}/q1?api-version=2021-05`;
-    expect((await fetch(url, { method: "DELETE", headers: { authorization, origin: "https://evil.example" } })).status).toBe(403);
+    const foreign = { authorization, origin: "https://evil.example" };
+    expect((await fetch(url, { method: "DELETE", headers: foreign })).status).toBe(403);
     expect((await fetch(url, { headers: { authorization } })).status).toBe(200);
   });
 });
@@ -124,7 +140,9 @@ async function rawPost(path: string, headers: Record<string, string>): Promise<{
   const http = await import("node:http");
   const { port } = new URL(emulator.http.url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", headers: { ...headers, ...key(), "content-length": 0 } }, (res) => {
+    const all = { ...headers, ...key(), "content-length": 0 };
+    const options = { host: "127.0.0.1", port, path, method: "POST", headers: all };
+    const req = http.request(options, (res) => {
       res.resume();
       resolve({ status: res.statusCode ?? 0 });
     });

@@ -90,7 +90,8 @@ export async function startSystemUnderTest(options: SystemUnderTestOptions = {})
     async advanceClock(ms) {
       const url = system.emulator.http.url;
       const headers = { "content-type": "application/json", ...emulatorAuthorizationHeader(url) };
-      const res = await fetch(`${url}/emulator/clock/advance`, { method: "POST", headers, body: JSON.stringify({ ms }) });
+      const body = JSON.stringify({ ms });
+      const res = await fetch(`${url}/emulator/clock/advance`, { method: "POST", headers, body });
       if (res.status !== 200) throw new Error(`clock advance answered ${res.status}: ${await res.text()}`);
     },
     async close() {

@@ -45,7 +45,8 @@ export function foreignOrigin(req: http.IncomingMessage): string | undefined {
   }
   const sameHost = url.host.toLowerCase() === (req.headers.host ?? "").toLowerCase();
   const hostname = url.hostname.toLowerCase();
-  const local = LOOPBACK.has(hostname) || (req.socket.localAddress !== undefined && hostname === bracketed(req.socket.localAddress));
+  const reached = req.socket.localAddress;
+  const local = LOOPBACK.has(hostname) || (reached !== undefined && hostname === bracketed(reached));
   if (url.protocol === "http:" && sameHost && local) return undefined;
   return `the Origin '${origin}' is not this emulator's`;
 }
@@ -61,14 +62,16 @@ export function mutationGuard(options: MutationGuardOptions): RequestGuard {
     refuseForeignOrigin(req) {
       const why = foreignOrigin(req);
       if (why) {
-        throw problem(403, "Cross-site requests are refused", `${why}: the emulator changes state only for clients outside web pages.`);
+        const detail = `${why}: the emulator changes state only for clients outside web pages.`;
+        throw problem(403, "Cross-site requests are refused", detail);
       }
     },
     requireKey(req) {
       const addressed = { hostname: req.headers.host, localAddress: req.socket.localAddress };
       try {
         // "" as the path: only a namespace-wide token (no entity in its sr) may purge, reset or move the clock.
-        authorizeAdminRequest(req.headers.authorization, "", options.credentials, { namespaceName: options.namespaceName, addressed });
+        const audience = { namespaceName: options.namespaceName, addressed };
+        authorizeAdminRequest(req.headers.authorization, "", options.credentials, audience);
       } catch (err) {
         if (!(err instanceof AdminError)) throw err;
         const reason = err.message.replace(/ TrackingId:.*$/, "");

@@ -60,7 +60,9 @@ export function authorizeAdminRequest(
     throw AdminError.unauthorized("InvalidSignature: The token has an invalid signature.");
   }
   if (!namesThisNamespace(decode(fields.sr), audience.namespaceName, audience.addressed)) {
-    throw AdminError.unauthorized(`InvalidAudience: the token's audience '${decode(fields.sr)}' names another namespace than '${audience.namespaceName}'.`);
+    const named = `the token's audience '${decode(fields.sr)}'`;
+    const ours = audience.namespaceName;
+    throw AdminError.unauthorized(`InvalidAudience: ${named} names another namespace than '${ours}'.`);
   }
   const scope = audiencePath(decode(fields.sr).replace(/\?.*$/, "")).toLowerCase();
   const target = path.toLowerCase();

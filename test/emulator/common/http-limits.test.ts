@@ -53,7 +53,9 @@ it("answers 408 and closes a connection whose headers trickle in past the header
 it("answers 408 and closes a connection whose body stalls past the request deadline", async () => {
   // With the key, so the request gets past the guard to the body it then waits for.
   const authorization = emulatorAuthorizationHeader(emulator.http.url).authorization;
-  const head = `POST /emulator/clock/advance HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${authorization}\r\nContent-Length: 100\r\n\r\n{`;
+  const head =
+    "POST /emulator/clock/advance HTTP/1.1\r\nHost: localhost\r\n" +
+    `Authorization: ${authorization}\r\nContent-Length: 100\r\n\r\n{`;
   const { answer, elapsedMs } = await rawRequest(head);
   expect(answer).toMatch(/^HTTP\/1\.1 408/);
   expect(elapsedMs).toBeGreaterThanOrEqual(REQUEST_MS - 50);

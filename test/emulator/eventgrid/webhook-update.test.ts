@@ -17,8 +17,10 @@ afterEach(async () => {
   eg = undefined;
 });
 
-const patch = (url: string, body: unknown) =>
-  fetch(url, { method: "PATCH", headers: { "content-type": "application/json", ...emulatorAuthorizationHeader(url) }, body: JSON.stringify(body) });
+const patch = (url: string, body: unknown) => {
+  const headers = { "content-type": "application/json", ...emulatorAuthorizationHeader(url) };
+  return fetch(url, { method: "PATCH", headers, body: JSON.stringify(body) });
+};
 const webhookBody = (endpointUrl: string) => ({ properties: { destination: { endpointType: "WebHook", properties: { endpointUrl } } } });
 
 describe("updating a WebHook subscription's endpoint", () => {

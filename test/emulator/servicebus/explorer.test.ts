@@ -36,7 +36,8 @@ async function get(path: string): Promise<{ status: number; body: any }> {
 }
 
 async function post(path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...emulatorAuthorizationHeader(base) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const headers = { "content-type": "application/json", ...emulatorAuthorizationHeader(base) };
+  const res = await fetch(`${base}${path}`, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -155,7 +156,8 @@ describe("Service Bus explorer endpoints", () => {
     expect(await post("/entities/inbox/resubmit", { sequenceNumbers: ["one"] })).toMatchObject({ status: 400 });
     expect(await post("/entities/news/resubmit", {})).toMatchObject({ status: 400 });
     expect(await post("/entities/inbox/explode")).toMatchObject({ status: 404 });
-    const notJson = await fetch(`${base}/entities/inbox/resubmit`, { method: "POST", headers: emulatorAuthorizationHeader(base), body: "{nope" });
+    const signed = emulatorAuthorizationHeader(base);
+    const notJson = await fetch(`${base}/entities/inbox/resubmit`, { method: "POST", headers: signed, body: "{nope" });
     expect(notJson.status).toBe(400);
   });
 

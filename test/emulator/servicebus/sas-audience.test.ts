@@ -23,12 +23,14 @@ afterAll(async () => {
 async function putToken(audience: string, hostname = "127.0.0.1"): Promise<{ status: number; description: string }> {
   const container = (rhea as any).create_container();
   container.on("error", () => undefined);
-  const connection = container.connect({ host: "127.0.0.1", hostname, port: emulator.serviceBus.port, reconnect: false });
+  const port = emulator.serviceBus.port;
+  const connection = container.connect({ host: "127.0.0.1", hostname, port, reconnect: false });
   connection.on("connection_error", () => undefined);
   connection.on("disconnected", () => undefined);
   try {
     await new Promise((resolve) => connection.once("connection_open", resolve));
-    const receiver = connection.open_receiver({ name: "cbs-reply", source: { address: "$cbs" }, target: { address: "$cbs" } });
+    const cbs = { address: "$cbs" };
+    const receiver = connection.open_receiver({ name: "cbs-reply", source: cbs, target: cbs });
     const sender = connection.open_sender({ target: { address: "$cbs" } });
     const answer = new Promise<any>((resolve) => receiver.once("message", (c: any) => resolve(c.message)));
     sender.once("sendable", () =>
