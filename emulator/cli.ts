@@ -93,6 +93,9 @@ async function main(): Promise<void> {
   const certificateFile = certificate.certPath ?? `${emulator.http.url}/emulator/certificate`;
   console.log(`TLS certificate of HTTPS and AMQPS to trust (e.g. NODE_EXTRA_CA_CERTS=<file>): ${certificateFile}`);
   console.log(`Service Bus explorer: ${emulator.http.url}/emulator/servicebus/entities (npm run sb -- --help)`);
+  // Where the key is: the 401 of a guarded endpoint points here.
+  console.log("HTTP endpoints that change state (purge, resubmit, reset, clock, webhook) need a SAS token made");
+  console.log("with the SharedAccessKey of the connection string above (npm run sb signs itself; README: curl).");
   console.log(`Kafka bootstrap servers (SASL PLAIN, user name $ConnectionString): ${emulator.kafka.bootstrapServers}`);
   const kafkaTls = emulator.kafka.tlsBootstrapServers;
   console.log(`Kafka SASL_SSL bootstrap servers (trust the HTTPS certificate above): ${kafkaTls}`);

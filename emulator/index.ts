@@ -10,7 +10,8 @@ import { registerEmulatorRoutes } from "./common/emulator-routes.js";
 import { EmulatorHttpServer } from "./common/http-server.js";
 import { createLogger, type Logger, type LogLevel } from "./common/logger.js";
 import { loadServiceBusConfig, parseServiceBusConfig, type ServiceBusNamespaceConfig } from "./servicebus/config.js";
-import { startServiceBus, type ServiceBusService } from "./servicebus/index.js";
+import { SAS_KEY_NAME, SAS_KEY_VALUE, startServiceBus, type ServiceBusService } from "./servicebus/index.js";
+import { mutationGuard } from "./servicebus/admin/mutation-guard.js";
 import type { AmqpConnectionLimits } from "./servicebus/amqp/connection-limits.js";
 import type { KafkaConnectionLimits } from "./kafka/connection-limits.js";
 import type { HttpLimits } from "./common/http-limits.js";
@@ -110,6 +111,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const http = new EmulatorHttpServer(options.limits?.http);
   let ready = false;
+  const credentials = { keyName: SAS_KEY_NAME, key: SAS_KEY_VALUE };
+  http.guardMutations(mutationGuard({ credentials, namespaceName: sbConfig.name }));
   registerEmulatorRoutes(http, clock, () => ready);
 
   const closers: (() => Promise<void>)[] = [];

@@ -1,8 +1,11 @@
 /**
  * `npm run sb -- COMMAND [ENTITY] [options]`: look into and tidy a running Service Bus emulator through its HTTP
  * port's explorer endpoints. Prints JSON; exits 1 with the emulator's error message when a request is refused.
+ * Calls are signed with the namespace key (the emulator's well-known one unless --key says otherwise), which purge,
+ * resubmit and reset require.
  */
 import { parseArgs } from "node:util";
+import { EMULATOR_KEY, emulatorAuthorizationHeader } from "../emulator/servicebus/sas-token.js";
 import { deadLettersCommand, deadLettersUsage } from "./sb-dead-letters.js";
 
 const usage = `Usage: npm run sb -- COMMAND [ENTITY] [options]
@@ -19,6 +22,8 @@ Options:
   --max N                   peek at most N messages (default 100)
   --seq N[,N...]            resubmit these sequence numbers only
   --url URL                 the emulator's HTTP port (default $EMULATOR_URL or http://localhost:5300)
+  --key KEY                 the namespace key that purge, resubmit and reset are signed with (default
+                            $EMULATOR_SAS_KEY or the emulator's well-known SAS_KEY_VALUE)
   --help                    this text`;
 
 function fail(message: string): never {
@@ -26,12 +31,14 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function call(method: "GET" | "POST", url: string, body?: object): Promise<unknown> {
+async function call(method: "GET" | "POST", url: string, key: string, body?: object): Promise<unknown> {
   let response: Response;
+  // Every call is signed: the emulator requires the namespace key for purge, resubmit and reset (reads ignore it).
+  const authorization = emulatorAuthorizationHeader(url, { ...EMULATOR_KEY, key });
   try {
     response = await fetch(url, {
       method,
-      headers: body ? { "content-type": "application/json" } : undefined,
+      headers: body ? { "content-type": "application/json", ...authorization } : authorization,
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch (err) {
@@ -45,7 +52,9 @@ async function call(method: "GET" | "POST", url: string, body?: object): Promise
     // not JSON: print as is
   }
   if (!response.ok) {
-    const message = (parsed as { error?: { message?: string } })?.error?.message ?? text;
+    // The explorer's own errors are { error: { message } }; the key guard's are problem+json { detail }.
+    const answer = parsed as { error?: { message?: string }; detail?: string };
+    const message = answer?.error?.message ?? answer?.detail ?? text;
     fail(`${response.status}: ${message}`);
   }
   return parsed;
@@ -60,6 +69,7 @@ async function main(): Promise<void> {
       max: { type: "string" },
       seq: { type: "string" },
       url: { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean" },
       all: { type: "boolean" },
       connection: { type: "string" },
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
   }
   if (extra.length > 0) fail(`Unexpected arguments: ${extra.join(" ")}\n${usage}`);
   const base = `${(values.url ?? process.env.EMULATOR_URL ?? "http://localhost:5300").replace(/\/+$/, "")}/emulator/servicebus`;
+  const key = values.key ?? process.env.EMULATOR_SAS_KEY ?? EMULATOR_KEY.key;
   const needEntity = () => {
     if (!entity) fail(`'${command}' needs an ENTITY such as q1 or t1/Subscriptions/s1.\n${usage}`);
     return `${base}/entities/${entity.split("/").map(encodeURIComponent).join("/")}${values.dlq ? "/deadletters" : ""}`;
@@ -84,17 +95,17 @@ async function main(): Promise<void> {
   let result: unknown;
   switch (command) {
     case "list":
-      result = await call("GET", `${base}/entities`);
+      result = await call("GET", `${base}/entities`, key);
       break;
     case "peek": {
       const url = new URL(`${needEntity()}${values.dlq ? "" : "/messages"}`);
       if (values.state) url.searchParams.set("state", values.state);
       if (values.max) url.searchParams.set("max", values.max);
-      result = await call("GET", url.toString());
+      result = await call("GET", url.toString(), key);
       break;
     }
     case "purge":
-      result = await call("POST", `${needEntity()}/purge`);
+      result = await call("POST", `${needEntity()}/purge`, key);
       break;
     case "resubmit": {
       if (values.dlq) fail("resubmit always takes the dead-letter queue's messages: leave out --dlq.");
@@ -103,11 +114,11 @@ async function main(): Promise<void> {
         sequenceNumbers = values.seq.split(",").map((s) => Number(s.trim()));
         if (sequenceNumbers.some((n) => !Number.isSafeInteger(n) || n < 0)) fail(`--seq must be sequence numbers separated by commas, got '${values.seq}'.`);
       }
-      result = await call("POST", `${needEntity()}/resubmit`, sequenceNumbers ? { sequenceNumbers } : {});
+      result = await call("POST", `${needEntity()}/resubmit`, key, sequenceNumbers ? { sequenceNumbers } : {});
       break;
     }
     case "reset":
-      result = await call("POST", `${base}/reset`);
+      result = await call("POST", `${base}/reset`, key);
       break;
     default:
       fail(`Unknown command '${command}'.\n${usage}`);

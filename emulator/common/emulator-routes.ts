@@ -2,19 +2,18 @@
  * Routes every emulator answers on its HTTP port: health (the same body as Microsoft's Service Bus emulator)
  * and the clock, so tests in other processes can move time forward too. A refused advance answers 400 with
  * `application/problem+json` (RFC 9457) saying why; an accepted one answers once every timer it made due has run,
- * and the ports keep answering meanwhile (the clock works through them in slices).
+ * and the ports keep answering meanwhile (the clock works through them in slices). Moving the clock needs the
+ * namespace key (a mutating route: the server's guard checks it); reading it does not.
  */
 import { z } from "zod";
 import { type EmulatorClock, LATEST_TIME_MS, MAX_ADVANCE_MS } from "./clock.js";
-import { type EmulatorHttpServer, HttpError, readBody, sendJson } from "./http-server.js";
+import { type EmulatorHttpServer, HttpError, PROBLEM_JSON, readBody, sendJson } from "./http-server.js";
 
 const advanceBody = z.object({ ms: z.number() }).strict();
 
-const PROBLEM = { "content-type": "application/problem+json; charset=utf-8" };
-
 function badAdvance(detail: string): HttpError {
   const problem = { type: "about:blank", title: "The clock cannot be moved so", status: 400, detail };
-  return new HttpError(400, problem, PROBLEM);
+  return new HttpError(400, problem, PROBLEM_JSON);
 }
 
 function clockState(clock: EmulatorClock): { now: string; offsetMs: number } {
@@ -58,5 +57,5 @@ export function registerEmulatorRoutes(http: EmulatorHttpServer, clock: Emulator
       throw err;
     }
     sendJson(res, 200, clockState(clock));
-  });
+  }, { mutating: true });
 }

@@ -4,6 +4,8 @@
  *
  * A tiny router on node:http is enough here: routes are few, and every service adds its own with `route()`.
  * Errors thrown by a handler become a JSON error body; nothing reaches the client as an unhandled 500 without a body.
+ * Routes that change state are registered with `{ mutating: true }`: the server's guard (the namespace key and the
+ * same-origin rule, mutation-guard.ts) runs before them, and a server built without a guard refuses them all.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,12 +20,37 @@ export interface RouteContext {
 }
 export type RouteHandler = (ctx: RouteContext) => void | Promise<void>;
 
+/** What every mutating route requires; each check throws an HttpError (403, 401) to refuse the request. */
+export interface RequestGuard {
+  /** A browser's request from another site (its `Origin` header) is refused, CORS preflights included. */
+  refuseForeignOrigin(req: http.IncomingMessage): void;
+  /** The caller proves it holds the namespace key (the `Authorization` header). */
+  requireKey(req: http.IncomingMessage): void;
+}
+
+export interface RouteOptions {
+  /** The route changes state (purge, reset, clock, webhook re-pointing): the server's guard must let it through. */
+  mutating?: boolean;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
   names: string[];
   handler: RouteHandler;
+  mutating: boolean;
 }
+
+export const PROBLEM_JSON = { "content-type": "application/problem+json; charset=utf-8" };
+
+/** Without a configured guard, a mutating route is refused: an open door by default is what this guards against. */
+const refuseAll: RequestGuard = {
+  refuseForeignOrigin: () => undefined,
+  requireKey: () => {
+    const detail = "This server has no key configured, so it changes nothing over HTTP.";
+    throw new HttpError(401, { type: "about:blank", title: "Unauthorized", status: 401, detail }, PROBLEM_JSON);
+  },
+};
 
 /** An error a handler throws to answer with a given status and JSON body. */
 export class HttpError extends Error {
@@ -61,6 +88,7 @@ export class EmulatorHttpServer {
   private readonly routes: Route[] = [];
   private readonly fallbacks: FallbackHandler[] = [];
   readonly server: http.Server;
+  private guard: RequestGuard = refuseAll;
 
   /** `limits`: header and request deadlines and the header size cap (http-limits.ts); defaults when absent. */
   constructor(limits: Partial<HttpLimits> = {}) {
@@ -73,7 +101,7 @@ export class EmulatorHttpServer {
   }
 
   /** Registers a route; `path` may contain `:name` segments and a trailing `*` (rest of the path as `params.rest`). */
-  route(method: string, path: string, handler: RouteHandler): void {
+  route(method: string, path: string, handler: RouteHandler, options: RouteOptions = {}): void {
     const names: string[] = [];
     const source = path
       .split("/")
@@ -89,7 +117,13 @@ export class EmulatorHttpServer {
         return seg.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&");
       })
       .join("/");
-    this.routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${source}/?$`, "i"), names, handler });
+    const pattern = new RegExp(`^${source}/?$`, "i");
+    this.routes.push({ method: method.toUpperCase(), pattern, names, handler, mutating: options.mutating === true });
+  }
+
+  /** Sets what every mutating route requires (mutation-guard.ts builds the emulator's). */
+  guardMutations(guard: RequestGuard): void {
+    this.guard = guard;
   }
 
   /**
@@ -142,12 +176,25 @@ export class EmulatorHttpServer {
       const m = route.pattern.exec(pathname);
       if (!m) continue;
       if (route.method !== req.method && route.method !== "*") {
+        // A CORS preflight (OPTIONS) for a mutating route from a foreign page gets the guard's 403, not a 405.
+        if (route.mutating && req.method === "OPTIONS") {
+          try {
+            this.guard.refuseForeignOrigin(req);
+          } catch (err) {
+            this.fail(res, err);
+            return;
+          }
+        }
         methodAllowed = false;
         continue;
       }
       const params: RouteParams = {};
       route.names.forEach((name, i) => (params[name] = m[i + 1] ?? ""));
       try {
+        if (route.mutating) {
+          this.guard.refuseForeignOrigin(req);
+          this.guard.requireKey(req);
+        }
         await route.handler({ req, res, params, url });
       } catch (err) {
         this.fail(res, err);

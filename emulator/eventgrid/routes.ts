@@ -7,6 +7,7 @@
  * - `PATCH /eventgrid/topics/NAME/eventSubscriptions/SUB` with an ARM update body
  *   `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":URL}}}}`: a WebHook
  *   subscription's new endpoint (handshake again), as `az eventgrid event-subscription update --endpoint` does.
+ *   It needs the namespace key and refuses foreign browser origins, as the emulator's other mutating routes.
  * - anything else that looks like an Event Grid request: 404 / 405 in Event Grid's format (unmatched-requests.ts).
  */
 import { randomUUID } from "node:crypto";
@@ -136,7 +137,7 @@ export function registerEventGridRoutes(http: EmulatorHttpServer, ctx: EventGrid
       if (err instanceof WebhookUpdateError) throw new HttpError(err.status, { error: { code: err.code, message: err.message } });
       throw err;
     }
-  });
+  }, { mutating: true });
 
   http.route("GET", "/eventgrid/topics/:topic/eventSubscriptions/:sub/validate", ({ req, res, params, url }) => {
     const sub = subscriptionOr404(params, req, url);

@@ -1,13 +1,15 @@
 /**
  * `$cbs` put-token: validates the SAS token the SDK sends for every link (HMAC-SHA256 over `sr + "\n" + se` with
  * the UTF-8 bytes of the key, expiry, key name) and that the audience names an existing entity. A valid token adds
- * a claim to the connection; links attach only to addresses a live claim covers.
+ * a claim to the connection; links attach only to addresses a live claim covers. A token whose audience names
+ * another namespace is refused even when signed with the well-known key (namespace-hosts.ts).
  *
  * Token expiry is checked against wall time, not the emulator clock: the SDK signs with its own Date.now(), and a
  * test that moves the emulator clock hours ahead must not invalidate its tokens.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Namespace } from "./model/namespace.js";
+import { type AddressedAs, namesThisNamespace } from "./namespace-hosts.js";
 
 export interface SasCredentials {
   keyName: string;
@@ -104,6 +106,7 @@ export function putToken(
   credentials: SasCredentials,
   namespace: Namespace,
   claims: ClaimSet,
+  addressed: AddressedAs = {},
   now = Date.now(),
 ): PutTokenResult {
   if (request.tokenType !== "servicebus.windows.net:sastoken") {
@@ -128,6 +131,12 @@ export function putToken(
   };
   if (!signer.keys.some(signedWith)) {
     return { statusCode: 401, description: "InvalidSignature: The token has an invalid signature." };
+  }
+  // After the signature check, so a forged token learns nothing about which hosts count as this namespace.
+  if (!namesThisNamespace(safeDecode(fields.sr), namespace.name, addressed)) {
+    const named = `the token's audience '${safeDecode(fields.sr)}'`;
+    const description = `InvalidAudience: ${named} names another namespace than '${namespace.name}'.`;
+    return { statusCode: 401, description };
   }
   const path = audiencePath(request.audience);
   if (scope !== "" && path.toLowerCase() !== scope && !path.toLowerCase().startsWith(scope + "/")) {

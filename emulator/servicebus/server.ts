@@ -25,6 +25,7 @@ import {
 } from "./amqp/rhea-adapter.js";
 import { ClaimSet, entityAddressOf, entityPathOf, putToken, type Right, type SasCredentials } from "./cbs.js";
 import { ConnectionDeadlines } from "./connection-deadlines.js";
+import type { AddressedAs } from "./namespace-hosts.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { handleManagement, type ManagementReply } from "./management.js";
 import { openSessionReceiver, sessionRequestOf } from "./session-link.js";
@@ -47,6 +48,8 @@ interface ConnectionState {
   links: Map<any, LinkRole>;
   /** To authenticate, and not to stay without links (connection-deadlines.ts). */
   deadlines: ConnectionDeadlines;
+  /** The host the client addressed (its open frame) and the local address it reached, for the token audience check. */
+  addressed: () => AddressedAs;
 }
 
 export interface AmqpServerOptions {
@@ -144,7 +147,11 @@ export class ServiceBusAmqpServer {
       failConnection(connection, fault.toAmqpError());
       this.cleanup(connection);
     });
-    const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links, deadlines };
+    const addressed = (): AddressedAs => ({
+      hostname: connection.remote?.open?.hostname,
+      localAddress: socket.localAddress,
+    });
+    const state: ConnectionState = { claims: new ClaimSet(), replies: new Map(), links, deadlines, addressed };
     socket.once("close", () => deadlines.clear());
     this.connections.set(connection, state);
     const guard =
@@ -367,7 +374,10 @@ export class ServiceBusAmqpServer {
     if (props.operation !== "put-token") {
       result = { statusCode: 400, description: `Unsupported $cbs operation '${props.operation}'.` };
     } else {
-      result = putToken({ audience: String(props.name ?? ""), tokenType: String(props.type ?? ""), token: request.body }, this.options.credentials, this.options.namespace, state.claims);
+      const audience = String(props.name ?? "");
+      const tokenRequest = { audience, tokenType: String(props.type ?? ""), token: request.body };
+      const { credentials, namespace } = this.options;
+      result = putToken(tokenRequest, credentials, namespace, state.claims, state.addressed());
       if (result.statusCode === 202) state.deadlines.authenticated();
     }
     const status = { "status-code": amqpTypes.wrap_int(result.statusCode), "status-description": result.description };

@@ -9,10 +9,14 @@ import { EmulatorClock } from "../../emulator/common/clock.js";
 import { EmulatorHttpServer } from "../../emulator/common/http-server.js";
 import { createLogger } from "../../emulator/common/logger.js";
 import { parseEventGridConfig, startEventGrid } from "../../emulator/eventgrid/index.js";
+import { mutationGuard } from "../../emulator/servicebus/admin/mutation-guard.js";
+import { EMULATOR_KEY } from "../../emulator/servicebus/sas-token.js";
 
 const webhookUrl = process.argv[2];
 const clock = new EmulatorClock();
 const server = new EmulatorHttpServer();
+// The emulator's guard, so the bench measures the server as `npm run emulator` runs it (publish is not guarded).
+server.guardMutations(mutationGuard({ credentials: EMULATOR_KEY, namespaceName: "bench" }));
 const eventGrid = startEventGrid({
   config: parseEventGridConfig({
     topics: [{ name: "bench", eventSubscriptions: [{ name: "bench-hook", properties: { destination: { endpointType: "WebHook", properties: { endpointUrl: webhookUrl } } } }] }],

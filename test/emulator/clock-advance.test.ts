@@ -8,6 +8,7 @@ import type { ServiceBusClient, ServiceBusReceiver, ServiceBusSender } from "@az
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../helpers/servicebus.js";
+import { emulatorAuthorizationHeader } from "../../emulator/servicebus/sas-token.js";
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
@@ -39,7 +40,7 @@ afterAll(async () => {
 async function advance(body: unknown): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
   const res = await fetch(`${emulator.http.url}/emulator/clock/advance`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...emulatorAuthorizationHeader(emulator.http.url) },
     body: typeof body === "string" ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

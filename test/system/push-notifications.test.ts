@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fan, TicketingClient } from "./purchase-client.js";
 import { type SystemUnderTest, startSystemUnderTest, until } from "./system-under-test.js";
+import { emulatorAuthorizationHeader } from "../../emulator/servicebus/sas-token.js";
 
 const TOPIC = "musicfest-events";
 const WEBHOOK_SUBSCRIPTION = "fan-webhook";
@@ -75,7 +76,7 @@ describe("Event Grid push with an advanced filter", () => {
     try {
       const res = await fetch(`${sut.system.emulator.http.url}/eventgrid/topics/${TOPIC}/eventSubscriptions/${WEBHOOK_SUBSCRIPTION}`, {
         method: "PATCH",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...emulatorAuthorizationHeader(sut.system.emulator.http.url) },
         body: JSON.stringify({ properties: { destination: { endpointType: "WebHook", properties: { endpointUrl: receiver.url } } } }),
       });
       expect(res.status).toBe(200);

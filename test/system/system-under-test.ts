@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { TableClient } from "@azure/data-tables";
 import type { LogLevel } from "../../emulator/common/logger.js";
 import type { InvocationRecord } from "../../emulator/functions-host/index.js";
+import { emulatorAuthorizationHeader } from "../../emulator/servicebus/sas-token.js";
 import { type LocalSystem, startLocalSystem } from "../../scripts/local-system/index.js";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -87,7 +88,10 @@ export async function startSystemUnderTest(options: SystemUnderTestOptions = {})
       return client;
     },
     async advanceClock(ms) {
-      const res = await fetch(`${system.emulator.http.url}/emulator/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ms }) });
+      const url = system.emulator.http.url;
+      const headers = { "content-type": "application/json", ...emulatorAuthorizationHeader(url) };
+      const body = JSON.stringify({ ms });
+      const res = await fetch(`${url}/emulator/clock/advance`, { method: "POST", headers, body });
       if (res.status !== 200) throw new Error(`clock advance answered ${res.status}: ${await res.text()}`);
     },
     async close() {

@@ -19,6 +19,7 @@ import type { EntityTimeBook } from "./entity-times.js";
 import { EntityOperations } from "./entity-operations.js";
 import { parseQueueDescription, queueDescription } from "./queue-xml.js";
 import { parseRuleDescription, ruleDescription } from "./rule-xml.js";
+import { foreignOrigin } from "./mutation-guard.js";
 import { authorizeAdminRequest } from "./sas-auth.js";
 import { parseDefaultRule, parseSubscriptionDescription, subscriptionDescription } from "./subscription-xml.js";
 import { parseTopicDescription, topicDescription } from "./topic-xml.js";
@@ -79,7 +80,11 @@ export class AdminApi {
       } catch {
         throw AdminError.badRequest("The request path is not valid percent-encoding.");
       }
-      authorizeAdminRequest(req.headers.authorization, path, this.options.credentials);
+      const why = foreignOrigin(req);
+      if (why) throw AdminError.forbidden(`${why}: the administration API answers clients outside web pages only.`);
+      const addressed = { hostname: req.headers.host, localAddress: req.socket.localAddress };
+      const audience = { namespaceName: this.options.namespace.name, addressed };
+      authorizeAdminRequest(req.headers.authorization, path, this.options.credentials, audience);
       const base = `${(req.socket as { encrypted?: boolean }).encrypted ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
       const request = new AdminRequest(req, url, base, path);
       const target = adminTarget(path);

@@ -24,6 +24,11 @@ export class AdminError extends Error {
     return new AdminError(401, `${detail}${tracking()}`);
   }
 
+  /** A browser's cross-site request (foreign Origin), refused whatever token it carries. */
+  static forbidden(detail: string): AdminError {
+    return new AdminError(403, `${detail}${tracking()}`);
+  }
+
   static notFound(namespace: string, kind: string, path: string): AdminError {
     return new AdminError(404, `Entity '${namespace}:${kind}:${path}' was not found. To know more visit https://aka.ms/sbResourceMgrExceptions.${tracking()}`);
   }

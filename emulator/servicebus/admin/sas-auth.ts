@@ -2,11 +2,20 @@
  * The administration API's `Authorization` header: `SharedAccessSignature sig=&se=&skn=&sr=` as the SDK's
  * SasServiceClientCredentials builds it. The HMAC is recomputed over the `sr` received (not one rebuilt from the
  * request URL, which a URL-rewriting pipeline policy may have changed), and the token's scope must cover the path.
- * Expiry is wall time: the SDK signs with its own clock, whatever the emulator clock says.
+ * Expiry is wall time: the SDK signs with its own clock, whatever the emulator clock says. The `sr` must name this
+ * namespace (namespace-hosts.ts): the key is well known, so a token minted for another namespace proves nothing.
+ * The emulator's other HTTP endpoints that change state use this same check (mutation-guard.ts).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { audiencePath, type SasCredentials } from "../cbs.js";
+import { type AddressedAs, namesThisNamespace } from "../namespace-hosts.js";
 import { AdminError } from "./admin-error.js";
+
+/** Which namespace the request must be for: its name, and how the client reached the emulator. */
+export interface RequestAudience {
+  namespaceName: string;
+  addressed: AddressedAs;
+}
 
 function fieldsOf(token: string): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -26,7 +35,13 @@ function decode(value: string): string {
 }
 
 /** Throws a 401 AdminError unless `header` is a valid SAS token for `path` (entity path, no leading slash). */
-export function authorizeAdminRequest(header: string | undefined, path: string, credentials: SasCredentials, now = Date.now()): void {
+export function authorizeAdminRequest(
+  header: string | undefined,
+  path: string,
+  credentials: SasCredentials,
+  audience: RequestAudience,
+  now = Date.now(),
+): void {
   if (!header) throw AdminError.unauthorized("MissingToken: The authorization header was not found.");
   const prefix = "SharedAccessSignature ";
   if (!header.startsWith(prefix)) {
@@ -43,6 +58,11 @@ export function authorizeAdminRequest(header: string | undefined, path: string, 
   const given = Buffer.from(decode(fields.sig), "base64");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw AdminError.unauthorized("InvalidSignature: The token has an invalid signature.");
+  }
+  if (!namesThisNamespace(decode(fields.sr), audience.namespaceName, audience.addressed)) {
+    const named = `the token's audience '${decode(fields.sr)}'`;
+    const ours = audience.namespaceName;
+    throw AdminError.unauthorized(`InvalidAudience: ${named} names another namespace than '${ours}'.`);
   }
   const scope = audiencePath(decode(fields.sr).replace(/\?.*$/, "")).toLowerCase();
   const target = path.toLowerCase();

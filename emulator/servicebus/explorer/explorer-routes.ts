@@ -11,7 +11,8 @@
  *   GET  /emulator/certificate                               the HTTPS certificate (PEM) to trust
  *
  * `{path}` is `q1`, `t1` or `t1/Subscriptions/s1` (a `/$DeadLetterQueue` suffix also works). Bad input gets a 4xx
- * with a JSON error body.
+ * with a JSON error body. The POSTs need the namespace key and refuse foreign browser origins (mutation-guard.ts);
+ * the GETs stay open: they change nothing, and without CORS headers no other site's page can read their answers.
  */
 import type { IncomingMessage } from "node:http";
 import { type EmulatorHttpServer, readBody, sendJson } from "../../common/http-server.js";
@@ -105,11 +106,11 @@ export function registerExplorerRoutes(http: EmulatorHttpServer, options: Explor
     const result = resubmit(namespace, entity, sequenceNumbersOf(await jsonBody(req)));
     await namespace.storage.durable?.();
     sendJson(res, 200, { entity: entityPath(entity), ...result });
-  });
+  }, { mutating: true });
 
   http.route("POST", `${PREFIX}/reset`, ({ res }) => {
     namespace.reset(options.config);
     options.onReset?.();
     sendJson(res, 200, { namespace: namespace.name, queues: namespace.queues.size, topics: namespace.topics.size });
-  });
+  }, { mutating: true });
 }

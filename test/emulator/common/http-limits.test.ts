@@ -6,6 +6,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../../emulator/index.js";
+import { emulatorAuthorizationHeader } from "../../../emulator/servicebus/sas-token.js";
 
 const HEADERS_MS = 300;
 const REQUEST_MS = 600;
@@ -50,7 +51,11 @@ it("answers 408 and closes a connection whose headers trickle in past the header
 });
 
 it("answers 408 and closes a connection whose body stalls past the request deadline", async () => {
-  const head = "POST /emulator/clock/advance HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{";
+  // With the key, so the request gets past the guard to the body it then waits for.
+  const authorization = emulatorAuthorizationHeader(emulator.http.url).authorization;
+  const head =
+    "POST /emulator/clock/advance HTTP/1.1\r\nHost: localhost\r\n" +
+    `Authorization: ${authorization}\r\nContent-Length: 100\r\n\r\n{`;
   const { answer, elapsedMs } = await rawRequest(head);
   expect(answer).toMatch(/^HTTP\/1\.1 408/);
   expect(elapsedMs).toBeGreaterThanOrEqual(REQUEST_MS - 50);
@@ -66,7 +71,7 @@ it("answers 413 to a body over the route's cap, without holding it, and keeps se
   const before = process.memoryUsage().arrayBuffers;
   const response = await fetch(`${emulator.http.url}/emulator/clock/advance`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...emulatorAuthorizationHeader(emulator.http.url) },
     body: JSON.stringify({ ms: 1, padding: "x".repeat(1024 * 1024) }),
   });
   expect(response.status).toBe(413);

@@ -7,6 +7,8 @@ import type { AddressInfo } from "node:net";
 import { EmulatorClock } from "../../../emulator/common/clock.js";
 import { EmulatorHttpServer } from "../../../emulator/common/http-server.js";
 import { createLogger } from "../../../emulator/common/logger.js";
+import { mutationGuard } from "../../../emulator/servicebus/admin/mutation-guard.js";
+import { EMULATOR_KEY } from "../../../emulator/servicebus/sas-token.js";
 import { type EventGridService, parseEventGridConfig, type ServiceBusSink, startEventGrid } from "../../../emulator/eventgrid/index.js";
 
 export interface TestEventGrid {
@@ -30,6 +32,7 @@ export async function startTestEventGrid(config: object, options: TestEventGridO
   const { logLines, ...extra } = options;
   const clock = new EmulatorClock();
   const server = new EmulatorHttpServer();
+  server.guardMutations(mutationGuard({ credentials: EMULATOR_KEY, namespaceName: "eventgrid" }));
   const logger = logLines ? createLogger("debug", "eventgrid", (line) => logLines.push(line)) : createLogger("silent");
   const eventGrid = startEventGrid({ config: parseEventGridConfig(config), http: server, clock, logger, ...extra });
   const port = await server.listen(0, "127.0.0.1");

@@ -124,4 +124,12 @@ describe("SAS tokens from every SDK", () => {
     expect(err.statusCode).toBe(401);
     expect(err.message).toMatch(/expiry 'next tuesday'/);
   });
+
+  it("refuses a token signed with the topic's key for an Azure topic's endpoint (r= must be this topic)", async () => {
+    const azure = "https://orders.westeurope-1.eventgrid.azure.net/api/events?api-version=2018-01-01";
+    const sas = signedToken(azure, pythonStr(inAnHour()), eg.key("orders"), encodeURIComponent);
+    const err = await publishWith(sas).catch((e) => e);
+    expect(err.statusCode).toBe(401);
+    expect(err.message).toMatch(/is not this topic's endpoint/);
+  });
 });

@@ -6,6 +6,7 @@
 import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestEventGrid, startWebhook, type TestEventGrid, type TestWebhook, webhookSubscription } from "./helpers.js";
+import { emulatorAuthorizationHeader } from "../../../emulator/servicebus/sas-token.js";
 
 let eg: TestEventGrid | undefined;
 const hooks: TestWebhook[] = [];
@@ -16,7 +17,10 @@ afterEach(async () => {
   eg = undefined;
 });
 
-const patch = (url: string, body: unknown) => fetch(url, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const patch = (url: string, body: unknown) => {
+  const headers = { "content-type": "application/json", ...emulatorAuthorizationHeader(url) };
+  return fetch(url, { method: "PATCH", headers, body: JSON.stringify(body) });
+};
 const webhookBody = (endpointUrl: string) => ({ properties: { destination: { endpointType: "WebHook", properties: { endpointUrl } } } });
 
 describe("updating a WebHook subscription's endpoint", () => {

@@ -8,6 +8,7 @@ import type { ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/index.js";
 import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../../helpers/servicebus.js";
+import { emulatorAuthorizationHeader } from "../../../emulator/servicebus/sas-token.js";
 
 let emulator: Emulator;
 let client: ServiceBusClient;
@@ -35,7 +36,8 @@ async function get(path: string): Promise<{ status: number; body: any }> {
 }
 
 async function post(path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const headers = { "content-type": "application/json", ...emulatorAuthorizationHeader(base) };
+  const res = await fetch(`${base}${path}`, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -154,7 +156,8 @@ describe("Service Bus explorer endpoints", () => {
     expect(await post("/entities/inbox/resubmit", { sequenceNumbers: ["one"] })).toMatchObject({ status: 400 });
     expect(await post("/entities/news/resubmit", {})).toMatchObject({ status: 400 });
     expect(await post("/entities/inbox/explode")).toMatchObject({ status: 404 });
-    const notJson = await fetch(`${base}/entities/inbox/resubmit`, { method: "POST", body: "{nope" });
+    const signed = emulatorAuthorizationHeader(base);
+    const notJson = await fetch(`${base}/entities/inbox/resubmit`, { method: "POST", headers: signed, body: "{nope" });
     expect(notJson.status).toBe(400);
   });
 
@@ -166,17 +169,20 @@ describe("Service Bus explorer endpoints", () => {
     const [againSeq] = await deadLetterAll("cli-again", 1);
     const url = emulator.http.url;
     // Independent calls run side by side: each child process pays tsx's start-up.
-    const [dead, resubmitted, purged, missing] = await Promise.all([
+    const [dead, resubmitted, purged, missing, wrongKey] = await Promise.all([
       sb(["peek", "cli", "--dlq", "--url", url]).then(JSON.parse),
       sb(["resubmit", "cli-again", "--url", url]).then(JSON.parse),
       sb(["purge", "cli-wipe", "--url", url]).then(JSON.parse),
       sb(["peek", "missing-queue", "--url", url]).catch((e: Error) => e),
+      sb(["purge", "cli-wipe", "--url", url, "--key", "not-the-key"]).catch((e: Error) => e),
     ]);
     expect(dead.messages).toMatchObject([{ sequenceNumber: deadSeq, deadLetterReason: "bad-order", body: "one" }]);
     expect(resubmitted).toEqual({ entity: "cli-again", resubmitted: [againSeq], notFound: [] });
     expect((await get("/entities/cli-again")).body.counts).toMatchObject({ active: 1, deadLetter: 0 });
     expect(purged).toEqual({ entity: "cli-wipe", subQueue: "main", purged: 2 });
     expect(String(missing)).toMatch(/404: No queue, topic or subscription at 'missing-queue'/);
+    // The CLI signs with the key it is given; a wrong one is refused with the emulator's explanation.
+    expect(String(wrongKey)).toMatch(/401: InvalidSignature.*Authorization: SharedAccessSignature/);
   });
 
   it("resets the namespace to its config: entities made at run time go, configured ones come back empty", async () => {
