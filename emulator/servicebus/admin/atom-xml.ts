@@ -15,6 +15,16 @@ export const COUNT_NS = "http://schemas.microsoft.com/netservices/2011/06/servic
 /** A parsed element: child elements by local name, attributes as `@_name` (prefixes removed), text as `#text`. */
 export type XmlNode = Record<string, unknown>;
 
+/** An element's text as fast-xml-parser gives it (a plain value, or `#text` beside attributes); undefined when absent. */
+export function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "object") {
+    const t = (value as XmlNode)["#text"];
+    return t === undefined ? "" : String(t);
+  }
+  return String(value);
+}
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "@_",

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import type { AccessRight, SharedAccessRule } from "../model/entity-options.js";
 import { AdminError } from "./admin-error.js";
-import type { XmlNode } from "./atom-xml.js";
+import { textOf, type XmlNode } from "./atom-xml.js";
 import { isoDate } from "./description-fields.js";
 
 const MAX_RULES = 12;
@@ -18,15 +18,6 @@ const RIGHTS: readonly AccessRight[] = ["Manage", "Send", "Listen"];
 /** What URL encoding leaves unchanged (the .NET client's test for a key name), at most 256 long. */
 const KEY_NAME = /^[A-Za-z0-9\-_.!*()]{1,256}$/;
 const KEY = /^[A-Za-z0-9+/]{43}=$/;
-
-function textOf(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "object") {
-    const t = (value as XmlNode)["#text"];
-    return t === undefined ? "" : String(t);
-  }
-  return String(value);
-}
 
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null || value === "") return [];

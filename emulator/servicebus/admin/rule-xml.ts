@@ -7,7 +7,7 @@
 import { compileAction, compileFilter, FilterSyntaxError } from "../filters/index.js";
 import type { CorrelationValue, FilterDescription, RuleDescription } from "../model/entity-options.js";
 import { AdminError } from "./admin-error.js";
-import { XSD_NS, type XmlNode } from "./atom-xml.js";
+import { textOf, XSD_NS, type XmlNode } from "./atom-xml.js";
 import { isoDate } from "./description-fields.js";
 
 type SqlFilterWithParameters = FilterDescription & { type: "sql"; parameters?: Record<string, CorrelationValue> };
@@ -26,15 +26,6 @@ const CORRELATION_FIELDS = [
 function typeOf(node: XmlNode): string {
   const t = node["@_type"];
   return typeof t === "string" ? t.replace(/^.*:/, "") : "";
-}
-
-function textOf(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "object") {
-    const t = (value as XmlNode)["#text"];
-    return t === undefined ? "" : String(t);
-  }
-  return String(value);
 }
 
 /** `<KeyValueOfstringanyType><Key/><Value i:type="xs:double">5</Value>` pairs as typed values. */
