@@ -2,11 +2,11 @@
  * Service Bus test helpers: one emulator per test file (port 0), Config.json objects, SDK clients, and a raw rhea
  * client for checks the SDK cannot make (AMQP types on the wire, raw attaches).
  */
-import { createHmac } from "node:crypto";
 import { ServiceBusClient, type ServiceBusClientOptions, type ServiceBusMessage } from "@azure/service-bus";
 import rhea from "rhea";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
 import { SAS_KEY_NAME, SAS_KEY_VALUE } from "../../emulator/servicebus/index.js";
+import { sasAuthorization } from "../../emulator/servicebus/sas-token.js";
 
 export interface QueueSpec {
   Name: string;
@@ -45,10 +45,7 @@ export async function sendWith(client: ServiceBusClient, entity: string, message
 }
 
 export function sasToken(audience: string, key = SAS_KEY_VALUE, keyName = SAS_KEY_NAME): string {
-  const sr = encodeURIComponent(audience);
-  const se = Math.floor(Date.now() / 1000) + 3600;
-  const sig = encodeURIComponent(createHmac("sha256", key).update(`${sr}\n${se}`).digest("base64"));
-  return `SharedAccessSignature sr=${sr}&sig=${sig}&se=${se}&skn=${keyName}`;
+  return sasAuthorization(audience, { keyName, key });
 }
 
 /** A raw rhea connection that has done the CBS put-token for the whole namespace. */
