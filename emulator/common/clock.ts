@@ -10,7 +10,7 @@
  * pauses (a client's next request) wait until the advance is over, then fire at once: an advance over a century
  * does not replay a century of polling.
  */
-import { TimerHeap } from "./timer-heap.js";
+import { MinHeap } from "./min-heap.js";
 
 export interface TimerHandle {
   readonly due: number;
@@ -68,7 +68,8 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class EmulatorClock implements Clock {
   private offsetMs = 0;
   private seq = 0;
-  private readonly heap = new TimerHeap<Timer>();
+  /** Pending timers by due time, then creation order (timers due together fire in the order they were set). */
+  private readonly heap = new MinHeap<Timer>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
   private live = 0;
   private cancelled = 0;
   private real: NodeJS.Timeout | undefined;

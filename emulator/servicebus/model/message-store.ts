@@ -13,7 +13,7 @@ import { newLockToken } from "../amqp/lock-token.js";
 import { DueQueue } from "./due-queue.js";
 import type { MessagePayload } from "./message-payload.js";
 import type { MessageRecord, MessageState } from "./message-record.js";
-import { MinHeap } from "./min-heap.js";
+import { MinHeap } from "../../common/min-heap.js";
 import { InMemoryRecordStore, type RecordStore } from "./record-store.js";
 import { type MessageSession, type SessionHolder, SessionRegistry } from "./session-registry.js";
 

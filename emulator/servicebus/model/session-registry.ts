@@ -3,7 +3,7 @@
  * the receiver holding its lock and until when, and the lock tokens of the messages delivered under that lock.
  * Receivers waiting in acceptNextSession are kept here too, first come first served.
  */
-import { MinHeap } from "./min-heap.js";
+import { MinHeap } from "../../common/min-heap.js";
 
 /** What a session needs to know of the receiver that holds it. */
 export interface SessionHolder {

@@ -1,4 +1,7 @@
-/** A binary min-heap: O(log n) push and pop, used for sequence order, lock expiry and TTL expiry. */
+/**
+ * A binary min-heap: O(log n) push and pop, used for sequence order, lock expiry and TTL expiry, and for the clock's
+ * pending timers (an advance takes the earliest timer each time instead of scanning them all).
+ */
 export class MinHeap<T> {
   private items: T[] = [];
 
@@ -44,6 +47,11 @@ export class MinHeap<T> {
       }
     }
     return top;
+  }
+
+  /** Keeps only the items `keep` accepts, in one pass (drops stale or cancelled entries when they pile up). */
+  retain(keep: (item: T) => boolean): void {
+    this.rebuild(this.items.filter(keep));
   }
 
   /** Replaces the content (used to drop stale entries). */
