@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".data/**", "**/*.generated.js", "**/*.generated.ts", "coverage/**", ".scratch/**", ".ci-out/**", "bench-results/**"] },
+  { ignores: ["dist/**", "emulator/dist/**", "node_modules/**", ".data/**", "**/*.generated.js", "**/*.generated.ts", "coverage/**", ".scratch/**", ".ci-out/**", "bench-results/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,17 +6,19 @@ import { ConfigError } from "./common/config-file.js";
 import { startEmulator } from "./index.js";
 
 const usage = `Usage: npm run emulator -- [options]
-  --servicebus-config FILE   Service Bus Config.json (official emulator format; default emulator/config/servicebus.json)
+  --servicebus-config FILE   Service Bus Config.json (official emulator format; default: the sample queue.1, topic.1
+                             with subscription.1 to .4 of Microsoft's emulator)
   --servicebus-port N        AMQP port (default 5672; 0 picks a free port)
   --servicebus-amqps-port N  AMQPS (TLS) port, for clients that always use TLS: credential objects, connection strings
                              without UseDevelopmentEmulator (default 5671, as Azure; 0 picks a free port; off: none)
   --http-port N              HTTP port for health, clock and administration (default 5300; 0 picks a free port)
-  --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default emulator/config/eventhubs.json)
+  --eventhubs-config FILE    Event Hubs Config.json (official emulator format; default: the sample event hub eh1)
   --kafka-port N             Kafka endpoint port, SASL_PLAINTEXT (default 9092; 0 picks a free port)
   --kafka-tls-port N         Kafka SASL_SSL port, with the HTTPS certificate (default 9093; 0 picks a free port)
   --table-port N             Table Storage endpoint port, durable with --data-dir (Azurite's is 10002; 0 picks a free
                              port; absent: no Table endpoint)
-  --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default emulator/config/eventgrid.json)
+  --eventgrid-config FILE    Event Grid topics and subscriptions (ARM property names; default: topic-1, no
+                             subscription)
   --host ADDRESS             address to bind (default 127.0.0.1)
   --data-dir DIR             keep state on disk (durable mode)
   --certificate-dir DIR      where the TLS certificate of Service Bus AMQPS and administration HTTPS is kept

@@ -20,7 +20,12 @@ import { type EventGridConfig, type EventGridService, loadEventGridConfig, parse
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
 import { startTableService, type TableService } from "./tables/index.js";
 
-export const defaultConfigDir = fileURLToPath(new URL("./config/", import.meta.url));
+/**
+ * The topology used when no config is passed: a neutral sample (Microsoft's emulators' sample entities: queue.1,
+ * topic.1 with subscription.1 to .4, event hub eh1; one Event Grid topic with no subscription). It sits beside this
+ * file in the sources and in the compiled package (dist/defaults/, copied by the build).
+ */
+export const defaultConfigDir = fileURLToPath(new URL("./defaults/", import.meta.url));
 export const defaultServiceBusConfigFile = `${defaultConfigDir}servicebus.json`;
 export const defaultEventHubsConfigFile = `${defaultConfigDir}eventhubs.json`;
 export const defaultEventGridConfigFile = `${defaultConfigDir}eventgrid.json`;

@@ -1,6 +1,6 @@
 /**
  * The command bus's handlers: one function per subscription of the `commands` topic, each subscription filtered on
- * its command types (emulator/config/servicebus.json), so each command has exactly one handler. A handler that
+ * its command types (topology/servicebus.json), so each command has exactly one handler. A handler that
  * throws abandons the message: Service Bus redelivers it, and dead-letters it after MaxDeliveryCount (a refused or
  * malformed command included; `npm run sb dead-letters` and /api/ops/dead-letters inspect and resubmit them).
  * IssueTickets meeting the ticketing provider's open circuit is the exception: it is sent again for later and the

@@ -3,7 +3,7 @@
 // user-assigned managed identity. No keys or connection strings in the template: local auth is off on every resource
 // that has it, except Event Hubs, where the analytics Kafka trigger signs in with a listen-only policy whose key only
 // the postprovision hook reads (into Key Vault; see app/event-hubs.bicep). Every module is local: it compiles offline.
-// The messaging topology is not declared here: the modules load emulator/config/*.json, the same files the local
+// The messaging topology is not declared here: the modules load topology/*.json, the same files the local
 // emulators run (one topology).
 targetScope = 'subscription'
 
@@ -37,7 +37,7 @@ param eventGridSubscriptionsEnabled bool = false
 @description('Extra plain app settings (Purchase__reservationTimeout, Payment__declineOverCents, ...); unset ones keep their defaults from src/config.ts.')
 param extraAppSettings object = {}
 
-@description('The Event Grid topic of emulator/config/eventgrid.json the app publishes to (src/config.ts topology.eventGridTopic).')
+@description('The Event Grid topic of topology/eventgrid.json the app publishes to (src/config.ts topology.eventGridTopic).')
 param eventGridTopicName string = 'musicfest-events'
 
 @description('Flex Consumption instance memory, MB (512, 2048 or 4096).')

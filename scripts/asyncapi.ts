@@ -1,6 +1,6 @@
 /**
  * `npm run asyncapi`: writes docs/asyncapi.json, the AsyncAPI 3.0 document of the system's messaging, from the
- * message catalog and the topology in emulator/config/. `npm run asyncapi -- --check` writes nothing and fails when
+ * message catalog and the topology in topology/. `npm run asyncapi -- --check` writes nothing and fails when
  * the checked-in file is stale (CI runs the same check as a test: test/unit/docs/asyncapi.test.ts).
  *
  * The topology is read with the emulator's own loaders, and each subscription's rules run on the emulator's SQL
@@ -60,7 +60,7 @@ function destinationText(destination: DestinationConfig): string {
   }
 }
 
-export function loadMessagingTopology(configDir = root("emulator/config")): MessagingTopology {
+export function loadMessagingTopology(configDir = root("topology")): MessagingTopology {
   const serviceBus = loadServiceBusConfig(`${configDir}/servicebus.json`);
   const eventHubs = loadEventHubsConfig(`${configDir}/eventhubs.json`);
   const eventGrid = loadEventGridConfig(`${configDir}/eventgrid.json`);
@@ -138,7 +138,7 @@ function readOrEmpty(file: string): string {
 }
 
 const usage = `Usage: npm run asyncapi [-- --check]
-Writes docs/asyncapi.json (AsyncAPI 3.0) from the message catalog and the topology in emulator/config/.
+Writes docs/asyncapi.json (AsyncAPI 3.0) from the message catalog and the topology in topology/.
   --check   write nothing; exit 1 when the checked-in file is out of date
   --help    this text`;
 

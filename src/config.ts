@@ -9,7 +9,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identi
 import type { TokenCredential } from "@azure/identity";
 import { parse as parseDuration } from "tinyduration";
 
-/** Entity names of the topology declared in emulator/config/ (and deployed by infra/ from the same files). */
+/** Entity names of the topology declared in topology/ (and deployed by infra/ from the same files). */
 export const topology = {
   topics: { events: "events", commands: "commands" },
   subscriptions: {

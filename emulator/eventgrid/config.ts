@@ -1,5 +1,5 @@
 /**
- * `emulator/config/eventgrid.json`: custom topics and their event subscriptions, written with the ARM property names
+ * The Event Grid config file (`--eventgrid-config`; the ticketing system's is `topology/eventgrid.json`): custom topics and their event subscriptions, written with the ARM property names
  * of `Microsoft.EventGrid/topics` and `Microsoft.EventGrid/topics/eventSubscriptions` (each topic and subscription
  * is `{ name, properties }`), so `infra/` can deploy the same file. A few emulator-only settings sit beside them:
  * the topic `key` (Azure generates one), `functionApps` (where each function app's host listens) and

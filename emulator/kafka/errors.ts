@@ -64,6 +64,6 @@ export const refuse = {
   createTopicsDisabled: () =>
     new KafkaApiError(
       ErrorCode.POLICY_VIOLATION,
-      "Event hubs are provisioned from configuration (emulator/config/eventhubs.json); creating them through the Kafka endpoint is not supported.",
+      "Event hubs are provisioned from configuration (the Event Hubs Config.json, --eventhubs-config); creating them through the Kafka endpoint is not supported.",
     ),
 };

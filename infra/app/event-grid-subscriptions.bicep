@@ -1,4 +1,4 @@
-// The event subscriptions of emulator/config/eventgrid.json on the deployed topics. A destination of endpoint type
+// The event subscriptions of topology/eventgrid.json on the deployed topics. A destination of endpoint type
 // AzureFunction names a function of the local app in its resourceId (.../sites/<app>/functions/<function>); here
 // it becomes the same function of the deployed app. Event Grid delivers to it through the Functions runtime, with
 // no key or webhook URL in the template. Deployed after the app's code (see azure.yaml's postdeploy hook), because
@@ -13,7 +13,7 @@ param functionAppHostName string
 // which must not end up in the compiled template. Every topic declares `eventSubscriptions` (possibly empty; test/
 // infra/topology.test.ts checks it), so names and subscription lists line up by index. any(): subscriptions are
 // open-ended (optional properties), so absent ones read as null via `.?` instead of failing the literal type check.
-var configFile = '../../emulator/config/eventgrid.json'
+var configFile = '../../topology/eventgrid.json'
 var loadedTopicNames = any(loadJsonContent(configFile, '$.topics[*].name'))
 var loadedSubscriptionLists = any(loadJsonContent(configFile, '$.topics[*].eventSubscriptions'))
 // A JSONPath that matches once yields the match itself rather than a list of one: wrap it back into a list.

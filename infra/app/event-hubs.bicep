@@ -1,5 +1,5 @@
 // Event Hubs Standard namespace (Standard and above serve the Kafka endpoint on port 9093) with the event hubs and
-// consumer groups of emulator/config/eventhubs.json (the official Event Hubs emulator's Config.json).
+// consumer groups of topology/eventhubs.json (the official Event Hubs emulator's Config.json).
 // Local auth is ON here, the one documented exception to "no keys": the Functions Kafka extension signs in to Event
 // Hubs only with SASL PLAIN and a connection string, so the analytics trigger gets a listen-only policy on its one
 // event hub (analyticsListenRule). The template never reads its key (no listKeys()): the postprovision hook copies
@@ -15,7 +15,7 @@ param analyticsListenRuleName string = 'analytics-listen'
 
 // any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
 // instead of failing the type check of the literal types loadJsonContent infers.
-var config = any(loadJsonContent('../../emulator/config/eventhubs.json'))
+var config = any(loadJsonContent('../../topology/eventhubs.json'))
 var eventHubs = config.UserConfig.NamespaceConfig[0].?Entities ?? []
 // `$Default` exists in every event hub; the others are created.
 var consumerGroups = flatten(map(eventHubs, eventHub => map(

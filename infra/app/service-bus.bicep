@@ -1,4 +1,4 @@
-// Service Bus Standard namespace with the queues, topics, subscriptions and rules of emulator/config/servicebus.json
+// Service Bus Standard namespace with the queues, topics, subscriptions and rules of topology/servicebus.json
 // (the official Service Bus emulator's Config.json), mapped property by property onto ARM.
 // Every level (queue, topic, subscription, rule) is one looped resource, with local (SAS) auth off.
 param name string
@@ -8,7 +8,7 @@ param logAnalyticsWorkspaceId string
 
 // any(): the config is open-ended (optional properties, empty lists), so absent properties read as null via `.?`
 // instead of failing the type check of the literal types loadJsonContent infers.
-var config = any(loadJsonContent('../../emulator/config/servicebus.json'))
+var config = any(loadJsonContent('../../topology/servicebus.json'))
 var namespaceConfig = config.UserConfig.Namespaces[0]
 var queues = namespaceConfig.?Queues ?? []
 var topics = namespaceConfig.?Topics ?? []

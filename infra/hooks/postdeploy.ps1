@@ -1,5 +1,5 @@
 # After `azd deploy`: Event Grid checks that an AzureFunction destination exists, so the event subscriptions of
-# emulator/config/eventgrid.json are created by a second `azd provision` once the functions are deployed. Later
+# topology/eventgrid.json are created by a second `azd provision` once the functions are deployed. Later
 # runs of `azd up` provision them with everything else, so this does nothing then.
 $ErrorActionPreference = 'Stop'
 $enabled = azd env get-value EVENTGRID_SUBSCRIPTIONS_ENABLED 2>$null

@@ -12,13 +12,14 @@ import net from "node:net";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { parse as parseJsonc } from "jsonc-parser";
-import { defaultEventGridConfigFile, type Emulator, startEmulator } from "../../emulator/index.js";
+import { type Emulator, startEmulator } from "../../emulator/index.js";
+import { appEventGridConfigFile, appEventHubsConfigFile, appServiceBusConfigFile } from "../../topology/files.js";
 import { type FunctionsHost, type InvocationListener, startFunctionsHost } from "../../emulator/functions-host/index.js";
 import type { LogLevel } from "../../emulator/common/logger.js";
 import type { TableService } from "../../emulator/tables/index.js";
 import { type AzuriteProcess, startAzurite } from "./azurite.js";
 
-/** The function app named in emulator/config/eventgrid.json `functionApps`, whose URL follows the host's port. */
+/** The function app named in topology/eventgrid.json `functionApps`, whose URL follows the host's port. */
 export const FUNCTION_APP_NAME = "musicfest-functions";
 export const EVENT_GRID_TOPIC = "musicfest-events";
 /** The app setting holding the host key the local system makes for function-level endpoints (x-functions-key). */
@@ -78,11 +79,11 @@ export async function freePort(): Promise<number> {
 type WebHookSubscription = { properties?: { destination?: { endpointType?: string; properties?: { endpointUrl?: string } } } };
 
 /**
- * emulator/config/eventgrid.json with the function app's URL on the host's actual port. WebHook endpoints the app
+ * topology/eventgrid.json with the function app's URL on the host's actual port. WebHook endpoints the app
  * serves itself (the simulated fan webhook), written on the app's declared address, follow it there too.
  */
 function eventGridConfig(functionsUrl: string): object {
-  const config = parseJsonc(readFileSync(defaultEventGridConfigFile, "utf8")) as { functionApps?: Record<string, string>; topics?: { eventSubscriptions?: WebHookSubscription[] }[] };
+  const config = parseJsonc(readFileSync(appEventGridConfigFile, "utf8")) as { functionApps?: Record<string, string>; topics?: { eventSubscriptions?: WebHookSubscription[] }[] };
   const declared = config.functionApps?.[FUNCTION_APP_NAME]?.replace(/\/+$/, "");
   for (const sub of (config.topics ?? []).flatMap((t) => t.eventSubscriptions ?? [])) {
     const destination = sub.properties?.destination;
@@ -125,6 +126,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       httpPort: ports.emulatorHttp,
       kafkaPort: ports.kafka,
       tablePort: ports.table,
+      // The ticketing system's topology (the emulator's own defaults are a neutral sample).
+      servicebusConfig: appServiceBusConfigFile,
+      eventhubsConfig: appEventHubsConfigFile,
       eventgridConfig: eventGridConfig(functionsUrl),
       dataDir: options.dataDir ? path.join(options.dataDir, "emulator") : undefined,
       logLevel: options.logLevel ?? "silent",
@@ -133,7 +137,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const storage = storageAccount(azurite, emulator.tables!);
 
     const topic = emulator.eventGrid.topics.find((t) => t.name === EVENT_GRID_TOPIC);
-    if (!topic) throw new Error(`emulator/config/eventgrid.json has no topic "${EVENT_GRID_TOPIC}", which the app publishes to.`);
+    if (!topic) throw new Error(`topology/eventgrid.json has no topic "${EVENT_GRID_TOPIC}", which the app publishes to.`);
     const appSettings: Record<string, string> = {
       AzureWebJobsStorage: storage.connectionString,
       TicketingStorage: storage.connectionString,

@@ -1,7 +1,7 @@
 /**
  * Which messages each consumer of the app reads, by where it reads them: the subscriptions of the `commands` and
  * `events` topics and the Event Grid subscription of notify-fan. The functions parse with these lists, and
- * test/system/config.test.ts checks the topology in emulator/config/ against them (each command reaches exactly
+ * test/system/config.test.ts checks the topology in topology/ against them (each command reaches exactly
  * one handler; each consumer gets every message it reads and nothing else of the catalog).
  */
 import { concertCommandNames } from "../domain/concert.js";

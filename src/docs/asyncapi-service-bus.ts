@@ -146,7 +146,7 @@ export function serviceBusChannels(topics: readonly ServiceBusTopic[], routing: 
 
   for (const topicName of [...new Set(Object.values(routing.serviceBusTopic))].sort()) {
     const topic = topics.find((t) => t.name === topicName);
-    if (!topic) throw new Error(`The catalog's messages go to the Service Bus topic "${topicName}", which emulator/config/servicebus.json does not declare.`);
+    if (!topic) throw new Error(`The catalog's messages go to the Service Bus topic "${topicName}", which topology/servicebus.json does not declare.`);
     const onTopic = sent.filter((m) => routing.serviceBusTopic[m.kind] === topicName);
     const topicKey = `servicebus.${topic.name}`;
     channels[topicKey] = topicChannel(topic, onTopic);

@@ -15,7 +15,7 @@ import type { EventGridSubscription, EventGridTopic, EventHub, MessageRouting } 
 
 export function kafkaChannels(eventHubs: readonly EventHub[], routing: MessageRouting, messages: readonly DocumentedMessage[]): ChannelsAndOperations {
   const hub = eventHubs.find((h) => h.name === routing.eventHub);
-  if (!hub) throw new Error(`The outbox relay mirrors events to the event hub "${routing.eventHub}", which emulator/config/eventhubs.json does not declare.`);
+  if (!hub) throw new Error(`The outbox relay mirrors events to the event hub "${routing.eventHub}", which topology/eventhubs.json does not declare.`);
   const events = messages.filter((m) => m.kind === "event");
   const key = `kafka.${hub.name}`;
   const channel: JsonSchema = {
@@ -67,7 +67,7 @@ function filterDescription(subscription: EventGridSubscription): string {
 
 export function eventGridChannels(topics: readonly EventGridTopic[], routing: MessageRouting, messages: readonly DocumentedMessage[]): ChannelsAndOperations {
   const topic = topics.find((t) => t.name === routing.eventGridTopic);
-  if (!topic) throw new Error(`The outbox relay pushes notifications to the Event Grid topic "${routing.eventGridTopic}", which emulator/config/eventgrid.json does not declare.`);
+  if (!topic) throw new Error(`The outbox relay pushes notifications to the Event Grid topic "${routing.eventGridTopic}", which topology/eventgrid.json does not declare.`);
   const notifications = messages.filter((m) => m.notify && m.current);
   const key = `eventgrid.${topic.name}`;
   const channel: JsonSchema = {

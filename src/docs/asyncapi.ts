@@ -1,6 +1,6 @@
 /**
  * The AsyncAPI 3.0 document of the system's messaging, built from the message catalog (src/events/catalog.ts) and
- * the topology (emulator/config/*.json, passed in as MessagingTopology). `npm run asyncapi` writes it to
+ * the topology (topology/*.json, passed in as MessagingTopology). `npm run asyncapi` writes it to
  * docs/asyncapi.json; a test fails when the checked-in file differs from what the code generates.
  *
  * Layout: servers (each broker in Azure and in the emulator), channels (Service Bus topics and subscriptions, the

@@ -1,6 +1,6 @@
 /**
  * What the AsyncAPI document needs to know about the messaging topology, as plain data. scripts/asyncapi.ts fills
- * it from emulator/config/*.json with the emulator's own loaders and filter engine (the one source of the topology),
+ * it from topology/*.json with the emulator's own loaders and filter engine (the one source of the topology),
  * so the system's code in src/ stays free of the emulator.
  */
 

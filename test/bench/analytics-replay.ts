@@ -15,7 +15,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Kafka } from "kafkajs";
-import { defaultEventHubsConfigFile } from "../../emulator/index.js";
+import { appEventHubsConfigFile } from "../../topology/files.js";
 import { EmulatorClock } from "../../emulator/common/clock.js";
 import { createLogger } from "../../emulator/common/logger.js";
 import { loadEventHubsConfig, startKafka } from "../../emulator/kafka/index.js";
@@ -45,7 +45,7 @@ const median = (values: number[]) => percentile([...values].sort((a, b) => a - b
 
 /** The child: the emulator's Kafka endpoint with its own config, until told to close. */
 async function serve(): Promise<void> {
-  const server = await startKafka({ config: loadEventHubsConfig(defaultEventHubsConfigFile), port: 0, host: "127.0.0.1", clock: new EmulatorClock(), logger: createLogger("silent") });
+  const server = await startKafka({ config: loadEventHubsConfig(appEventHubsConfigFile), port: 0, host: "127.0.0.1", clock: new EmulatorClock(), logger: createLogger("silent") });
   process.on("message", (command: { type: string }) => {
     if (command.type === "close") void server.close().finally(() => process.exit(0));
   });

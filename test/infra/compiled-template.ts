@@ -2,7 +2,7 @@
  * The template the contract tests check: infra/main.bicep compiled by the real Bicep CLI (scripts/bicep-cli.ts) to
  * ARM JSON, and expanded by `bicep snapshot` (the ARM template engine, offline) into the resources a deployment
  * would create, with every loop, module, condition and expression that does not need a live resource evaluated.
- * Compiled once per change of infra/ or emulator/config/: the result is cached under .cache/bicep/contract/<hash>,
+ * Compiled once per change of infra/ or topology/: the result is cached under .cache/bicep/contract/<hash>,
  * so the test files share one compile. Without `dotnet` the tests skip with the reason; in CI (env CI) they fail.
  */
 import { createHash } from "node:crypto";
@@ -56,7 +56,7 @@ function filesUnder(folder: string): string[] {
 /** A hash of everything the compile reads: a changed input compiles again, an unchanged one reuses the cache. */
 function inputsHash(paramText: string): string {
   const hash = createHash("sha256").update(paramText);
-  const inputs = [...filesUnder(join(repoRoot, "infra")), ...filesUnder(join(repoRoot, "emulator", "config"))];
+  const inputs = [...filesUnder(join(repoRoot, "infra")), ...filesUnder(join(repoRoot, "topology"))];
   for (const file of inputs.sort()) hash.update(relative(repoRoot, file)).update(readFileSync(file));
   return hash.digest("hex").slice(0, 16);
 }

@@ -1,6 +1,6 @@
 /**
  * One topology: what the compiled template creates in Azure (queues, topics, subscriptions, rules, event hubs,
- * consumer groups, Event Grid topics and subscriptions with their filters, tables) equals what emulator/config/*.json
+ * consumer groups, Event Grid topics and subscriptions with their filters, tables) equals what topology/*.json
  * declares for the emulators, so local and Azure cannot drift; and the entities the code names (src/config.ts
  * topology) are in it.
  */
@@ -23,9 +23,9 @@ function config(path: string): any {
   return value;
 }
 
-const serviceBus = config("emulator/config/servicebus.json").UserConfig.Namespaces[0];
-const eventHubs = config("emulator/config/eventhubs.json").UserConfig.NamespaceConfig[0];
-const eventGrid = config("emulator/config/eventgrid.json");
+const serviceBus = config("topology/servicebus.json").UserConfig.Namespaces[0];
+const eventHubs = config("topology/eventhubs.json").UserConfig.NamespaceConfig[0];
+const eventGrid = config("topology/eventgrid.json");
 
 /** The Service Bus config, flattened: each subscription and rule with its path (`topic/subscription[/rule]`). */
 const sbTopics: any[] = serviceBus.Topics ?? [];

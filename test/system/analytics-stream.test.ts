@@ -6,6 +6,7 @@ import { TableClient } from "@azure/data-tables";
 import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
+import { appTopology } from "../../topology/files.js";
 import { AnalyticsConsumer, type StartPosition } from "../../src/analytics/analytics-consumer.js";
 import { replaySales } from "../../src/analytics/replay.js";
 import { readAllMinutes, SalesPerMinuteWriter } from "../../src/analytics/sales-per-minute-writer.js";
@@ -24,7 +25,7 @@ const consumers: AnalyticsConsumer[] = [];
 let tables = 0;
 
 beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ servicebusPort: 0, httpPort: 0, kafkaPort: 0 })]);
+  [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ ...appTopology, servicebusPort: 0, httpPort: 0, kafkaPort: 0 })]);
   kafka = createKafka(eventHubsConnection({ EventHubsConnection: emulator.kafka.connectionString })!, "analytics-test");
   stream = new KafkaEventStream(kafka);
 }, 60_000);

@@ -8,7 +8,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { TableClient } from "@azure/data-tables";
 import { ServiceBusClient } from "@azure/service-bus";
-import { defaultEventGridConfigFile, type Emulator, startEmulator } from "../../emulator/index.js";
+import { type Emulator, startEmulator } from "../../emulator/index.js";
+import { appEventGridConfigFile, appTopology } from "../../topology/files.js";
 import { eventGridConnection, eventHubsConnection, topology } from "../../src/config.js";
 import type { CloudEvent } from "../../src/events/envelope.js";
 import { TableEventStore } from "../../src/eventstore/table-event-store.js";
@@ -55,11 +56,11 @@ async function startWebhook(pushed: CloudEvent[]): Promise<Server> {
 export async function startOutboxTestEnv(): Promise<OutboxTestEnv> {
   const pushed: CloudEvent[] = [];
   const webhook = await startWebhook(pushed);
-  const eventGridConfig = JSON.parse(readFileSync(defaultEventGridConfigFile, "utf8")) as { topics: { name: string; eventSubscriptions: { properties: { destination: unknown } }[] }[] };
+  const eventGridConfig = JSON.parse(readFileSync(appEventGridConfigFile, "utf8")) as { topics: { name: string; eventSubscriptions: { properties: { destination: unknown } }[] }[] };
   const topic = eventGridConfig.topics.find((t) => t.name === topology.eventGridTopic)!;
   for (const s of topic.eventSubscriptions) s.properties.destination = { endpointType: "WebHook", properties: { endpointUrl: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/notify`, maxEventsPerBatch: 1 } };
 
-  const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ servicebusPort: 0, httpPort: 0, kafkaPort: 0, eventgridConfig: eventGridConfig })]);
+  const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ ...appTopology, servicebusPort: 0, httpPort: 0, kafkaPort: 0, eventgridConfig: eventGridConfig })]);
   const table = TableClient.fromConnectionString(azurite.connectionString, topology.tables.events, { allowInsecureConnection: true });
   const store = new TableEventStore(table);
   const serviceBusClient = new ServiceBusClient(emulator.serviceBus.connectionString, { retryOptions: { maxRetries: 1, timeoutInMs: 10_000 } });

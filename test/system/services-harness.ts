@@ -1,6 +1,6 @@
 /**
  * What the services system tests share: Azurite and the emulator with the commands/events topology of the system
- * (as in emulator/config/servicebus.json: SQL filters on commandType / eventType, duplicate detection,
+ * (as in topology/servicebus.json: SQL filters on commandType / eventType, duplicate detection,
  * MaxDeliveryCount 5), and consumers run as the Functions Service Bus trigger runs them: the SDK's subscribe, the
  * message completed when the handler returns and abandoned when it throws (so Service Bus redelivers it and
  * dead-letters it after MaxDeliveryCount).

@@ -1,5 +1,5 @@
 /**
- * The whole system for a test file: Azurite, the emulator with the system's topology (emulator/config/) and the
+ * The whole system for a test file: Azurite, the emulator with the system's topology (topology/) and the
  * local Functions host running the app from its TypeScript sources, all on free ports. The host gets its own app
  * folder in a temp dir (the repo's host.json, a package.json whose `main` is functions/index.ts), because the
  * repo's `main` points at the compiled dist/ that `npm start` and `func start` load.

@@ -1,19 +1,19 @@
 /**
- * The topology in emulator/config/ (the one source; infra/ deploys the same files), checked against the message
+ * The topology in topology/ (the one source; infra/ deploys the same files), checked against the message
  * catalog and the app's consumers (src/app/consumers.ts): each command reaches exactly one handler, each consumer
  * gets every message it reads and nothing else. The SQL filters run through the emulator's own filter compiler.
  */
 import { describe, expect, it } from "vitest";
-import { defaultEventGridConfigFile, defaultServiceBusConfigFile } from "../../emulator/index.js";
+import { appEventGridConfigFile, appServiceBusConfigFile } from "../../topology/files.js";
 import { loadEventGridConfig } from "../../emulator/eventgrid/config.js";
 import { loadServiceBusConfig } from "../../emulator/servicebus/config.js";
 import { compileFilter, type FilterInput } from "../../emulator/servicebus/filters/index.js";
 import { commandConsumers, eventConsumers, notificationConsumers } from "../../src/app/consumers.js";
 import { catalog, type MessageName } from "../../src/events/catalog.js";
 
-describe("topology (emulator/config/)", () => {
-  const serviceBus = loadServiceBusConfig(defaultServiceBusConfigFile);
-  const eventGrid = loadEventGridConfig(defaultEventGridConfigFile);
+describe("topology (topology/)", () => {
+  const serviceBus = loadServiceBusConfig(appServiceBusConfigFile);
+  const eventGrid = loadEventGridConfig(appEventGridConfigFile);
   const names = Object.keys(catalog) as MessageName[];
 
   /** The subscriptions of `topicName` whose rules accept a message whose `property` is the type of `name`. */

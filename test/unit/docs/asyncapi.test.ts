@@ -69,7 +69,7 @@ const placed = createMessage(
 describe("AsyncAPI document (docs/asyncapi.json)", () => {
   it("is the one `npm run asyncapi` generates from the current catalog and topology", () => {
     const checkedIn = readFileSync(ASYNCAPI_FILE, "utf8");
-    if (checkedIn !== generated) expect.fail("docs/asyncapi.json is out of date with src/events/catalog.ts or emulator/config/: run `npm run asyncapi` and commit the file.");
+    if (checkedIn !== generated) expect.fail("docs/asyncapi.json is out of date with src/events/catalog.ts or topology/: run `npm run asyncapi` and commit the file.");
   });
 
   it("is valid AsyncAPI 3.0 for the official parser: no errors, no warnings", async () => {

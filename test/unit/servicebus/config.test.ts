@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../emulator/common/config-file.js";
+import { defaultServiceBusConfigFile } from "../../../emulator/index.js";
 import { loadServiceBusConfig, parseServiceBusConfig } from "../../../emulator/servicebus/config.js";
+import { appServiceBusConfigFile } from "../../../topology/files.js";
 
 // A verbatim copy of Microsoft's emulator sample (Azure/azure-service-bus-emulator-installer, Config/Config.json).
 const officialSample = join(import.meta.dirname, "../../fixtures/servicebus/official-config.json");
-const defaultServiceBusConfigFile = join(import.meta.dirname, "../../../emulator/config/servicebus.json");
 
 function problemsOf(config: unknown): { path: string; message: string }[] {
   try {
@@ -22,9 +23,15 @@ function problemsOf(config: unknown): { path: string; message: string }[] {
 const ns = (body: object) => ({ UserConfig: { Namespaces: [{ Name: "anything-goes", Queues: [], Topics: [], ...body }] } });
 
 describe("Service Bus Config.json", () => {
-  it("loads the default config with its // comments", () => {
+  it("loads the ticketing system's topology with its // comments", () => {
+    const config = loadServiceBusConfig(appServiceBusConfigFile);
+    expect(config.topics.map((t) => t.name)).toEqual(expect.arrayContaining(["commands", "events"]));
+  });
+
+  it("loads the emulator's own default, the sample entities of Microsoft's emulator", () => {
     const config = loadServiceBusConfig(defaultServiceBusConfigFile);
-    expect(config.queues.length + config.topics.length).toBeGreaterThan(0);
+    expect(config.queues.map((q) => q.name)).toEqual(["queue.1"]);
+    expect(config.topics.map((t) => t.name)).toEqual(["topic.1"]);
   });
 
   it("loads Microsoft's sample Config.json unchanged, SQL filter and action included", () => {
