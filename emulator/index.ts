@@ -17,7 +17,6 @@ import type { KafkaConnectionLimits } from "./kafka/connection-limits.js";
 import type { HttpLimits } from "./common/http-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
-import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
 import { startTableService, type TableService } from "./tables/index.js";
 
 /**
@@ -143,7 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clock,
       logger: logger.child("eventgrid"),
       dataDir: options.dataDir,
-      serviceBus: serviceBusSinkFor(serviceBus.namespace),
+      serviceBus,
     });
     closers.push(() => eventGrid.close());
 

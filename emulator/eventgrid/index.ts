@@ -15,12 +15,12 @@ import { SubscriptionDispatcher } from "./delivery/subscription-dispatcher.js";
 import type { SubscriptionState } from "./delivery/subscription-state.js";
 import { EventGridTopic } from "./model/topic.js";
 import { PUBLISH_PATH, registerEventGridRoutes } from "./routes.js";
-import type { ServiceBusSink } from "./service-bus-sink.js";
+import type { ServiceBusEnqueuer } from "../common/service-bus-enqueuer.js";
 import { WebhookUpdateError } from "./webhook-update-error.js";
 
 export { loadEventGridConfig, parseEventGridConfig } from "./config.js";
 export type { EventGridConfig } from "./config-types.js";
-export type { ServiceBusSink, ServiceBusSinkMessage } from "./service-bus-sink.js";
+export type { EnqueuedMessage, ServiceBusEnqueuer } from "../common/service-bus-enqueuer.js";
 export type { SubscriptionState } from "./delivery/subscription-state.js";
 export { WebhookUpdateError } from "./webhook-update-error.js";
 
@@ -58,7 +58,7 @@ export interface StartEventGridOptions {
   logger: Logger;
   /** Durable mode: pending events are journaled here, and folder dead-letters go under it. */
   dataDir?: string;
-  serviceBus?: ServiceBusSink;
+  serviceBus?: ServiceBusEnqueuer;
   /** Folder for dead-letters of storage accounts without a connection string (default `<dataDir or .data>/eventgrid/dead-letters`). */
   deadLetterDir?: string;
 }

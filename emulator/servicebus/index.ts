@@ -6,6 +6,7 @@
 import type { EmulatorClock } from "../common/clock.js";
 import type { EmulatorHttpServer } from "../common/http-server.js";
 import type { Logger } from "../common/logger.js";
+import type { ServiceBusEnqueuer } from "../common/service-bus-enqueuer.js";
 import type { TlsCertificate } from "../common/tls.js";
 import { attachAdministration, type CertificateOptions } from "./admin/index.js";
 import type { ServiceBusNamespaceConfig } from "./config.js";
@@ -15,13 +16,15 @@ import { DurableStorage } from "./durable/durable-storage.js";
 import { mergeTopology } from "./durable/topology.js";
 import { Namespace } from "./model/namespace.js";
 import { AmqpsListener } from "./amqps-listener.js";
+import { enqueuerFor } from "./enqueue.js";
 import { ServiceBusAmqpServer } from "./server.js";
 
 /** The official emulator's well-known key (its connection string uses it verbatim). */
 export const SAS_KEY_VALUE = "SAS_KEY_VALUE";
 export const SAS_KEY_NAME = "RootManageSharedAccessKey";
 
-export interface ServiceBusService {
+/** The service; as a ServiceBusEnqueuer it takes messages from the other emulated services (Event Grid). */
+export interface ServiceBusService extends ServiceBusEnqueuer {
   readonly port: number;
   readonly connectionString: string;
   /** The AMQPS (TLS) port, when one was asked for. */
@@ -103,6 +106,7 @@ export async function startServiceBus(opts: StartServiceBusOptions): Promise<Ser
     amqpsPort,
     tlsConnectionString: amqpsPort === undefined ? undefined : tlsConnectionStringFor(amqpsPort),
     namespace,
+    enqueue: enqueuerFor(namespace).enqueue,
     certificate: admin.certificate,
     async close() {
       admin.close();

@@ -5,7 +5,7 @@
  */
 import type { Clock } from "../../common/clock.js";
 import type { EventSubscriptionConfig, TopicConfig } from "../config-types.js";
-import type { ServiceBusSink } from "../service-bus-sink.js";
+import type { ServiceBusEnqueuer } from "../../common/service-bus-enqueuer.js";
 import type { Destination } from "./destination.js";
 import { functionEndpointUrl, HttpDestination } from "./http-destination.js";
 import { ServiceBusDestination } from "./service-bus-destination.js";
@@ -13,7 +13,7 @@ import { ServiceBusDestination } from "./service-bus-destination.js";
 export interface DestinationContext {
   clock: Clock;
   functionApps: Record<string, string>;
-  serviceBus?: ServiceBusSink;
+  serviceBus?: ServiceBusEnqueuer;
 }
 
 export function createDestination(topic: TopicConfig, sub: EventSubscriptionConfig, ctx: DestinationContext): Destination {

@@ -4,12 +4,12 @@
  * SessionId, PartitionKey, CorrelationId, Label, ReplyTo, ReplyToSessionId, To) set the message's own fields.
  */
 import type { DeliveryAttributeMapping, DeliverySchema } from "../config-types.js";
-import type { ServiceBusSink, ServiceBusSinkMessage } from "../service-bus-sink.js";
+import type { EnqueuedMessage, ServiceBusEnqueuer } from "../../common/service-bus-enqueuer.js";
 import type { DeliveryResult, Destination, OutgoingEvent } from "./destination.js";
 import { aegProperties, customProperties } from "./delivery-properties.js";
 import type { DeliveryOutcome } from "./retry-policy.js";
 
-const SYSTEM_PROPERTIES: Record<string, keyof ServiceBusSinkMessage> = {
+const SYSTEM_PROPERTIES: Record<string, keyof EnqueuedMessage> = {
   messageid: "messageId",
   sessionid: "sessionId",
   partitionkey: "partitionKey",
@@ -43,7 +43,7 @@ export class ServiceBusDestination implements Destination {
       subscriptionName: string;
       schema: DeliverySchema;
       mappings: DeliveryAttributeMapping[];
-      sink: ServiceBusSink | undefined;
+      sink: ServiceBusEnqueuer | undefined;
     },
   ) {
     this.description = `${o.entityType} ${o.entityName}`;
@@ -53,7 +53,7 @@ export class ServiceBusDestination implements Destination {
     if (!this.o.sink) return { ok: false, outcome: "NotFound", status: 404, retriable: true, error: "the emulator has no Service Bus to deliver to" };
     try {
       for (const event of events) {
-        const message: ServiceBusSinkMessage = {
+        const message: EnqueuedMessage = {
           body: Buffer.from(event.json),
           contentType: this.o.schema === "CloudEventSchemaV1_0" ? "application/cloudevents+json; charset=utf-8" : "application/json",
           messageId: event.accepted.internalId,
@@ -64,7 +64,7 @@ export class ServiceBusDestination implements Destination {
           if (field) (message as unknown as Record<string, unknown>)[field] = String(value);
           else message.applicationProperties![name] = value;
         }
-        await this.o.sink.send(this.o.entityName, message);
+        await this.o.sink.enqueue(this.o.entityName, message);
       }
       return { ok: true };
     } catch (err) {

@@ -9,7 +9,7 @@ import { EmulatorHttpServer } from "../../../emulator/common/http-server.js";
 import { createLogger } from "../../../emulator/common/logger.js";
 import { mutationGuard } from "../../../emulator/servicebus/admin/mutation-guard.js";
 import { EMULATOR_KEY } from "../../../emulator/servicebus/sas-token.js";
-import { type EventGridService, parseEventGridConfig, type ServiceBusSink, startEventGrid } from "../../../emulator/eventgrid/index.js";
+import { type EventGridService, parseEventGridConfig, type ServiceBusEnqueuer, startEventGrid } from "../../../emulator/eventgrid/index.js";
 
 export interface TestEventGrid {
   eventGrid: EventGridService;
@@ -21,7 +21,7 @@ export interface TestEventGrid {
 }
 
 export interface TestEventGridOptions {
-  serviceBus?: ServiceBusSink;
+  serviceBus?: ServiceBusEnqueuer;
   dataDir?: string;
   deadLetterDir?: string;
   /** Collects the service's log lines (debug and up) instead of discarding them. */
