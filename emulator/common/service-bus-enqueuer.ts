@@ -21,7 +21,11 @@ export interface EnqueuedMessage {
 }
 
 /** Why an enqueue was refused: the `ServiceBusError.code` an SDK sender would have seen. */
-export type EnqueueRefusalCode = "MessagingEntityNotFound" | "MessagingEntityDisabled" | "MessageSizeExceeded" | "SessionIdRequired";
+export type EnqueueRefusalCode =
+  | "MessagingEntityNotFound"
+  | "MessagingEntityDisabled"
+  | "MessageSizeExceeded"
+  | "SessionIdRequired";
 
 /** The one error an enqueue rejects with when Service Bus refuses the message; `code` says why. */
 export class EnqueueRefused extends Error {

@@ -45,7 +45,8 @@ export function enqueuerFor(namespace: Namespace): ServiceBusEnqueuer {
       }
       const bytes = encode(m);
       if (bytes.length > entity.maxMessageSizeInBytes) {
-        const text = `The message (${bytes.length} bytes) exceeds the entity's limit (${entity.maxMessageSizeInBytes} bytes).`;
+        const limit = entity.maxMessageSizeInBytes;
+        const text = `The message (${bytes.length} bytes) exceeds the entity's limit (${limit} bytes).`;
         throw new EnqueueRefused("MessageSizeExceeded", text);
       }
       entity.send([AmqpPayload.parse(bytes).withMessageId()]);
