@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run emulator`: starts every emulated service and prints its endpoints and connection strings, one per line.
  */
