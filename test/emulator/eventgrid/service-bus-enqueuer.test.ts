@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => grid?.close());
 
-it("delivers a Service Bus destination's events through enqueue(entity, message) of whatever implements it", async () => {
+it("delivers a Service Bus destination's events through enqueue(entity, message) of any implementer", async () => {
   const event = { id: "e-1", eventType: "Order.Placed", subject: "orders/1", dataVersion: "1.0", data: { total: 1 } };
   const published = await fetch(grid.endpoint("shop"), {
     method: "POST",
