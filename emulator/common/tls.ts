@@ -10,7 +10,6 @@ import { X509Certificate, randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import selfsigned from "selfsigned";
 
 export interface TlsCertificate {
   /** PEM of the certificate (what clients trust). */
@@ -39,6 +38,8 @@ export function defaultCertificateDir(): string {
 
 export async function generateCertificate(now = new Date()): Promise<TlsCertificate> {
   const notAfterDate = new Date(now.getTime() + VALID_DAYS * 86_400_000);
+  // Loaded only when a certificate must be made (first start): its import is a large share of the CLI's start-up.
+  const { default: selfsigned } = await import("selfsigned");
   const pems = await selfsigned.generate([{ name: "commonName", value: "localhost" }, { name: "organizationName", value: "Music Fest emulator" }], {
     keyType: "ec",
     curve: "P-256",

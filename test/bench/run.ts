@@ -25,6 +25,7 @@ suites.push(eventStoreSuite);
 suites.push(timelineSuite);
 suites.push(projectionsSuite);
 suites.push(analyticsReplaySuite);
+suites.push((await import("./emulator-cli-startup.js")).emulatorCliSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -1,6 +1,6 @@
 /**
- * Start-to-ready figures: startEmulator() in a fresh process (several starts, each until /health answers), and the
- * CLI (`tsx emulator/cli.ts`) from spawn until it prints its ready line.
+ * Start-to-ready figures: startEmulator() in a fresh process (several starts, each until /health answers), and a
+ * CLI (`tsx emulator/cli.ts` by default, or the package's compiled bin) from spawn until it prints its ready line.
  */
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -20,11 +20,14 @@ export async function programmaticStarts(count: number): Promise<{ importMs: num
   return JSON.parse(line) as { importMs: number; startsMs: number[] };
 }
 
-/** Milliseconds from spawning the CLI until it prints "Emulator ready"; the child is then stopped with SIGTERM. */
-export async function cliStartToReady(): Promise<number> {
+/**
+ * Milliseconds from spawning the CLI (`command` with `args`; default the sources under tsx) until it prints
+ * "Emulator ready"; the child is then stopped with SIGTERM.
+ */
+export async function cliStartToReady(command = tsxBin, args = ["emulator/cli.ts"]): Promise<number> {
   const started = performance.now();
   const ports = ["--servicebus-port", "0", "--servicebus-amqps-port", "0", "--http-port", "0", "--kafka-port", "0"];
-  const child = spawn(tsxBin, ["emulator/cli.ts", ...ports, "--log-level", "silent"], {
+  const child = spawn(command, [...args, ...ports, "--log-level", "silent"], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,7 +5,7 @@
  * Requests go through undici's dispatcher (keep-alive pools per origin): per request it costs about half the CPU of a
  * node:http ClientRequest, and sends the request in fewer segments, which the endpoint's side pays for too.
  */
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { Expiring, RequestDeadlines } from "./request-deadlines.js";
 
 export type HttpHeaders = Record<string, string | string[] | undefined>;
@@ -16,8 +16,16 @@ export interface HttpAnswer {
   body: Buffer;
 }
 
-/** Enough connections per endpoint for every subscription's deliveries in flight to the same app. */
-const dispatcher = new Agent({ connections: 256 });
+/**
+ * Enough connections per endpoint for every subscription's deliveries in flight to the same app. undici is loaded on
+ * the first request, not at start: its import is a large share of the CLI's start-up time, and many runs push nothing.
+ */
+let dispatcher: Dispatcher | undefined;
+let loadingDispatcher: Promise<Dispatcher> | undefined;
+function loadDispatcher(): Promise<Dispatcher> {
+  loadingDispatcher ??= import("undici").then(({ Agent }) => (dispatcher = new Agent({ connections: 256 })));
+  return loadingDispatcher;
+}
 
 /** Largest response body kept (validation answers are tiny; the rest is drained). */
 const MAX_KEPT_BODY = 64 * 1024;
@@ -94,13 +102,16 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions): Pro
   return new Promise((resolve, reject) => {
     const collector = new AnswerCollector(options.deadlines, resolve, reject);
     options.deadlines.add(collector);
-    try {
-      dispatcher.dispatch(
-        { origin: target.origin, path: target.pathname + target.search, method: options.method as Dispatcher.HttpMethod, headers: options.headers, body: options.body },
-        collector,
-      );
-    } catch (err) {
-      collector.onResponseError(undefined as never, err as Error);
-    }
+    const send = (to: Dispatcher) => {
+      try {
+        const method = options.method as Dispatcher.HttpMethod;
+        const path = target.pathname + target.search;
+        to.dispatch({ origin: target.origin, path, method, headers: options.headers, body: options.body }, collector);
+      } catch (err) {
+        collector.onResponseError(undefined as never, err as Error);
+      }
+    };
+    if (dispatcher) send(dispatcher);
+    else loadDispatcher().then(send, (err: Error) => collector.onResponseError(undefined as never, err));
   });
 }
