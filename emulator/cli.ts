@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm run emulator`: starts every emulated service and prints its endpoints and connection strings, one per line.
+ * The emulator's command line (the package's `fest-emulator` bin, compiled; `npm run emulator` in this repository,
+ * from the sources): starts every emulated service and prints its endpoints and connection strings, one per line.
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "./common/config-file.js";
 import { startEmulator } from "./index.js";
 
-const usage = `Usage: npm run emulator -- [options]
+const usage = `Usage: fest-emulator [options]   (in the ticketing repository: npm run emulator -- [options])
   --servicebus-config FILE   Service Bus Config.json (official emulator format; default: the sample queue.1, topic.1
                              with subscription.1 to .4 of Microsoft's emulator)
   --servicebus-port N        AMQP port (default 5672; 0 picks a free port)

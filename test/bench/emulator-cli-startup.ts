@@ -2,7 +2,8 @@
  * `npm run bench -- servicebus`, the emulator package's bin: from spawning `node emulator/dist/cli.js` (what the
  * installed `fest-emulator` runs, compiled first as `npm pack` compiles it) until it prints its ready line, target
  * < 300 ms, next to startEmulator() in a fresh process as the baseline (the same start without a process to spawn).
- * The rows also show `tsx emulator/cli.ts`, the sources compiled at start, as `npm run emulator` runs it here.
+ * The rows also show a bare Node.js process (the floor on this machine at this moment) and `tsx emulator/cli.ts`, the
+ * sources compiled at start, as `npm run emulator` runs it here.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -36,6 +37,9 @@ async function rows(): Promise<BenchRow[]> {
     const baseline = { name: "startEmulator() in a fresh process until /health is 200", value: median(startsMs) };
     const compiled = await timesOf(() => cliStartToReady(process.execPath, [compiledCli]));
     const fromSources = await timesOf(() => cliStartToReady());
+    // The floor under any CLI on this machine at this moment: a Node.js process that prints the line at once.
+    const printReady = ["-e", 'console.log("Emulator ready")', "--"];
+    const bareNode = await timesOf(() => cliStartToReady(process.execPath, printReady));
     const list = (times: number[]) => times.map(Math.round).join(", ");
     log(`node dist/cli.js: ${list(compiled)} ms; tsx: ${list(fromSources)} ms`);
     const value = median(compiled);
@@ -48,6 +52,13 @@ async function rows(): Promise<BenchRow[]> {
         baseline,
         target: "< 300 ms",
         pass: value < 300,
+      },
+      {
+        suite,
+        name: `  floor: a bare \`node -e\` printing the line (median of ${runs})`,
+        value: median(bareNode),
+        unit: "ms",
+        baseline,
       },
       {
         suite,
