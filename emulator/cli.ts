@@ -7,7 +7,9 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "./common/config-file.js";
 import { startEmulator } from "./index.js";
 
-const usage = `Usage: fest-emulator [options]   (in the ticketing repository: npm run emulator -- [options])
+// Run from its TypeScript sources it is the repository's `npm run emulator`; compiled, the package's bin.
+const command = import.meta.url.endsWith(".ts") ? "npm run emulator --" : "fest-emulator";
+const usage = `Usage: ${command} [options]
   --servicebus-config FILE   Service Bus Config.json (official emulator format; default: the sample queue.1, topic.1
                              with subscription.1 to .4 of Microsoft's emulator)
   --servicebus-port N        AMQP port (default 5672; 0 picks a free port)
