@@ -1,6 +1,6 @@
 /**
  * The AsyncAPI servers: each broker twice, in Azure (host names as variables) and in the local emulator (its
- * default ports; `npm run emulator` prints the real ones), with the security schemes each accepts.
+ * default ports; `npm start` prints the real ones), with the security schemes each accepts.
  */
 import type { JsonSchema } from "./json-schema.js";
 
@@ -81,7 +81,7 @@ export function servers(local: EmulatorEndpoints, serviceBusNamespace: string): 
       protocol: "amqp",
       protocolVersion: "1.0",
       title: "Service Bus emulator",
-      description: `The local emulator (\`npm run emulator\`, namespace \`${serviceBusNamespace}\`): plain AMQP 1.0, SAS with the emulator's key.`,
+      description: `The local emulator (\`npm start\` runs it with this topology; namespace \`${serviceBusNamespace}\`): plain AMQP 1.0, SAS with the emulator's key.`,
       security: [ref("serviceBusSas")],
       tags: [{ name: "local" }],
     },

@@ -72,7 +72,7 @@ export function buildAsyncApiDocument(options: AsyncApiOptions): JsonSchema {
         { name: "timeout", description: "A message a process schedules to itself." },
         ...contexts.map((c) => ({ name: c, description: `Owned by the ${c} bounded context.` })),
         { name: "azure", description: "The service in Azure." },
-        { name: "local", description: "The local emulator (`npm run emulator`, `npm start`)." },
+        { name: "local", description: "The local emulator as `npm start` runs it, with the topology of topology/." },
       ],
     },
     defaultContentType: CLOUD_EVENTS_CONTENT_TYPE,
