@@ -4,7 +4,8 @@
  * own message (src/messaging/command-settlement.ts): a command the domain refuses for good, or a malformed one, is
  * dead-lettered at once with the refusal's code as reason; a handler that fails otherwise abandons the message, and
  * Service Bus redelivers it and dead-letters it after MaxDeliveryCount (`npm run sb dead-letters` and
- * /api/ops/dead-letters inspect and resubmit them). Without the preview settlement package, every failure abandons.
+ * /api/ops/dead-letters inspect and resubmit them). Without the preview settlement package (or with
+ * Commands__deadLetterRefusals=false), every failure abandons.
  * IssueTickets meeting the ticketing provider's open circuit is the exception: it is sent again for later and the
  * delivery completes (src/services/ticketing-provider/command-deferral.ts).
  */

@@ -8,11 +8,12 @@
  *
  * Settling from the app needs the Service Bus SDK binding (`sdkBinding: true`, `autoCompleteMessages: false`) and
  * the preview package @azure/functions-extensions-servicebus, which talks to the Functions host over gRPC. When that
- * package is absent (or COMMAND_SETTLEMENT=abandon), the trigger is registered as before: the handler gets the body,
- * a thrown error abandons, and Service Bus dead-letters after MaxDeliveryCount. The package is loaded with require,
- * not imported, so removing it leaves a working app.
+ * package is absent (or the app setting Commands__deadLetterRefusals is false), the trigger is registered as before:
+ * the handler gets the body, a thrown error abandons, and Service Bus dead-letters after MaxDeliveryCount. The
+ * package is loaded with require, not imported, so removing it leaves a working app.
  */
 import { createRequire } from "node:module";
+import { plainSettings } from "../config.js";
 import { isDomainError } from "../domain/errors.js";
 import { InvalidMessageError } from "../events/catalog.js";
 
@@ -49,8 +50,10 @@ export function permanentRefusal(error: unknown): { reason: string; description:
   return undefined;
 }
 
+/** Whether commands settle through the SDK binding: wanted (the setting) and possible (the package is there). */
 function extensionLoaded(): boolean {
-  if ((process.env.COMMAND_SETTLEMENT ?? "").toLowerCase() === "abandon") return false;
+  const wanted = plainSettings.commandsDeadLetterRefusals;
+  if (!wanted.parse(process.env[wanted.name]?.trim() || wanted.default)) return false;
   try {
     // Registers the factory that turns the host's binding data into ServiceBusReceivedMessage + actions.
     createRequire(import.meta.url)("@azure/functions-extensions-servicebus");
