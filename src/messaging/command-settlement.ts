@@ -90,6 +90,17 @@ async function deadLetter(actions: SettlementActions, message: SettledMessage, r
   }
 }
 
+/**
+ * The body of the one message an SDK-bound invocation got ({ messages, actions } from the extension), as the
+ * trigger without SDK binding hands it; anything else is returned as it is. For tracing, which wraps every handler.
+ */
+export function sdkBoundBody(input: unknown): unknown {
+  const bound = input as Partial<SdkBindingInput> | null;
+  if (typeof bound !== "object" || bound === null || !bound.actions || !bound.messages) return input;
+  const messages = Array.isArray(bound.messages) ? bound.messages : [bound.messages];
+  return messages.length === 1 ? bodyOf(messages[0]) : messages.map(bodyOf);
+}
+
 /** Runs one command and settles its message by the outcome. */
 async function settle<C>(handle: CommandHandler<C>, message: SettledMessage, actions: SettlementActions, context: C): Promise<void> {
   const messageId = message.messageId === undefined ? undefined : String(message.messageId);
