@@ -119,7 +119,16 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const eventGrid = new EventGridTrigger(functions, keys, invoker, clock);
     timers = new TimerTrigger(functions, settings.env, clock, invoker, logger);
     const sbOptions = serviceBusHostOptions(settings.hostJson.extensions?.serviceBus as Record<string, unknown> | undefined);
-    serviceBus = new ServiceBusTrigger(functions, settings.env, sbOptions, serviceBusClients, invoker, clock, logger, heldMessages);
+    serviceBus = new ServiceBusTrigger(
+      functions,
+      settings.env,
+      sbOptions,
+      serviceBusClients,
+      invoker,
+      clock,
+      logger,
+      heldMessages,
+    );
     const kafkaOptions = kafkaHostOptions(settings.hostJson.extensions?.kafka as Record<string, unknown> | undefined);
     kafka = new KafkaTrigger(functions, settings.env, kafkaOptions, kafkaClients, invoker, clock, logger);
 

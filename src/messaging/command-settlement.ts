@@ -28,7 +28,12 @@ export interface SettledMessage {
 export interface SettlementActions {
   complete(message: SettledMessage): Promise<void>;
   abandon(message: SettledMessage): Promise<void>;
-  deadletter(message: SettledMessage, propertiesToModify?: Uint8Array, reason?: string, description?: string): Promise<void>;
+  deadletter(
+    message: SettledMessage,
+    propertiesToModify?: Uint8Array,
+    reason?: string,
+    description?: string,
+  ): Promise<void>;
 }
 
 interface SdkBindingInput {
@@ -80,7 +85,12 @@ function bodyOf(message: SettledMessage): unknown {
  * takes only as { value }: a string fails on the client ("object expected") before any call is made. The typed call
  * goes first, so a fixed extension is used as documented; the wrapped one follows only after that failure.
  */
-async function deadLetter(actions: SettlementActions, message: SettledMessage, reason: string, description: string): Promise<void> {
+async function deadLetter(
+  actions: SettlementActions,
+  message: SettledMessage,
+  reason: string,
+  description: string,
+): Promise<void> {
   try {
     await actions.deadletter(message, undefined, reason, description);
   } catch (err) {
@@ -102,7 +112,12 @@ export function sdkBoundBody(input: unknown): unknown {
 }
 
 /** Runs one command and settles its message by the outcome. */
-async function settle<C>(handle: CommandHandler<C>, message: SettledMessage, actions: SettlementActions, context: C): Promise<void> {
+async function settle<C>(
+  handle: CommandHandler<C>,
+  message: SettledMessage,
+  actions: SettlementActions,
+  context: C,
+): Promise<void> {
   const messageId = message.messageId === undefined ? undefined : String(message.messageId);
   try {
     await handle(bodyOf(message), context, { messageId });
@@ -110,7 +125,8 @@ async function settle<C>(handle: CommandHandler<C>, message: SettledMessage, act
     const refusal = permanentRefusal(err);
     if (refusal) {
       await deadLetter(actions, message, refusal.reason, refusal.description);
-      (context as { warn?: (m: string) => void }).warn?.(`Command ${messageId} dead-lettered: ${refusal.reason}: ${refusal.description}`);
+      const line = `Command ${messageId} dead-lettered: ${refusal.reason}: ${refusal.description}`;
+      (context as { warn?: (m: string) => void }).warn?.(line);
       return;
     }
     // Redelivered at once, as the trigger's own abandon does; the invocation still fails, so it is logged as one.
@@ -128,7 +144,9 @@ export type CommandTriggerOptions<C> =
  * The handler (and binding options) for a Service Bus command trigger: settled by the app when the extension is
  * there, thrown-to-abandon otherwise. Spread into app.serviceBusTopic / serviceBusQueue options.
  */
-export function commandTrigger<C extends { triggerMetadata?: Record<string, unknown> }>(handle: CommandHandler<C>): CommandTriggerOptions<C> {
+export function commandTrigger<C extends { triggerMetadata?: Record<string, unknown> }>(
+  handle: CommandHandler<C>,
+): CommandTriggerOptions<C> {
   if (!extensionLoaded()) {
     return {
       handler: (body, context) => {
@@ -142,7 +160,9 @@ export function commandTrigger<C extends { triggerMetadata?: Record<string, unkn
     autoCompleteMessages: false,
     handler: async (input, context) => {
       const { messages, actions } = input as SdkBindingInput;
-      for (const message of Array.isArray(messages) ? messages : [messages]) await settle(handle, message, actions, context);
+      for (const message of Array.isArray(messages) ? messages : [messages]) {
+        await settle(handle, message, actions, context);
+      }
     },
   };
 }

@@ -34,7 +34,8 @@ interface PathFigures {
 
 async function runPath(deadLetterRefusals: boolean): Promise<PathFigures> {
   const sut = await startSystemUnderTest({ settings: { Commands__deadLetterRefusals: String(deadLetterRefusals) } });
-  const client = new ServiceBusClient(sut.system.emulator.serviceBus.connectionString, { retryOptions: { maxRetries: 0 } });
+  const connectionString = sut.system.emulator.serviceBus.connectionString;
+  const client = new ServiceBusClient(connectionString, { retryOptions: { maxRetries: 0 } });
   try {
     const refused = Math.round(PURCHASES * REFUSED_SHARE);
     const soldOut = Math.round(PURCHASES * SOLD_OUT_SHARE);
@@ -47,33 +48,52 @@ async function runPath(deadLetterRefusals: boolean): Promise<PathFigures> {
       capacity: { standard: PURCHASES - refused - soldOut, vip: 0 },
       prices: { standard: 5_000, vip: 9_000 },
     };
-    const scheduled = await fetch(`${sut.url}/api/concerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(concert) });
+    const scheduled = await fetch(`${sut.url}/api/concerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(concert),
+    });
     if (scheduled.status !== 202) throw new Error(`POST /api/concerts answered ${scheduled.status}`);
     await until(() => fetch(`${sut.url}/api/concerts/${concertId}`).then((r) => r.status), (s) => s === 200);
 
-    const kinds: Kind[] = Array.from({ length: PURCHASES }, (_, i) => (i % 5 === 0 ? "refused" : i % 5 === 1 ? "soldOut" : "bought"));
+    // One in five refused, one in five sold out (REFUSED_SHARE, SOLD_OUT_SHARE), the rest bought.
+    const kindOf = (i: number): Kind => (i % 5 === 0 ? "refused" : i % 5 === 1 ? "soldOut" : "bought");
+    const kinds = Array.from({ length: PURCHASES }, (_, i) => kindOf(i));
     const messages = kinds.map((kind, i) => {
       const purchaseId = `${concertId}-${i}`;
-      const data = { purchaseId, concertId: kind === "refused" ? "no-such-concert" : concertId, fan: { id: `fan-${i}`, email: `fan-${i}@example.com` }, tier: "standard" as const, quantity: 1 };
-      return busMessage(createMessage("PlacePurchase", data, { id: `${purchaseId}:PlacePurchase`, correlationId: `corr-${purchaseId}` }));
+      const data = {
+        purchaseId,
+        concertId: kind === "refused" ? "no-such-concert" : concertId,
+        fan: { id: `fan-${i}`, email: `fan-${i}@example.com` },
+        tier: "standard" as const,
+        quantity: 1,
+      };
+      const ids = { id: `${purchaseId}:PlacePurchase`, correlationId: `corr-${purchaseId}` };
+      return busMessage(createMessage("PlacePurchase", data, ids));
     });
     const sender = client.createSender("commands");
     const started = performance.now();
     // Sold-out ones go last, so the tickets go to the "bought" share.
     const order = [...messages.keys()].sort((a, b) => Number(kinds[a] === "soldOut") - Number(kinds[b] === "soldOut"));
-    for (let i = 0; i < order.length; i += 50) await sender.sendMessages(order.slice(i, i + 50).map((k) => messages[k]));
+    for (let i = 0; i < order.length; i += 50) {
+      await sender.sendMessages(order.slice(i, i + 50).map((k) => messages[k]));
+    }
     await sender.close();
 
     const dlq = client.createReceiver("commands", "purchases", { subQueueType: "deadLetter" });
-    const deadLetters = await until(() => dlq.peekMessages(refused + 10, { fromSequenceNumber: Long.ZERO }), (m) => m.length >= refused, 120_000);
+    const peek = () => dlq.peekMessages(refused + 10, { fromSequenceNumber: Long.ZERO });
+    const deadLetters = await until(peek, (m) => m.length >= refused, 120_000);
     const allDeadLetteredMs = performance.now() - started;
     await dlq.close();
     // Every command of the other kinds has reached the purchases function at least once.
-    await until(async () => kinds.every((_, i) => sut.invocations.some((r) => r.functionName === "purchases" && r.correlationId === `corr-${concertId}-${i}`)), (ok) => ok, 60_000);
+    const handledOnce = (i: number) =>
+      sut.invocations.some((r) => r.functionName === "purchases" && r.correlationId === `corr-${concertId}-${i}`);
+    await until(async () => kinds.every((_, i) => handledOnce(i)), (ok) => ok, 60_000);
 
     const invocationsOf = (kind: Kind) => {
       const ids = new Set(kinds.flatMap((k, i) => (k === kind ? [`corr-${concertId}-${i}`] : [])));
-      return sut.invocations.filter((r) => r.functionName === "purchases" && ids.has(r.correlationId)).length / ids.size;
+      const mine = sut.invocations.filter((r) => r.functionName === "purchases" && ids.has(r.correlationId));
+      return mine.length / ids.size;
     };
     return {
       perRefused: invocationsOf("refused"),
@@ -96,7 +116,9 @@ export const refusalsSuite: BenchSuite = {
     return [
       {
         suite,
-        name: `purchases invocations per refused command (ConcertNotFound, ${REFUSED_SHARE * 100}% of ${PURCHASES}); dead letter reason ${after.reasons.join(",")}, was ${before.reasons.join(",")}`,
+        name:
+          `purchases invocations per refused command (ConcertNotFound, ${REFUSED_SHARE * 100}% of ${PURCHASES}); ` +
+          `dead letter reason ${after.reasons.join(",")}, was ${before.reasons.join(",")}`,
         value: round1(after.perRefused),
         unit: "invocations",
         baseline: abandon("MaxDeliveryCount 5", round1(before.perRefused)),
@@ -105,7 +127,7 @@ export const refusalsSuite: BenchSuite = {
       },
       {
         suite,
-        name: `purchases invocations per sold-out command (${SOLD_OUT_SHARE * 100}%: placed, reservation rejected, cancelled)`,
+        name: `purchases invocations per sold-out command (${SOLD_OUT_SHARE * 100}%: placed, rejected, cancelled)`,
         value: round1(after.perSoldOut),
         unit: "invocations",
         baseline: abandon("same", round1(before.perSoldOut)),

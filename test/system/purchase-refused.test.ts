@@ -37,7 +37,8 @@ describe("a purchase the domain refuses", () => {
     const purchaseId = "refused-purchase-1";
     const place = createMessage(
       "PlacePurchase",
-      { purchaseId, concertId: "no-such-concert", fan: { id: "fan-r1", email: "r1@example.com" }, tier: "standard", quantity: 1 },
+      { purchaseId, concertId: "no-such-concert", fan: { id: "fan-r1", email: "r1@example.com" }, tier: "standard",
+        quantity: 1 },
       { id: `${purchaseId}:PlacePurchase`, correlationId: `corr-${purchaseId}` },
     );
     await sendWith(client, "commands", busMessage(place));
@@ -50,7 +51,9 @@ describe("a purchase the domain refuses", () => {
       body: { type: place.type, data: { purchaseId } },
     });
     // One invocation for the one delivery: no redelivery spent on a refusal.
-    const handled = sut.invocations.filter((r) => r.functionName === "purchases" && r.correlationId === `corr-${purchaseId}`);
+    const mine = (r: { functionName: string; correlationId: string }) =>
+      r.functionName === "purchases" && r.correlationId === `corr-${purchaseId}`;
+    const handled = sut.invocations.filter(mine);
     expect(handled).toHaveLength(1);
   });
 });

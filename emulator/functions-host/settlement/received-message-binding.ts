@@ -18,7 +18,13 @@ const amqp = rhea as unknown as {
 export const RECEIVED_MESSAGE_SOURCE = "AzureServiceBusReceivedMessage";
 
 interface RawAmqp {
-  header?: { durable?: boolean; priority?: number; timeToLive?: number; firstAcquirer?: boolean; deliveryCount?: number };
+  header?: {
+    durable?: boolean;
+    priority?: number;
+    timeToLive?: number;
+    firstAcquirer?: boolean;
+    deliveryCount?: number;
+  };
   deliveryAnnotations?: Record<string, unknown>;
   messageAnnotations?: Record<string, unknown>;
   properties?: Record<string, unknown>;
@@ -32,10 +38,12 @@ interface RawAmqp {
 export function dotNetGuidBytes(guid: string): Buffer {
   const b = Buffer.from(guid.replace(/-/g, ""), "hex");
   if (b.length !== 16) throw new Error(`"${guid}" is not a GUID`);
-  return Buffer.concat([b.subarray(0, 4).reverse(), b.subarray(4, 6).reverse(), b.subarray(6, 8).reverse(), b.subarray(8)]);
+  const [a, b2, c] = [b.subarray(0, 4), b.subarray(4, 6), b.subarray(6, 8)];
+  return Buffer.concat([a.reverse(), b2.reverse(), c.reverse(), b.subarray(8)]);
 }
 
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 function bodySection(raw: RawAmqp): unknown {
   // The SDK keeps a received data or sequence body as rhea's section object: it encodes as it came.

@@ -61,7 +61,8 @@ const descriptor = {
 
 /** Loaded as the extension loads its copy: camelCase fields, longs as strings, defaults filled in. */
 export function settlementPackage(): PackageDefinition {
-  return fromJSON(descriptor as Parameters<typeof fromJSON>[0], { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
+  const options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
+  return fromJSON(descriptor as Parameters<typeof fromJSON>[0], options);
 }
 
 export interface LockTokenRequest {

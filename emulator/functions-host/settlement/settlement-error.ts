@@ -22,14 +22,20 @@ export class SettlementError extends Error {
 }
 
 export const settlementErrors = {
-  lockTokenNotFound: (lockToken: string) => new SettlementError(status.FAILED_PRECONDITION, `LockToken ${lockToken} not found.`),
-  sessionNotFound: (sessionId: string) => new SettlementError(status.FAILED_PRECONDITION, `SessionId ${sessionId} not found.`),
+  lockTokenNotFound: (lockToken: string) =>
+    new SettlementError(status.FAILED_PRECONDITION, `LockToken ${lockToken} not found.`),
+  sessionNotFound: (sessionId: string) =>
+    new SettlementError(status.FAILED_PRECONDITION, `SessionId ${sessionId} not found.`),
   badProperties: (why: string) =>
-    new SettlementError(status.INVALID_ARGUMENT, `propertiesToModify is not an AMQP map of application properties: ${why}`),
+    new SettlementError(
+      status.INVALID_ARGUMENT,
+      `propertiesToModify is not an AMQP map of application properties: ${why}`,
+    ),
   /** Service Bus refused the operation: the exception's name, text and reason code, as .NET's ToString() leads. */
   serviceBusFailed: (err: unknown) => {
     const e = err as { code?: string; message?: string };
     const reason = e.code ? ` (${e.code})` : "";
-    return new SettlementError(status.UNKNOWN, `Azure.Messaging.ServiceBus.ServiceBusException: ${e.message ?? String(err)}${reason}`);
+    const text = `Azure.Messaging.ServiceBus.ServiceBusException: ${e.message ?? String(err)}${reason}`;
+    return new SettlementError(status.UNKNOWN, text);
   },
 };

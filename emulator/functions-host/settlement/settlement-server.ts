@@ -16,14 +16,23 @@ import {
 import rhea from "rhea";
 import type { Logger } from "../../common/logger.js";
 import type { HeldMessages } from "./held-messages.js";
-import { type DeadletterRequest, type LockTokenRequest, type SessionRequest, settlementPackage } from "./settlement-contract.js";
+import {
+  type DeadletterRequest,
+  type LockTokenRequest,
+  type SessionRequest,
+  settlementPackage,
+} from "./settlement-contract.js";
 import { SettlementError, settlementErrors } from "./settlement-error.js";
 
 /** The message size the host allows on the channel, passed to the worker as Azure's host does (int32 max). */
 export const GRPC_MAX_MESSAGE_LENGTH = 2147483647;
 
 type Properties = Record<string, number | boolean | string | Date | null>;
-const amqpTypes = (rhea as unknown as { types: { Reader: new (b: Buffer) => { read(): unknown }; unwrap(t: unknown): unknown } }).types;
+interface AmqpTypes {
+  Reader: new (b: Buffer) => { read(): unknown };
+  unwrap(t: unknown): unknown;
+}
+const amqpTypes = (rhea as unknown as { types: AmqpTypes }).types;
 
 /** An AMQP map of application properties, as the worker extension encodes propertiesToModify; empty = none. */
 export function decodeProperties(bytes: Buffer | undefined): Properties | undefined {
@@ -34,17 +43,20 @@ export function decodeProperties(bytes: Buffer | undefined): Properties | undefi
   } catch (err) {
     throw settlementErrors.badProperties((err as Error).message);
   }
-  if (typeof map !== "object" || map === null || Array.isArray(map) || Buffer.isBuffer(map)) throw settlementErrors.badProperties("not a map");
+  const isMap = typeof map === "object" && map !== null && !Array.isArray(map) && !Buffer.isBuffer(map);
+  if (!isMap) throw settlementErrors.badProperties("not a map");
   return map as Properties;
 }
 
 /** The reason and description go to Service Bus only when the app gave them (a StringValue wrapper each). */
-function deadLetterOptions(r: DeadletterRequest): { deadLetterReason: string; deadLetterErrorDescription: string } & Properties {
+type DeadLetterOptions = { deadLetterReason: string; deadLetterErrorDescription: string } & Properties;
+
+function deadLetterOptions(r: DeadletterRequest): DeadLetterOptions {
   const options: Properties = { ...decodeProperties(r.propertiesToModify) };
   if (r.deadletterReason) options.deadLetterReason = r.deadletterReason.value;
   if (r.deadletterErrorDescription) options.deadLetterErrorDescription = r.deadletterErrorDescription.value;
   // The SDK's type asks for both; it sends only the ones present.
-  return options as { deadLetterReason: string; deadLetterErrorDescription: string } & Properties;
+  return options as DeadLetterOptions;
 }
 
 type Handler<Req, Res> = (request: Req) => Promise<Res>;
@@ -59,7 +71,8 @@ export class SettlementServer {
     const server = new Server({ "grpc.max_receive_message_length": GRPC_MAX_MESSAGE_LENGTH });
     const proto = loadPackageDefinition(settlementPackage()) as unknown as { Settlement: { service: never } };
 
-    const settled = (lockToken: string, act: (receiver: ServiceBusReceiver, m: ServiceBusReceivedMessage) => Promise<void>) => async () => {
+    type Settle = (receiver: ServiceBusReceiver, m: ServiceBusReceivedMessage) => Promise<void>;
+    const settled = (lockToken: string, act: Settle) => async () => {
       const entry = held.message(lockToken);
       if (!entry) throw settlementErrors.lockTokenNotFound(lockToken);
       try {
@@ -85,8 +98,10 @@ export class SettlementServer {
 
     const handlers: Record<string, Handler<never, object>> = {
       Complete: (r: LockTokenRequest) => settled(r.locktoken, (rc, m) => rc.completeMessage(m))(),
-      Abandon: (r: LockTokenRequest) => settled(r.locktoken, (rc, m) => rc.abandonMessage(m, decodeProperties(r.propertiesToModify)))(),
-      Defer: (r: LockTokenRequest) => settled(r.locktoken, (rc, m) => rc.deferMessage(m, decodeProperties(r.propertiesToModify)))(),
+      Abandon: (r: LockTokenRequest) =>
+        settled(r.locktoken, (rc, m) => rc.abandonMessage(m, decodeProperties(r.propertiesToModify)))(),
+      Defer: (r: LockTokenRequest) =>
+        settled(r.locktoken, (rc, m) => rc.deferMessage(m, decodeProperties(r.propertiesToModify)))(),
       Deadletter: (r: DeadletterRequest) =>
         settled(r.locktoken, (rc, m) =>
           rc.deadLetterMessage(m, deadLetterOptions(r)),
@@ -99,12 +114,14 @@ export class SettlementServer {
       },
       GetSessionState: async (r: SessionRequest) => {
         const state: unknown = await serviceBus(() => session(r.sessionId).receiver.getSessionState());
-        const bytes = state === undefined || state === null ? Buffer.alloc(0) : Buffer.isBuffer(state) ? state : Buffer.from(String(state));
+        const none = state === undefined || state === null;
+        const bytes = none ? Buffer.alloc(0) : Buffer.isBuffer(state) ? state : Buffer.from(String(state));
         return { sessionState: bytes };
       },
       SetSessionState: async (r: SessionRequest) => {
         // The .NET host stores the bytes as they came (BinaryData); the JS SDK sends a Buffer as binary, the same.
-        await serviceBus(() => session(r.sessionId).receiver.setSessionState(Buffer.from(r.sessionState ?? Buffer.alloc(0))));
+        const state = Buffer.from(r.sessionState ?? Buffer.alloc(0));
+        await serviceBus(() => session(r.sessionId).receiver.setSessionState(state));
         return {};
       },
       ReleaseSession: async (r: SessionRequest) => {
@@ -133,7 +150,9 @@ export class SettlementServer {
     }
     server.addService(proto.Settlement.service, implementation);
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
     );
     return new SettlementServer(server, port);
   }
@@ -141,7 +160,8 @@ export class SettlementServer {
   /** The worker's command line that points its SDK bindings here. */
   workerArgs(): string[] {
     const max = String(GRPC_MAX_MESSAGE_LENGTH);
-    return ["--host", "127.0.0.1", "--port", String(this.port), "--grpcMaxMessageLength", max, "--functions-grpc-max-message-length", max];
+    const address = ["--host", "127.0.0.1", "--port", String(this.port)];
+    return [...address, "--grpcMaxMessageLength", max, "--functions-grpc-max-message-length", max];
   }
 
   close(): Promise<void> {

@@ -9,7 +9,12 @@
  * (settlement/) while it runs; the host then settles only what the app left unsettled (and nothing without
  * autoCompleteMessages).
  */
-import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusClient, ServiceBusSessionReceiver } from "@azure/service-bus";
+import type {
+  ServiceBusClient,
+  ServiceBusReceivedMessage,
+  ServiceBusReceiver,
+  ServiceBusSessionReceiver,
+} from "@azure/service-bus";
 import type { Clock } from "../../common/clock.js";
 import type { Logger } from "../../common/logger.js";
 import type { HostedFunction } from "../function-registry.js";
@@ -101,8 +106,12 @@ export class ServiceBusTrigger {
   private async run(l: Listener, receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]): Promise<void> {
     const now = this.clock.now();
     const sdk = l.sdkBinding && this.held !== undefined;
-    const data = l.many ? (sdk ? receivedBatchData : batchData)(messages) : (sdk ? receivedMessageData : messageData)(messages[0]);
-    const triggerMetadata = l.many ? batchMetadata(l.fn.name, messages, now) : messageMetadata(l.fn.name, messages[0], now);
+    const data = l.many
+      ? (sdk ? receivedBatchData : batchData)(messages)
+      : (sdk ? receivedMessageData : messageData)(messages[0]);
+    const triggerMetadata = l.many
+      ? batchMetadata(l.fn.name, messages, now)
+      : messageMetadata(l.fn.name, messages[0], now);
     const request = { inputData: [{ name: l.fn.triggerName, data }], triggerMetadata };
     const correlationId = messages[0]?.correlationId;
     // While the invocation runs, the settlement service may settle these messages with this receiver.

@@ -56,12 +56,15 @@ async function settledRecords(): Promise<Settled[]> {
 }
 
 /** Polls what the functions recorded until `count` outcomes match for message ids starting with `prefix`. */
-async function outcomes(prefix: string, count: number, match: (outcome: unknown) => boolean = (o) => o === "settled"): Promise<Settled[]> {
+type Match = (outcome: unknown) => boolean;
+
+async function outcomes(prefix: string, count: number, match: Match = (o) => o === "settled"): Promise<Settled[]> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const mine = (await settledRecords()).filter((r) => r.message.id.startsWith(prefix) && match(r.triggerMetadata.outcome));
+    const records = await settledRecords();
+    const mine = records.filter((r) => r.message.id.startsWith(prefix) && match(r.triggerMetadata.outcome));
     if (mine.length >= count) return mine;
-    if (Date.now() > deadline) throw new Error(`${prefix}: ${mine.length} of ${count} outcomes: ${JSON.stringify(mine)}`);
+    if (Date.now() > deadline) throw new Error(`${prefix}: ${mine.length} of ${count}: ${JSON.stringify(mine)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -69,21 +72,35 @@ async function outcomes(prefix: string, count: number, match: (outcome: unknown)
 const actions = ["complete", "abandon", "deadletter", "defer"] as const;
 
 /** The four settlements, checked where a user would look: the entity, its dead-letter queue, the deferred message. */
-async function expectFourSettlements(prefix: string, entity: [string] | [string, string], sessionId?: string): Promise<void> {
+type Entity = [string] | [string, string];
+
+async function expectFourSettlements(prefix: string, entity: Entity, sessionId?: string): Promise<void> {
   // complete, deadletter, defer once each, and the abandoned message twice (abandoned, then completed).
   const records = await outcomes(prefix, 5);
   const byId = (action: string) => records.filter((r) => r.message.id === `${prefix}-${action}`);
   expect(byId("abandon").map((r) => r.triggerMetadata.action)).toEqual(["abandon", "complete"]);
-  for (const action of ["complete", "deadletter", "defer"]) expect(byId(action).map((r) => r.triggerMetadata.action)).toEqual([action]);
+  for (const action of ["complete", "deadletter", "defer"]) {
+    expect(byId(action).map((r) => r.triggerMetadata.action)).toEqual([action]);
+  }
 
-  const dlq = entity.length === 1 ? client.createReceiver(entity[0], { subQueueType: "deadLetter" }) : client.createReceiver(entity[0], entity[1], { subQueueType: "deadLetter" });
+  const dlqOptions = { subQueueType: "deadLetter" as const };
+  const dlq =
+    entity.length === 1
+      ? client.createReceiver(entity[0], dlqOptions)
+      : client.createReceiver(entity[0], entity[1], dlqOptions);
   const deadLetters = await dlq.receiveMessages(10, { maxWaitTimeInMs: 500 });
   await dlq.close();
   const mine = deadLetters.filter((m) => (m.body as { id: string }).id.startsWith(prefix));
-  expect(mine.map((m) => [m.deadLetterReason, m.deadLetterErrorDescription])).toEqual([[`Refused:${prefix}-deadletter`, `${prefix}-deadletter is refused for good`]]);
+  expect(mine.map((m) => [m.deadLetterReason, m.deadLetterErrorDescription])).toEqual([
+    [`Refused:${prefix}-deadletter`, `${prefix}-deadletter is refused for good`],
+  ]);
 
   const sequenceNumber = byId("defer")[0].triggerMetadata.sequenceNumber as string;
-  const receiver = sessionId ? await acceptWhenReleased(entity, sessionId) : entity.length === 1 ? client.createReceiver(entity[0]) : client.createReceiver(entity[0], entity[1]);
+  const receiver = sessionId
+    ? await acceptWhenReleased(entity, sessionId)
+    : entity.length === 1
+      ? client.createReceiver(entity[0])
+      : client.createReceiver(entity[0], entity[1]);
   try {
     const [deferred] = await receiver.receiveDeferredMessages(Long.fromString(sequenceNumber));
     expect((deferred?.body as { id: string }).id).toBe(`${prefix}-defer`);
@@ -97,10 +114,12 @@ async function expectFourSettlements(prefix: string, entity: [string] | [string,
 }
 
 /** The host lets a session go once the function released it; until then Service Bus refuses to lock it. */
-async function acceptWhenReleased(entity: [string] | [string, string], sessionId: string) {
+async function acceptWhenReleased(entity: Entity, sessionId: string) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return entity.length === 1 ? await client.acceptSession(entity[0], sessionId) : await client.acceptSession(entity[0], entity[1], sessionId);
+      return entity.length === 1
+        ? await client.acceptSession(entity[0], sessionId)
+        : await client.acceptSession(entity[0], entity[1], sessionId);
     } catch (err) {
       if (attempt > 100) throw err;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -108,7 +127,13 @@ async function acceptWhenReleased(entity: [string] | [string, string], sessionId
   }
 }
 
-const bodies = (prefix: string, sessionId?: string) => actions.map((action) => ({ body: { id: `${prefix}-${action}`, action }, contentType: "application/json", ...(sessionId ? { sessionId } : {}) }));
+const json = (body: object, sessionId?: string) => ({
+  body,
+  contentType: "application/json",
+  ...(sessionId ? { sessionId } : {}),
+});
+const bodies = (prefix: string, sessionId?: string) =>
+  actions.map((action) => json({ id: `${prefix}-${action}`, action }, sessionId));
 
 describe("Service Bus SDK bindings: the function settles its own messages", () => {
   it("completes, abandons, dead-letters with the app's reason and defers messages from a queue", async () => {
@@ -127,7 +152,7 @@ describe("Service Bus SDK bindings: the function settles its own messages", () =
   });
 
   it("does the same in a session, and keeps the session state the function set", async () => {
-    const state = { body: { id: "state-fan-1", action: "sessionState" }, contentType: "application/json", sessionId: "fan-1" };
+    const state = json({ id: "state-fan-1", action: "sessionState" }, "fan-1");
     await sendWith(client, "settle-sessions", [...bodies("session", "fan-1"), state]);
     // The last message sets the session's state and releases the session, so the test can lock it.
     await outcomes("state-fan-1", 1);
@@ -140,8 +165,8 @@ describe("Service Bus SDK bindings: the function settles its own messages", () =
     }
   });
 
-  it("refuses a settlement after the message's lock expired, as Azure does (MessageLockLost), and the message comes back", async () => {
-    await sendWith(client, "settle", { body: { id: "late-1", action: "waitForClock" }, contentType: "application/json" });
+  it("refuses a settlement after the lock expired, as Azure does (MessageLockLost); it comes back", async () => {
+    await sendWith(client, "settle", json({ id: "late-1", action: "waitForClock" }));
     await outcomes("late-1", 1, (o) => o === "waiting");
     // The lock (30 s) lapses while the function still holds the message.
     emulator.clock.advance(31_000);
