@@ -47,7 +47,13 @@ afterAll(async () => {
 interface Settled {
   functionName: string;
   message: { id: string; action: string };
-  triggerMetadata: { action: string; outcome: unknown; sequenceNumber?: string; sessionId?: string };
+  triggerMetadata: {
+    action: string;
+    outcome: unknown;
+    sequenceNumber?: string;
+    sessionId?: string;
+    applicationProperties?: Record<string, unknown>;
+  };
 }
 
 async function settledRecords(): Promise<Settled[]> {
@@ -79,6 +85,8 @@ async function expectFourSettlements(prefix: string, entity: Entity, sessionId?:
   const records = await outcomes(prefix, 5);
   const byId = (action: string) => records.filter((r) => r.message.id === `${prefix}-${action}`);
   expect(byId("abandon").map((r) => r.triggerMetadata.action)).toEqual(["abandon", "complete"]);
+  // The properties the function abandoned it with are on the message it gets back.
+  expect(byId("abandon")[1].triggerMetadata.applicationProperties).toMatchObject({ abandonedBy: "fixture" });
   for (const action of ["complete", "deadletter", "defer"]) {
     expect(byId(action).map((r) => r.triggerMetadata.action)).toEqual([action]);
   }
@@ -163,6 +171,16 @@ describe("Service Bus SDK bindings: the function settles its own messages", () =
     } finally {
       await receiver.close();
     }
+  });
+
+  it("refuses a lock token it does not hold with FAILED_PRECONDITION, as Azure's host does", async () => {
+    await sendWith(client, "settle", json({ id: "stranger-1", action: "unknownLock" }));
+    const [refused] = await outcomes("stranger-1", 1, (o) => typeof o === "object" && o !== null);
+    const outcome = refused.triggerMetadata.outcome as { code: number; details: string };
+    expect(outcome.code).toBe(9);
+    expect(outcome.details).toMatch(/^LockToken [0-9a-f-]{36} not found\.$/);
+    // Abandoned by the function, it comes back and is completed.
+    expect((await outcomes("stranger-1", 1))[0].triggerMetadata.action).toBe("complete");
   });
 
   it("refuses a settlement after the lock expired, as Azure does (MessageLockLost); it comes back", async () => {
