@@ -235,6 +235,14 @@ export const plainSettings = {
   applicationInsightsConnectionString: setting("APPLICATIONINSIGHTS_CONNECTION_STRING", "", "Application Insights connection string: traces go to Azure Monitor.", (text) => text),
   applicationInsightsAuthentication: setting("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "", "`Authorization=AAD` (with `ClientId=<id>` for a user-assigned identity): traces are sent with an Entra token, as Application Insights with local auth off requires.", (text) => text),
   serviceName: setting("OTEL_SERVICE_NAME", "musicfest-ticketing", "The service name on every span (the cloud role in Application Insights).", (text) => text),
+  commandsDeadLetterRefusals: setting(
+    "Commands__deadLetterRefusals",
+    "true",
+    "Dead-letter a command the domain refuses for good (or a malformed one) at once, with the refusal's code as " +
+      "reason, through the Service Bus SDK binding (needs @azure/functions-extensions-servicebus); false: every " +
+      "failure abandons and Service Bus dead-letters after MaxDeliveryCount.",
+    yesNo,
+  ),
   timelineEnabled: setting("Timeline__enabled", "true", "Write each message's hops (published, delivered, handled) to Table `timeline` for GET /api/purchases/{id}/timeline.", yesNo),
 } as const;
 

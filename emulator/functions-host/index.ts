@@ -17,6 +17,8 @@ import { KafkaClients } from "./kafka-clients.js";
 import { OutputBindings } from "./outputs/output-bindings.js";
 import { ServiceBusClients } from "./service-bus-clients.js";
 import { serviceBusHostOptions } from "./service-bus-options.js";
+import { HeldMessages } from "./settlement/held-messages.js";
+import { SettlementServer } from "./settlement/settlement-server.js";
 import { EventGridTrigger } from "./triggers/event-grid-trigger.js";
 import { FunctionKeys } from "./triggers/http-keys.js";
 import { writeEmpty } from "./triggers/http-response.js";
@@ -77,13 +79,20 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   // Without a logger of the caller's, the host knows its level and the worker need not send logs it would drop.
   const workerLogLevel = options.logger ? "trace" : WORKER_LOG_LEVEL[options.logLevel ?? "silent"];
   const clockOffsetMs = clock instanceof EmulatorClock ? clock.offset : 0;
+  // The settlement service runs before the worker starts, since the worker's command line carries its address.
+  const heldMessages = new HeldMessages();
+  const settlement = await SettlementServer.start(heldMessages, logger.child("settlement"));
   const worker = await WorkerProcess.start({
+    args: settlement.workerArgs(),
     appDir,
     entryFiles,
     env: settings.env,
     logger: logger.child("worker"),
     logLevel: workerLogLevel,
     clockOffsetMs,
+  }).catch(async (err: unknown) => {
+    await settlement.close();
+    throw err;
   });
   // One clock: when the emulator's clock moves, the app's `now` moves with it.
   const stopFollowingClock =
@@ -110,7 +119,16 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const eventGrid = new EventGridTrigger(functions, keys, invoker, clock);
     timers = new TimerTrigger(functions, settings.env, clock, invoker, logger);
     const sbOptions = serviceBusHostOptions(settings.hostJson.extensions?.serviceBus as Record<string, unknown> | undefined);
-    serviceBus = new ServiceBusTrigger(functions, settings.env, sbOptions, serviceBusClients, invoker, clock, logger);
+    serviceBus = new ServiceBusTrigger(
+      functions,
+      settings.env,
+      sbOptions,
+      serviceBusClients,
+      invoker,
+      clock,
+      logger,
+      heldMessages,
+    );
     const kafkaOptions = kafkaHostOptions(settings.hostJson.extensions?.kafka as Record<string, unknown> | undefined);
     kafka = new KafkaTrigger(functions, settings.env, kafkaOptions, kafkaClients, invoker, clock, logger);
 
@@ -150,6 +168,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
         await server.close();
         await Promise.all([serviceBusClients.close(), kafkaClients.close()]);
         await worker.close();
+        await settlement.close();
       },
     };
   } catch (err) {
@@ -161,6 +180,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     await kafkaClients.close();
     await server.close().catch(() => undefined);
     await worker.close().catch(() => undefined);
+    await settlement.close();
     throw err;
   }
 }

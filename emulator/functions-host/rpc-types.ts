@@ -39,6 +39,16 @@ export interface RpcTypedData {
   collectionString?: { string?: string[] | null } | null;
   collectionDouble?: { double?: number[] | null } | null;
   collectionSint64?: { sint64?: number[] | null } | null;
+  /** An SDK-type binding's data (`sdkBinding: true`), which a worker extension turns into an SDK object. */
+  modelBindingData?: RpcModelBindingData | null;
+  collectionModelBindingData?: { modelBindingData?: RpcModelBindingData[] | null } | null;
+}
+
+export interface RpcModelBindingData {
+  version?: string | null;
+  source?: string | null;
+  contentType?: string | null;
+  content?: Uint8Array | null;
 }
 
 export interface RpcBindingInfo {

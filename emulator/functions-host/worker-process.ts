@@ -32,6 +32,8 @@ export interface StartWorkerOptions {
   logLevel?: RpcLogLevel;
   /** The emulator clock's offset from wall time when the worker starts (see ClockMoved). Default: 0. */
   clockOffsetMs?: number;
+  /** The worker's command line: the host's gRPC address for SDK bindings, as Azure's host passes it. */
+  args?: string[];
 }
 
 interface Pending {
@@ -62,7 +64,7 @@ interface Spawned {
 /** Forks the worker, loads the app in it and waits for its function list. */
 async function spawnWorker(options: StartWorkerOptions): Promise<Spawned> {
   const logger = options.logger;
-  const child = fork(workerFile, [], {
+  const child = fork(workerFile, options.args ?? [], {
     cwd: options.appDir,
     // The offset is in the environment before the app's first line runs; later moves arrive over IPC.
     env: { ...options.env, [CLOCK_OFFSET_SETTING]: String(options.clockOffsetMs ?? 0) },

@@ -12,6 +12,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, PreInvocationContext } from "@azure/functions";
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { topology } from "../config.js";
+import { sdkBoundBody } from "../messaging/command-settlement.js";
 import { processMessage, runAs } from "./message-processing.js";
 import { contextOf, isTraceparent } from "./trace-context.js";
 import { tracer } from "./tracer.js";
@@ -98,8 +99,10 @@ export function traceInvocation(pre: PreInvocationContext): void {
       pre.functionHandler = wrap((input, run) => traceHttp(str(trigger.route) ?? consumer, input as HttpRequest, run));
       return;
     case "serviceBusTrigger":
-      pre.functionHandler = wrap((input, run) =>
-        single(input)
+      // With the SDK binding the input is { messages, actions }: the hops are about the message's body.
+      pre.functionHandler = wrap((bound, run) => {
+        const input = sdkBoundBody(bound);
+        return single(input)
           ? processMessage(
               {
                 consumer,
@@ -112,8 +115,8 @@ export function traceInvocation(pre: PreInvocationContext): void {
               },
               run,
             )
-          : traceInternal(consumer, run),
-      );
+          : traceInternal(consumer, run);
+      });
       return;
     case "eventGridTrigger":
       pre.functionHandler = wrap((input, run) => processMessage({ consumer, message: input, system: "eventgrid", destination: topology.eventGridTopic, subscription: consumer }, run));

@@ -13,6 +13,7 @@ import { eventStoreSuite } from "./eventstore.js";
 import { timelineSuite } from "./timeline.js";
 import { projectionsSuite } from "./projections.js";
 import { analyticsReplaySuite } from "./analytics-replay.js";
+import { refusalsSuite } from "./refusals.js";
 import { scriptArgs } from "../../scripts/script-args.js";
 
 const suites: BenchSuite[] = [];
@@ -26,6 +27,7 @@ suites.push(timelineSuite);
 suites.push(projectionsSuite);
 suites.push(analyticsReplaySuite);
 suites.push((await import("./emulator-cli-startup.js")).emulatorCliSuite);
+suites.push(refusalsSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

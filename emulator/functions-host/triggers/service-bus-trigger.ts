@@ -4,9 +4,17 @@
  * renewed up to maxAutoLockRenewalDuration) or batches of up to maxMessageBatchSize with `cardinality: 'many'`;
  * sessions with up to maxConcurrentSessions sessions at once, one message at a time in each. With
  * autoCompleteMessages (host.json, or the function's own option) success completes and a thrown error abandons,
- * so the entity's MaxDeliveryCount dead-letters a message that keeps failing.
+ * so the entity's MaxDeliveryCount dead-letters a message that keeps failing. With `sdkBinding: true` the function
+ * gets each message as ServiceBusReceivedMessage binding data and may settle it through the settlement service
+ * (settlement/) while it runs; the host then settles only what the app left unsettled (and nothing without
+ * autoCompleteMessages).
  */
-import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusClient } from "@azure/service-bus";
+import type {
+  ServiceBusClient,
+  ServiceBusReceivedMessage,
+  ServiceBusReceiver,
+  ServiceBusSessionReceiver,
+} from "@azure/service-bus";
 import type { Clock } from "../../common/clock.js";
 import type { Logger } from "../../common/logger.js";
 import type { HostedFunction } from "../function-registry.js";
@@ -14,6 +22,8 @@ import { resolveSettingReferences } from "../host-settings.js";
 import type { Invoker } from "../invoker.js";
 import type { ServiceBusClients } from "../service-bus-clients.js";
 import { serviceBusConnectionString, type ServiceBusHostOptions } from "../service-bus-options.js";
+import type { HeldMessages } from "../settlement/held-messages.js";
+import { receivedBatchData, receivedMessageData } from "../settlement/received-message-binding.js";
 import { batchData, batchMetadata, messageData, messageMetadata } from "./service-bus-message.js";
 
 // Wall-clock pause before a listener retries after a connection or session error.
@@ -27,6 +37,8 @@ interface Listener {
   many: boolean;
   sessions: boolean;
   autoComplete: boolean;
+  /** `sdkBinding: true`: the function gets ServiceBusReceivedMessage binding data and may settle it itself. */
+  sdkBinding: boolean;
 }
 
 export class ServiceBusTrigger {
@@ -43,6 +55,7 @@ export class ServiceBusTrigger {
     private readonly invoker: Invoker,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly held?: HeldMessages,
   ) {
     for (const fn of functions) {
       if (fn.trigger.type.toLowerCase() !== "servicebustrigger" || fn.disabled) continue;
@@ -62,6 +75,7 @@ export class ServiceBusTrigger {
         many: String(t.cardinality ?? "one").toLowerCase() === "many",
         sessions: t.isSessionsEnabled === true,
         autoComplete: typeof t.autoCompleteMessages === "boolean" ? t.autoCompleteMessages : options.autoCompleteMessages,
+        sdkBinding: String((t.properties as Record<string, unknown> | undefined)?.supportsDeferredBinding) === "true",
       });
     }
   }
@@ -91,19 +105,27 @@ export class ServiceBusTrigger {
 
   private async run(l: Listener, receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]): Promise<void> {
     const now = this.clock.now();
-    const request = l.many
-      ? { inputData: [{ name: l.fn.triggerName, data: batchData(messages) }], triggerMetadata: batchMetadata(l.fn.name, messages, now) }
-      : { inputData: [{ name: l.fn.triggerName, data: messageData(messages[0]) }], triggerMetadata: messageMetadata(l.fn.name, messages[0], now) };
+    const sdk = l.sdkBinding && this.held !== undefined;
+    const data = l.many
+      ? (sdk ? receivedBatchData : batchData)(messages)
+      : (sdk ? receivedMessageData : messageData)(messages[0]);
+    const triggerMetadata = l.many
+      ? batchMetadata(l.fn.name, messages, now)
+      : messageMetadata(l.fn.name, messages[0], now);
+    const request = { inputData: [{ name: l.fn.triggerName, data }], triggerMetadata };
     const correlationId = messages[0]?.correlationId;
+    // While the invocation runs, the settlement service may settle these messages with this receiver.
+    const letGo = sdk ? this.held?.hold(receiver, messages) : undefined;
     let ok = true;
     try {
       await this.invoker.invoke(l.fn, { ...request, correlationId: correlationId === undefined ? undefined : String(correlationId) });
     } catch {
       ok = false;
     }
+    const settledByApp = letGo?.() ?? new Set<ServiceBusReceivedMessage>();
     if (!l.autoComplete || this.closed) return;
     const settle = (m: ServiceBusReceivedMessage) => (ok ? receiver.completeMessage(m) : receiver.abandonMessage(m));
-    const results = await Promise.allSettled(messages.map(settle));
+    const results = await Promise.allSettled(messages.filter((m) => !settledByApp.has(m)).map(settle));
     for (const r of results) {
       if (r.status === "rejected") this.logger.warn(`could not ${ok ? "complete" : "abandon"} a message`, { function: l.fn.name, error: String(r.reason) });
     }
@@ -168,12 +190,16 @@ export class ServiceBusTrigger {
   private async sessionLoop(l: Listener): Promise<void> {
     const opts = { maxAutoLockRenewalDurationInMs: this.options.maxAutoLockRenewalDurationMs };
     while (!this.closed) {
-      let receiver: ServiceBusReceiver | undefined;
+      let receiver: ServiceBusSessionReceiver | undefined;
+      let session: ReturnType<HeldMessages["holdSession"]> | undefined;
       try {
         receiver = l.entity.length === 1 ? await l.client.acceptNextSession(l.entity[0], opts) : await l.client.acceptNextSession(l.entity[0], l.entity[1], opts);
         this.receivers.add(receiver);
-        // Drain the session in order until it stays idle for sessionIdleTimeout, then take the next one.
-        while (!this.closed) {
+        // An SDK-bound function may read and write the session's state, renew its lock or release it.
+        session = l.sdkBinding ? this.held?.holdSession(receiver) : undefined;
+        // Drain the session in order until it stays idle for sessionIdleTimeout (or the app releases it), then take
+        // the next one.
+        while (!this.closed && !session?.entry.releaseRequested) {
           const messages = await receiver.receiveMessages(l.many ? this.options.maxMessageBatchSize : 1, { maxWaitTimeInMs: this.options.sessionIdleTimeoutMs });
           if (messages.length === 0) break;
           if (l.many) await this.run(l, receiver, messages);
@@ -187,6 +213,7 @@ export class ServiceBusTrigger {
           await pause(ERROR_BACKOFF_MS);
         }
       } finally {
+        session?.letGo();
         if (receiver) {
           this.receivers.delete(receiver);
           await receiver.close().catch(() => undefined);

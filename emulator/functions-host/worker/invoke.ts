@@ -4,6 +4,7 @@
  * replace the result or the error, and the InvocationModel turns the result into the response for the host.
  */
 import type { RpcInvocationRequest, RpcInvocationResponse } from "../rpc-types.js";
+import { restoreBindingBuffers } from "./binding-data.js";
 import type { CoreApiStandIn } from "./core-api.js";
 
 type InvocationState = "preInvocationHooks" | "postInvocationHooks" | "invocation" | undefined;
@@ -14,6 +15,7 @@ export async function invokeFunction(core: CoreApiStandIn, functionName: string,
   const model = core.programmingModel;
   if (!model) throw new Error("The app registered no programming model (no `app.*` call from @azure/functions).");
 
+  restoreBindingBuffers(request);
   // Logs written while the library builds the arguments have no context yet.
   const current: { context?: unknown } = {};
   const coreContext = {
