@@ -19,6 +19,7 @@ import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEven
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { serviceBusSinkFor } from "./eventgrid/service-bus-namespace-sink.js";
 import { startTableService, type TableService } from "./tables/index.js";
+import { type Dashboard, startDashboard } from "./dashboard/index.js";
 
 export const defaultConfigDir = fileURLToPath(new URL("./config/", import.meta.url));
 export const defaultServiceBusConfigFile = `${defaultConfigDir}servicebus.json`;
@@ -62,6 +63,8 @@ export interface EmulatorOptions {
   clock?: EmulatorClock;
   /** Per-connection limits of each port (frame sizes, deadlines, buffers); the real services' figures by default. */
   limits?: EmulatorLimits;
+  /** Serve the dashboard at `/` on the HTTP port and record flows (default true). */
+  dashboard?: boolean;
 }
 
 export interface EmulatorLimits {
@@ -79,6 +82,8 @@ export interface Emulator {
   readonly eventGrid: EventGridService;
   /** The Table Storage endpoint, when `tablePort` was given. */
   readonly tables: TableService | undefined;
+  /** The web page at `/` and its flow recorder; undefined when started with `dashboard: false`. */
+  readonly dashboard: Dashboard | undefined;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -155,6 +160,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     closers.push(() => kafka.close());
 
+    let dashboard: Dashboard | undefined;
+    if (options.dashboard !== false) {
+      const serviceBusSink = serviceBusSinkFor(serviceBus.namespace);
+      const started = startDashboard({ http, clock, namespace: serviceBus.namespace, serviceBusSink, eventGrid, kafka });
+      dashboard = started;
+      closers.push(async () => started.close());
+    }
+
     let tables: TableService | undefined;
     if (options.tablePort !== undefined) {
       const tableService = await startTableService({
@@ -181,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       kafka,
       eventGrid,
       tables,
+      dashboard,
       logger,
       async close() {
         ready = false;

@@ -36,6 +36,8 @@ function appendOne(ctx: RequestContext, topic: string, index: number, records: B
     } else {
       result.baseOffset = log.append(batches, ctx.broker.clock.now());
       log.producers.record(batches, result.baseOffset);
+      const observer = ctx.broker.observers.current;
+      if (observer) observer.onAppended(log.topic, index, result.baseOffset, batches.map((b) => Buffer.concat(b.parts, b.length)));
     }
     result.logStartOffset = log.logStartOffset;
   } catch (err) {

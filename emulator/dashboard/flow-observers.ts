@@ -1,0 +1,137 @@
+/**
+ * The dashboard's observers of each service: they turn what Service Bus, Event Grid, Kafka and the Functions host
+ * report into hops of the flow recorder, reading only the ids a hop is filed under and a one-line detail.
+ *
+ * Ids: Service Bus messages carry CorrelationId and the trace context as the `Diagnostic-Id` (the SDKs' name) or
+ * `traceparent` application property; CloudEvents carry the `correlationid` and `traceparent` extension attributes
+ * (EventGrid-schema events a `correlationId` in data, as the app's purchase events do); Kafka records carry
+ * `correlationid` and `traceparent` headers; an invocation carries the correlation id its trigger found.
+ */
+import type { DeliveryHop, DeliveryObserver } from "../eventgrid/delivery/delivery-observer.js";
+import type { AcceptedEvent } from "../eventgrid/model/events.js";
+import type { RecordObserver } from "../kafka/model/record-observer.js";
+import { recordHeaders } from "../kafka/record-batch.js";
+import type { MessageHop, MessageObserver } from "../servicebus/model/message-observer.js";
+import { type FlowIds, type FlowRecorder, traceIdOf } from "./flow-recorder.js";
+
+/** What the dashboard needs of an invocation of the local Functions host (its InvocationRecord fits). */
+export interface InvocationFacts {
+  functionName: string;
+  trigger: string;
+  invocationId: string;
+  durationMs: number;
+  outcome: "succeeded" | "failed";
+  correlationId: string;
+  error?: string;
+}
+
+const text = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
+
+const SB_PROBLEMS = new Set(["dead-lettered", "lock-expired", "expired", "abandoned"]);
+
+export function serviceBusFlows(recorder: FlowRecorder): MessageObserver {
+  return {
+    onMessage(hop: MessageHop) {
+      const p = hop.payload;
+      const ids: FlowIds = {
+        correlationId: text(p.system("CorrelationId")),
+        traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
+        fallbackId: text(p.system("MessageId")),
+      };
+      const parts = [`#${hop.sequenceNumber}`];
+      const subject = text(p.system("Label"));
+      if (subject && (hop.kind === "enqueued" || hop.kind === "sent")) parts.push(subject);
+      if (hop.deliveryCount !== undefined) parts.push(`delivery ${hop.deliveryCount}`);
+      if (hop.kind === "scheduled" && hop.reason) parts.push(`due ${hop.reason}`);
+      else if (hop.reason) parts.push(hop.description ? `${hop.reason}: ${hop.description}` : hop.reason);
+      recorder.record(ids, {
+        service: "servicebus",
+        kind: hop.kind,
+        where: hop.entity,
+        detail: parts.join(" · "),
+        ...(SB_PROBLEMS.has(hop.kind) ? { problem: true } : {}),
+      });
+    },
+  };
+}
+
+function eventIds(e: AcceptedEvent): FlowIds {
+  const event = e.stored.event as Record<string, unknown>;
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const correlationId = text(event.correlationid) ?? (typeof data === "object" ? text(data.correlationId) : undefined);
+  return { correlationId, traceId: traceIdOf(event.traceparent), fallbackId: text(event.id) };
+}
+
+function eventType(e: AcceptedEvent): string {
+  const event = e.stored.event as Record<string, unknown>;
+  return String(event.type ?? event.eventType ?? "");
+}
+
+export function eventGridFlows(recorder: FlowRecorder, now: () => number): DeliveryObserver {
+  return {
+    onDelivery(hop: DeliveryHop) {
+      const where = hop.subscription ? `${hop.topic}/${hop.subscription}` : hop.topic;
+      for (const e of hop.events) {
+        const parts = [eventType(e)];
+        if (hop.attempts !== undefined && hop.kind !== "published") parts.push(`attempt ${hop.attempts}`);
+        if (hop.reason) parts.push(hop.reason);
+        if (hop.nextAttemptAt !== undefined) {
+          parts.push(`next attempt ${new Date(hop.nextAttemptAt).toISOString()} (in ${Math.round((hop.nextAttemptAt - now()) / 1000)} s)`);
+        }
+        const problem = hop.kind !== "published" && hop.kind !== "delivered";
+        recorder.record(eventIds(e), { service: "eventgrid", kind: hop.kind, where, detail: parts.join(" · "), ...(problem ? { problem } : {}) });
+      }
+    },
+  };
+}
+
+/** Records produced, kept per partition (at most this many) until every group that commits past them is told. */
+const PENDING_PER_PARTITION = 1000;
+
+export function kafkaFlows(recorder: FlowRecorder): RecordObserver {
+  const pending = new Map<string, { offset: number; ids: FlowIds }[]>();
+  const committed = new Map<string, number>();
+  return {
+    onAppended(topic, partition, baseOffset, batches) {
+      let base = baseOffset;
+      const key = `${topic}\0${partition}`;
+      for (const batch of batches) {
+        let records: ReturnType<typeof recordHeaders> = [];
+        try {
+          records = recordHeaders(batch);
+        } catch {
+          // A batch the recorder cannot read is still stored; it has no flow to show.
+        }
+        for (const r of records) {
+          const offset = base + r.offsetDelta;
+          const ids: FlowIds = { correlationId: text(r.headers.correlationid), traceId: traceIdOf(r.headers.traceparent) };
+          if (!ids.correlationId && !ids.traceId) continue;
+          const type = r.headers.ce_type ? `${r.headers.ce_type} · ` : "";
+          recorder.record(ids, { service: "kafka", kind: "produced", where: `${topic}/${partition}`, detail: `${type}offset ${offset}` });
+          let list = pending.get(key);
+          if (!list) pending.set(key, (list = []));
+          list.push({ offset, ids });
+          if (list.length > PENDING_PER_PARTITION) list.shift();
+        }
+        base += batch.readInt32BE(57);
+      }
+    },
+    onCommitted(group, topic, partition, offset) {
+      const groupKey = `${group}\0${topic}\0${partition}`;
+      const from = committed.get(groupKey) ?? 0;
+      committed.set(groupKey, Math.max(from, offset));
+      for (const r of pending.get(`${topic}\0${partition}`) ?? []) {
+        if (r.offset < from || r.offset >= offset) continue;
+        recorder.record(r.ids, { service: "kafka", kind: "consumed", where: `${topic}/${partition}`, detail: `group ${group} committed past offset ${r.offset}` });
+      }
+    },
+  };
+}
+
+export function invocationFlows(recorder: FlowRecorder): (record: InvocationFacts) => void {
+  return (r) => {
+    const detail = `${r.trigger} · ${r.outcome} in ${r.durationMs} ms${r.error ? ` · ${r.error}` : ""}`;
+    const hop = { service: "functions" as const, kind: "invoked", where: r.functionName, detail };
+    recorder.record({ correlationId: r.correlationId, traceId: traceIdOf(r.correlationId) }, r.outcome === "failed" ? { ...hop, problem: true } : hop);
+  };
+}
