@@ -15,6 +15,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { type EmulatorHttpServer, HttpError, readBody, sendJson } from "../common/http-server.js";
@@ -36,10 +37,11 @@ const PAGE_FILES: Record<string, string> = {
  * The front end's libraries, resolved the way Node resolves them from this module, so they are found both in this
  * repository and when the emulator is installed as a package (wherever npm put them).
  */
-const VENDOR_FILES: Record<string, string> = {
-  "preact.mjs": "preact",
-  "hooks.mjs": "preact/hooks",
-  "htm.mjs": "htm/dist/htm.mjs",
+const VENDOR_FILES: Record<string, () => string> = {
+  "preact.mjs": () => require.resolve("preact"),
+  "hooks.mjs": () => require.resolve("preact/hooks"),
+  // htm's exports give `require` its CommonJS build; its ES module sits beside it.
+  "htm.mjs": () => path.join(path.dirname(require.resolve("htm")), "htm.mjs"),
 };
 
 const pageDir = fileURLToPath(new URL("./page/", import.meta.url));
@@ -93,9 +95,9 @@ export function registerDashboardRoutes(http: EmulatorHttpServer, options: Dashb
   });
 
   http.route("GET", "/dashboard/vendor/:file", ({ res, params }) => {
-    const specifier = VENDOR_FILES[params.file];
-    if (!specifier) throw DashboardError.notFound(`The dashboard has no library '${params.file}'.`);
-    sendFile(res, fileBytes(require.resolve(specifier)), "text/javascript; charset=utf-8");
+    const resolve = VENDOR_FILES[params.file];
+    if (!resolve) throw DashboardError.notFound(`The dashboard has no library '${params.file}'.`);
+    sendFile(res, fileBytes(resolve()), "text/javascript; charset=utf-8");
   });
 
   http.route("GET", "/dashboard/state/:section", ({ res, params }) => {

@@ -2,13 +2,23 @@
  * The Service Bus part of the dashboard's state: the explorer's entity list (same counts, explorer-operations.ts)
  * with what the page shows beside it: each entity's main settings, each subscription's rules, and the sessions of
  * session entities (messages, lock, state). Peek, purge and resubmit stay the explorer's own endpoints.
+ * Counts come from the stores' running counters, not the explorer's full pass over every message: the page asks for
+ * this view a few times a second while messages flow, and it must stay cheap however deep the queues are.
  */
-import { countEntity, countTopic } from "../servicebus/model/message-counts.js";
 import type { MessageStore } from "../servicebus/model/message-store.js";
 import type { Namespace } from "../servicebus/model/namespace.js";
+import type { Queue } from "../servicebus/model/queue.js";
+import type { Subscription } from "../servicebus/model/subscription.js";
 import { entityPath } from "../servicebus/explorer/explorer-operations.js";
 
 const STATE_PREVIEW_CHARS = 200;
+
+function countsOf(entity: Queue | Subscription): object {
+  const { active, deferred, scheduled } = entity.store.counts;
+  const deadLetter = entity.deadLetters.messageCount;
+  const transferDeadLetter = entity.transferDeadLetters.messageCount;
+  return { active, deferred, scheduled, deadLetter, transferDeadLetter, total: entity.store.messageCount + deadLetter + transferDeadLetter };
+}
 
 function sessionsOf(store: MessageStore): object[] {
   return store.describeSessions().map((s) => {
@@ -29,7 +39,7 @@ export function serviceBusView(namespace: Namespace): object {
     queues: [...namespace.queues.values()].map((q) => ({
       name: q.name,
       path: q.name,
-      counts: countEntity(q),
+      counts: countsOf(q),
       requiresSession: q.options.requiresSession === true,
       maxDeliveryCount: q.options.maxDeliveryCount,
       forwardTo: q.options.forwardTo ?? null,
@@ -38,11 +48,11 @@ export function serviceBusView(namespace: Namespace): object {
     topics: [...namespace.topics.values()].map((t) => ({
       name: t.name,
       path: t.name,
-      counts: countTopic(t),
+      counts: { scheduled: t.scheduled.counts.scheduled },
       subscriptions: [...t.subscriptions.values()].map((s) => ({
         name: s.name,
         path: entityPath(s),
-        counts: countEntity(s),
+        counts: countsOf(s),
         requiresSession: s.options.requiresSession === true,
         maxDeliveryCount: s.options.maxDeliveryCount,
         forwardTo: s.options.forwardTo ?? null,
