@@ -169,7 +169,7 @@ function SendForm({ sb, credentials, notify, refresh }) {
   return html`
     <form class="send" onSubmit=${send}>
       <b>Send a test message</b>
-      <select name="entity" value=${entity} onChange=${(e) => setEntity(e.target.value)}>${targets.map((t) => html`<option value=${t}>${t}</option>`)}</select>
+      <select name="entity" value=${entity || targets[0]} onChange=${(e) => setEntity(e.target.value)}>${targets.map((t) => html`<option value=${t}>${t}</option>`)}</select>
       <input name="correlationId" placeholder="correlation id" value=${correlationId} onInput=${(e) => setCorrelationId(e.target.value)} />
       <input name="sessionId" placeholder="session id" value=${sessionId} onInput=${(e) => setSessionId(e.target.value)} />
       <input name="body" class="wide" value=${body} onInput=${(e) => setBody(e.target.value)} />
@@ -401,4 +401,6 @@ function App() {
     </main>`;
 }
 
-render(html`<${App} />`, document.getElementById("app"));
+const root = document.getElementById("app");
+root.textContent = ""; // the "Loading" placeholder: render() adds to what the element holds
+render(html`<${App} />`, root);

@@ -1,0 +1,53 @@
+/**
+ * Real headless Chromium for the dashboard's end-to-end tests: Debian's `chromium` (installed by .ci/run) driven by
+ * playwright-core, never a downloaded browser. Without it the tests skip locally with a message saying so, and fail
+ * in CI (CI set), where a silent skip would hide that nothing was tested.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { describe } from "vitest";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const SCREENSHOT_DIR = path.join(repoRoot, ".ci-out", "screenshots");
+
+const available = existsSync(CHROMIUM_PATH);
+
+/** `describe`, or in a local run without Chromium `describe.skip` with the reason printed. */
+export const describeInBrowser: typeof describe = (() => {
+  if (available || process.env.CI) return describe;
+  console.warn(`The dashboard's browser tests are skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).`);
+  return describe.skip;
+})();
+
+export async function launchChromium(): Promise<Browser> {
+  if (!available) throw new Error(`No Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package.`);
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+}
+
+/** Saves a screenshot into .ci-out/screenshots/ (CI keeps the folder); `copyTo` also writes it there (README images). */
+export async function screenshot(page: Page, name: string, copyTo?: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  if (copyTo) await page.screenshot({ path: path.join(repoRoot, copyTo), fullPage: false });
+}
+
+/** Waits until the text of `selector` (the first match) satisfies `accept`, without reloading the page. */
+export async function waitForText(page: Page, selector: string, accept: string | RegExp, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, source, flags }) => {
+      const text = document.querySelector(selector)?.textContent ?? "";
+      return new RegExp(source, flags).test(text);
+    },
+    typeof accept === "string"
+      ? { selector, source: `^${accept.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, flags: "" }
+      : { selector, source: accept.source, flags: accept.flags },
+    { timeout },
+  );
+}
