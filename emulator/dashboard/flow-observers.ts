@@ -128,10 +128,12 @@ export function kafkaFlows(recorder: FlowRecorder): RecordObserver {
   };
 }
 
-export function invocationFlows(recorder: FlowRecorder): (record: InvocationFacts) => void {
+export function invocationFlows(recorder: FlowRecorder, now: () => number): (record: InvocationFacts) => void {
   return (r) => {
     const detail = `${r.trigger} · ${r.outcome} in ${r.durationMs} ms${r.error ? ` · ${r.error}` : ""}`;
     const hop = { service: "functions" as const, kind: "invoked", where: r.functionName, detail };
-    recorder.record({ correlationId: r.correlationId, traceId: traceIdOf(r.correlationId) }, r.outcome === "failed" ? { ...hop, problem: true } : hop);
+    const ids = { correlationId: r.correlationId, traceId: traceIdOf(r.correlationId) };
+    // Told when it ended: filed at its start, before the sends and settlements it made.
+    recorder.record(ids, r.outcome === "failed" ? { ...hop, problem: true } : hop, now() - Math.ceil(r.durationMs));
   };
 }

@@ -75,7 +75,11 @@ export class FlowRecorder {
     return this.flows.size;
   }
 
-  record(ids: FlowIds, hop: Omit<Hop, "seq" | "at">): void {
+  /**
+   * Files a hop under its ids. `startedAt` (emulator clock) is for hops reported once they end, such as a function
+   * invocation: the hop goes before the hops that happened while it ran, so the timeline stays in time order.
+   */
+  record(ids: FlowIds, hop: Omit<Hop, "seq" | "at">, startedAt?: number): void {
     const keys: string[] = [];
     if (ids.correlationId) keys.push(ids.correlationId);
     if (ids.traceId && ids.traceId !== ids.correlationId) keys.push(ids.traceId);
@@ -84,7 +88,7 @@ export class FlowRecorder {
       this.onHop?.(keys, hop.service); // nothing to file, but the service's counts changed
       return;
     }
-    const full: Hop = { seq: ++this.seq, at: this.now(), ...hop };
+    const full: Hop = { seq: ++this.seq, at: startedAt ?? this.now(), ...hop };
     for (const key of keys) this.file(key, full);
     this.onHop?.(keys, hop.service);
   }
@@ -115,7 +119,9 @@ export class FlowRecorder {
     let flow = this.flows.get(key);
     if (flow) this.flows.delete(key); // re-inserted below: the Map's order is the order of last touch
     else flow = { key, hops: [], dropped: 0 };
-    flow.hops.push(hop);
+    let at = flow.hops.length;
+    while (at > 0 && flow.hops[at - 1].at >= hop.at && hop.at < this.now()) at--;
+    flow.hops.splice(at, 0, hop);
     if (flow.hops.length > this.maxHops) {
       flow.hops.shift();
       flow.dropped++;

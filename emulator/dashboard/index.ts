@@ -60,7 +60,7 @@ export function startDashboard(options: DashboardOptions): Dashboard {
 
   let host: DashboardFunctionsHost | undefined;
   const invocations: (InvocationFacts & { at: number })[] = [];
-  const fileInvocation = invocationFlows(recorder);
+  const fileInvocation = invocationFlows(recorder, () => clock.now());
 
   registerDashboardRoutes(options.http, {
     recorder,

@@ -15,12 +15,11 @@ export const SCREENSHOT_DIR = path.join(repoRoot, ".ci-out", "screenshots");
 
 const available = existsSync(CHROMIUM_PATH);
 
-/** `describe`, or in a local run without Chromium `describe.skip` with the reason printed. */
-export const describeInBrowser: typeof describe = (() => {
-  if (available || process.env.CI) return describe;
-  console.warn(`The dashboard's browser tests are skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).`);
-  return describe.skip;
-})();
+const skip = !available && !process.env.CI;
+if (skip) console.warn(`The dashboard's browser tests are skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).`);
+
+/** `describe`, or in a local run without Chromium a skipped one (the reason is printed). */
+export const describeInBrowser = describe.skipIf(skip);
 
 export async function launchChromium(): Promise<Browser> {
   if (!available) throw new Error(`No Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package.`);
@@ -42,7 +41,9 @@ export async function screenshot(page: Page, name: string, copyTo?: string): Pro
 export async function waitForText(page: Page, selector: string, accept: string | RegExp, timeout = 10_000): Promise<void> {
   await page.waitForFunction(
     ({ selector, source, flags }) => {
-      const text = document.querySelector(selector)?.textContent ?? "";
+      // Runs in the page: its document, typed here without the DOM library.
+      const page = globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } };
+      const text = page.document.querySelector(selector)?.textContent ?? "";
       return new RegExp(source, flags).test(text);
     },
     typeof accept === "string"

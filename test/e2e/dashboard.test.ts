@@ -54,7 +54,7 @@ describeInBrowser("the emulator dashboard", () => {
     await receiver.close();
     await waitForText(page, cell("orders", DEAD_LETTERED), "1");
     await waitForText(page, cell("orders", ACTIVE), "0");
-    await screenshot(page, "dashboard", "docs/images/dashboard.png");
+    await screenshot(page, "dashboard-entities");
 
     // Actions need the key: the user pastes the connection string the emulator prints.
     await page.fill('input[name="connection"]', emulator.serviceBus.connectionString);

@@ -294,6 +294,13 @@ function Functions({ fn, onFlow }) {
 
 function Clock({ clock, credentials, notify }) {
   const [seconds, setSeconds] = useState("60");
+  // The emulator's time runs on between pushes (which come only when it jumps): shown ticking from the last read.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const now = clock ? new Date(Date.parse(clock.now) + (Date.now() - clock.readAt)).toISOString() : "…";
   const advance = async (e) => {
     e.preventDefault();
     try {
@@ -305,7 +312,7 @@ function Clock({ clock, credentials, notify }) {
   };
   return html`
     <form class="clock" onSubmit=${advance}>
-      <span>Clock <b class="clock-now">${clock ? clock.now : "…"}</b>${clock?.offsetMs ? html` <span class="muted">(+${clock.offsetMs} ms)</span>` : ""}</span>
+      <span>Clock <b class="clock-now">${now}</b>${clock?.offsetMs ? html` <span class="muted">(+${clock.offsetMs} ms)</span>` : ""}</span>
       <input name="seconds" size="6" value=${seconds} onInput=${(e) => setSeconds(e.target.value)} /> s
       <button type="submit">Advance</button>
     </form>`;
@@ -345,7 +352,7 @@ function App() {
     const value = await getJson(`/dashboard/state/${name}`);
     setState((s) => ({ ...s, [name]: value }));
   }, []);
-  const loadClock = useCallback(async () => setClock(await getJson("/emulator/clock")), []);
+  const loadClock = useCallback(async () => setClock({ ...(await getJson("/emulator/clock")), readAt: Date.now() }), []);
   const loadFlows = useCallback(async () => {
     const key = flowKeyRef.current;
     const [one, list] = await Promise.all([key ? getJson(`/dashboard/flows/${encodeURIComponent(key)}`) : undefined, getJson("/dashboard/flows")]);
