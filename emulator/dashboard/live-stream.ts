@@ -60,6 +60,7 @@ export class LiveStream {
     });
     // The page loads its state after `hello`, so nothing that changes in between is missed.
     res.write("retry: 1000\nevent: hello\ndata: {}\n\n");
+    this.lastWrite = Date.now();
     this.clients.add(res);
     const drop = () => this.clients.delete(res);
     req.on("close", drop);
