@@ -13,6 +13,7 @@ import { eventStoreSuite } from "./eventstore.js";
 import { timelineSuite } from "./timeline.js";
 import { projectionsSuite } from "./projections.js";
 import { analyticsReplaySuite } from "./analytics-replay.js";
+import { dashboardSuite } from "./dashboard.js";
 import { scriptArgs } from "../../scripts/script-args.js";
 
 const suites: BenchSuite[] = [];
@@ -25,6 +26,7 @@ suites.push(eventStoreSuite);
 suites.push(timelineSuite);
 suites.push(projectionsSuite);
 suites.push(analyticsReplaySuite);
+suites.push(dashboardSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -1,35 +1,25 @@
 /**
- * Real headless Chromium for the dashboard's end-to-end tests: Debian's `chromium` (installed by .ci/run) driven by
- * playwright-core, never a downloaded browser. Without it the tests skip locally with a message saying so, and fail
- * in CI (CI set), where a silent skip would hide that nothing was tested.
+ * Helpers of the dashboard's end-to-end tests in real headless Chromium (chromium.ts). Without Chromium the tests
+ * skip locally with a message saying so, and fail in CI (CI set), where a silent skip would hide that nothing ran.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { describe } from "vitest";
+import { CHROMIUM_PATH, chromiumAvailable } from "./chromium.js";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export { launchChromium } from "./chromium.js";
+
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const SCREENSHOT_DIR = path.join(repoRoot, ".ci-out", "screenshots");
 
-const available = existsSync(CHROMIUM_PATH);
-
-const skip = !available && !process.env.CI;
+const skip = !chromiumAvailable && !process.env.CI;
 if (skip) console.warn(`The dashboard's browser tests are skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).`);
 
 /** `describe`, or in a local run without Chromium a skipped one (the reason is printed). */
 export const describeInBrowser = describe.skipIf(skip);
 
-export async function launchChromium(): Promise<Browser> {
-  if (!available) throw new Error(`No Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package.`);
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-}
-
-/** Saves a screenshot into .ci-out/screenshots/ (CI keeps the folder); `copyTo` also writes it there (README images). */
 export async function screenshot(page: Page, name: string, copyTo?: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);

@@ -346,6 +346,8 @@ function App() {
   const [live, setLive] = useState(false);
   const flowKeyRef = useRef(flowKey);
   flowKeyRef.current = flowKey;
+  const tabRef = useRef(tab);
+  tabRef.current = tab;
 
   const notify = useCallback((text, bad = false) => setToast({ text, bad, at: Date.now() }), []);
   const loadSection = useCallback(async (name) => {
@@ -368,10 +370,14 @@ function App() {
       void loadAll().catch((e) => notify(e.message, true));
     });
     events.addEventListener("changed", (ev) => {
+      // Only what is on screen is fetched again: a busy emulator then costs one small read per push.
       const change = JSON.parse(ev.data);
-      const work = change.sections.filter((s) => SECTIONS.includes(s)).map(loadSection);
+      const shown = tabRef.current;
+      const work = change.sections.filter((s) => s === shown).map(loadSection);
       if (change.sections.includes("clock")) work.push(loadClock());
-      if (change.flows.length || change.manyFlows) work.push(loadFlows());
+      const key = flowKeyRef.current;
+      if (shown === "flow" && (change.manyFlows || change.flows.length > 0)) work.push(loadFlows());
+      else if (key && change.flows.includes(key)) work.push(loadFlows());
       void Promise.all(work).catch((e) => notify(e.message, true));
     });
     events.onerror = () => setLive(false);
@@ -382,6 +388,11 @@ function App() {
     location.hash = flowKey && tab === "flow" ? `flow/${encodeURIComponent(flowKey)}` : tab;
   }, [tab, flowKey]);
   useEffect(() => void loadFlows().catch(() => undefined), [flowKey]);
+  // A tab brought into view is read again: while hidden it was not kept up to date.
+  useEffect(() => {
+    if (SECTIONS.includes(tab)) void loadSection(tab).catch(() => undefined);
+    if (tab === "flow") void loadFlows().catch(() => undefined);
+  }, [tab]);
 
   const onFlow = (key) => {
     setFlow(undefined);
