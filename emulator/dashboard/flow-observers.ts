@@ -27,11 +27,25 @@ export interface InvocationFacts {
 
 const text = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
 
+/**
+ * Runs an observer's work so that nothing it throws reaches the model that called it: a hop the dashboard cannot
+ * read is left out of its flow, and the message, event or record goes on as if nobody watched.
+ */
+function isolated<A extends unknown[]>(work: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      work(...args);
+    } catch {
+      // Deliberately dropped: see above.
+    }
+  };
+}
+
 const SB_PROBLEMS = new Set(["dead-lettered", "lock-expired", "expired", "abandoned"]);
 
 export function serviceBusFlows(recorder: FlowRecorder): MessageObserver {
   return {
-    onMessage(hop: MessageHop) {
+    onMessage: isolated((hop: MessageHop) => {
       const p = hop.payload;
       const ids: FlowIds = {
         correlationId: text(p.system("CorrelationId")),
@@ -51,7 +65,7 @@ export function serviceBusFlows(recorder: FlowRecorder): MessageObserver {
         detail: parts.join(" · "),
         ...(SB_PROBLEMS.has(hop.kind) ? { problem: true } : {}),
       });
-    },
+    }),
   };
 }
 
@@ -69,7 +83,7 @@ function eventType(e: AcceptedEvent): string {
 
 export function eventGridFlows(recorder: FlowRecorder, now: () => number): DeliveryObserver {
   return {
-    onDelivery(hop: DeliveryHop) {
+    onDelivery: isolated((hop: DeliveryHop) => {
       const where = hop.subscription ? `${hop.topic}/${hop.subscription}` : hop.topic;
       for (const e of hop.events) {
         const parts = [eventType(e)];
@@ -79,9 +93,10 @@ export function eventGridFlows(recorder: FlowRecorder, now: () => number): Deliv
           parts.push(`next attempt ${new Date(hop.nextAttemptAt).toISOString()} (in ${Math.round((hop.nextAttemptAt - now()) / 1000)} s)`);
         }
         const problem = hop.kind !== "published" && hop.kind !== "delivered";
-        recorder.record(eventIds(e), { service: "eventgrid", kind: hop.kind, where, detail: parts.join(" · "), ...(problem ? { problem } : {}) });
+        const detail = parts.join(" · ");
+        recorder.record(eventIds(e), { service: "eventgrid", kind: hop.kind, where, detail, ...(problem ? { problem } : {}) });
       }
-    },
+    }),
   };
 }
 
@@ -92,7 +107,7 @@ export function kafkaFlows(recorder: FlowRecorder): RecordObserver {
   const pending = new Map<string, { offset: number; ids: FlowIds }[]>();
   const committed = new Map<string, number>();
   return {
-    onAppended(topic, partition, baseOffset, batches) {
+    onAppended: isolated((topic: string, partition: number, baseOffset: number, batches: readonly Buffer[]) => {
       let base = baseOffset;
       const key = `${topic}\0${partition}`;
       for (const batch of batches) {
@@ -115,25 +130,26 @@ export function kafkaFlows(recorder: FlowRecorder): RecordObserver {
         }
         base += batch.readInt32BE(57);
       }
-    },
-    onCommitted(group, topic, partition, offset) {
+    }),
+    onCommitted: isolated((group: string, topic: string, partition: number, offset: number) => {
       const groupKey = `${group}\0${topic}\0${partition}`;
       const from = committed.get(groupKey) ?? 0;
       committed.set(groupKey, Math.max(from, offset));
       for (const r of pending.get(`${topic}\0${partition}`) ?? []) {
         if (r.offset < from || r.offset >= offset) continue;
-        recorder.record(r.ids, { service: "kafka", kind: "consumed", where: `${topic}/${partition}`, detail: `group ${group} committed past offset ${r.offset}` });
+        const detail = `group ${group} committed past offset ${r.offset}`;
+        recorder.record(r.ids, { service: "kafka", kind: "consumed", where: `${topic}/${partition}`, detail });
       }
-    },
+    }),
   };
 }
 
 export function invocationFlows(recorder: FlowRecorder, now: () => number): (record: InvocationFacts) => void {
-  return (r) => {
+  return isolated((r: InvocationFacts) => {
     const detail = `${r.trigger} · ${r.outcome} in ${r.durationMs} ms${r.error ? ` · ${r.error}` : ""}`;
     const hop = { service: "functions" as const, kind: "invoked", where: r.functionName, detail };
     const ids = { correlationId: r.correlationId, traceId: traceIdOf(r.correlationId) };
     // Told when it ended: filed at its start, before the sends and settlements it made.
     recorder.record(ids, r.outcome === "failed" ? { ...hop, problem: true } : hop, now() - Math.ceil(r.durationMs));
-  };
+  });
 }
