@@ -27,9 +27,16 @@ import type { LiveStream, Section } from "./live-stream.js";
 const require = createRequire(import.meta.url);
 
 /** The page's own files, read once; the names are fixed so no request path reaches the file system. */
+const SCRIPT = "text/javascript; charset=utf-8";
 const PAGE_FILES: Record<string, string> = {
-  "app.js": "text/javascript; charset=utf-8",
-  "sas.js": "text/javascript; charset=utf-8",
+  "app.js": SCRIPT,
+  "common.js": SCRIPT,
+  "event-grid.js": SCRIPT,
+  "flow.js": SCRIPT,
+  "functions.js": SCRIPT,
+  "kafka.js": SCRIPT,
+  "sas.js": SCRIPT,
+  "service-bus.js": SCRIPT,
   "style.css": "text/css; charset=utf-8",
 };
 
@@ -102,7 +109,10 @@ export function registerDashboardRoutes(http: EmulatorHttpServer, options: Dashb
 
   http.route("GET", "/dashboard/state/:section", ({ res, params }) => {
     const read = (options.sections as Record<string, SectionReader>)[params.section];
-    if (!read) throw DashboardError.notFound(`No dashboard section '${params.section}': servicebus, eventgrid, kafka or functions.`);
+    if (!read) {
+      const known = Object.keys(options.sections).join(", ");
+      throw DashboardError.notFound(`No dashboard section '${params.section}': ${known}.`);
+    }
     sendJson(res, 200, read());
   });
 

@@ -90,11 +90,13 @@ export function eventGridFlows(recorder: FlowRecorder, now: () => number): Deliv
         if (hop.attempts !== undefined && hop.kind !== "published") parts.push(`attempt ${hop.attempts}`);
         if (hop.reason) parts.push(hop.reason);
         if (hop.nextAttemptAt !== undefined) {
-          parts.push(`next attempt ${new Date(hop.nextAttemptAt).toISOString()} (in ${Math.round((hop.nextAttemptAt - now()) / 1000)} s)`);
+          const wait = Math.round((hop.nextAttemptAt - now()) / 1000);
+          parts.push(`next attempt ${new Date(hop.nextAttemptAt).toISOString()} (in ${wait} s)`);
         }
         const problem = hop.kind !== "published" && hop.kind !== "delivered";
         const detail = parts.join(" · ");
-        recorder.record(eventIds(e), { service: "eventgrid", kind: hop.kind, where, detail, ...(problem ? { problem } : {}) });
+        const filed = { service: "eventgrid" as const, kind: hop.kind, where, detail };
+        recorder.record(eventIds(e), problem ? { ...filed, problem } : filed);
       }
     }),
   };
@@ -119,10 +121,14 @@ export function kafkaFlows(recorder: FlowRecorder): RecordObserver {
         }
         for (const r of records) {
           const offset = base + r.offsetDelta;
-          const ids: FlowIds = { correlationId: text(r.headers.correlationid), traceId: traceIdOf(r.headers.traceparent) };
+          const ids: FlowIds = {
+            correlationId: text(r.headers.correlationid),
+            traceId: traceIdOf(r.headers.traceparent),
+          };
           if (!ids.correlationId && !ids.traceId) continue;
           const type = r.headers.ce_type ? `${r.headers.ce_type} · ` : "";
-          recorder.record(ids, { service: "kafka", kind: "produced", where: `${topic}/${partition}`, detail: `${type}offset ${offset}` });
+          const where = `${topic}/${partition}`;
+          recorder.record(ids, { service: "kafka", kind: "produced", where, detail: `${type}offset ${offset}` });
           let list = pending.get(key);
           if (!list) pending.set(key, (list = []));
           list.push({ offset, ids });

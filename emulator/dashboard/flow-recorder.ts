@@ -106,7 +106,13 @@ export class FlowRecorder {
     for (let i = keys.length - 1; i >= 0 && out.length < limit; i--) {
       const flow = this.flows.get(keys[i])!;
       const last = flow.hops[flow.hops.length - 1];
-      out.push({ key: flow.key, hops: flow.hops.length + flow.dropped, firstAt: flow.hops[0].at, lastAt: last.at, last: `${last.kind} ${last.where}` });
+      out.push({
+        key: flow.key,
+        hops: flow.hops.length + flow.dropped,
+        firstAt: flow.hops[0].at,
+        lastAt: last.at,
+        last: `${last.kind} ${last.where}`,
+      });
     }
     return out;
   }

@@ -17,7 +17,8 @@ function countsOf(entity: Queue | Subscription): object {
   const { active, deferred, scheduled } = entity.store.counts;
   const deadLetter = entity.deadLetters.messageCount;
   const transferDeadLetter = entity.transferDeadLetters.messageCount;
-  return { active, deferred, scheduled, deadLetter, transferDeadLetter, total: entity.store.messageCount + deadLetter + transferDeadLetter };
+  const total = entity.store.messageCount + deadLetter + transferDeadLetter;
+  return { active, deferred, scheduled, deadLetter, transferDeadLetter, total };
 }
 
 function sessionsOf(store: MessageStore): object[] {

@@ -7,19 +7,21 @@ import { Reader } from "./codec/reader.js";
 import type { EventHubNamespace } from "./model/event-hub-namespace.js";
 import type { GroupCoordinator } from "./model/group-coordinator.js";
 
+type Assigned = { topic: string; partitions: number[] };
+
 export interface KafkaView {
   namespace: string;
   eventHubs: { name: string; partitions: { partition: number; logStartOffset: number; highWatermark: number }[] }[];
   groups: {
     groupId: string;
     state: string;
-    members: { memberId: string; clientId: string; clientHost: string; assigned: { topic: string; partitions: number[] }[] }[];
+    members: { memberId: string; clientId: string; clientHost: string; assigned: Assigned[] }[];
     offsets: { topic: string; partition: number; committed: number; highWatermark: number; lag: number }[];
   }[];
 }
 
 /** ConsumerProtocolAssignment: version, [topic, [partition]], user data. Empty or unreadable bytes assign nothing. */
-function assignedPartitions(bytes: Buffer): { topic: string; partitions: number[] }[] {
+function assignedPartitions(bytes: Buffer): Assigned[] {
   if (bytes.length < 2) return [];
   try {
     const r = new Reader(bytes);

@@ -186,7 +186,8 @@ function readVarint(buf: Buffer, cursor: { pos: number }): number {
 export function recordHeaders(batch: Buffer): { offsetDelta: number; headers: Record<string, string> }[] {
   const codec = batch.readInt16BE(21) & 0x07;
   const count = batch.readInt32BE(57);
-  const body = codec === Codec.gzip ? gunzipSync(batch.subarray(BATCH_HEADER_BYTES)) : batch.subarray(BATCH_HEADER_BYTES);
+  const records = batch.subarray(BATCH_HEADER_BYTES);
+  const body = codec === Codec.gzip ? gunzipSync(records) : records;
   const out: { offsetDelta: number; headers: Record<string, string> }[] = [];
   const cursor = { pos: 0 };
   const skipBytes = () => {

@@ -11,7 +11,8 @@ import { benchServiceBusConfig } from "./servicebus-config.js";
 async function main(): Promise<void> {
   const { startEmulator } = await import("../../emulator/index.js");
   const dashboard = process.argv[2] !== "off";
-  const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, servicebusPort: 0, httpPort: 0, kafkaPort: 0, dashboard });
+  const ports = { servicebusPort: 0, httpPort: 0, kafkaPort: 0 };
+  const emulator = await startEmulator({ servicebusConfig: benchServiceBusConfig, ...ports, dashboard });
   process.on("message", (command: { type: string }) => {
     if (command.type === "cpu") process.send?.({ type: "cpu", ...process.cpuUsage() });
     if (command.type === "close") void emulator.close().finally(() => process.exit(0));

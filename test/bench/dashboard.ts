@@ -26,7 +26,8 @@ interface Emulator {
 }
 
 function start(dashboard: "on" | "off"): Promise<Emulator> {
-  const child = fork(script, [dashboard], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const stdio = ["ignore", "inherit", "inherit", "ipc"] as const;
+  const child = fork(script, [dashboard], { execArgv: ["--import", "tsx"], stdio: [...stdio] });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { connectionString: string; httpUrl: string }) => resolve({ child, ...m }));
     child.once("exit", (code) => reject(new Error(`the emulator child exited with ${code}`)));
@@ -58,7 +59,9 @@ interface Figures {
 }
 
 /** One timed send run on a fresh emulator; `watch` opens the page on it first and keeps it open while sending. */
-async function measure(dashboard: "on" | "off", watch?: (httpUrl: string) => Promise<() => Promise<void>>): Promise<Figures> {
+type Watch = (httpUrl: string) => Promise<() => Promise<void>>;
+
+async function measure(dashboard: "on" | "off", watch?: Watch): Promise<Figures> {
   const emulator = await start(dashboard);
   const close = watch ? await watch(emulator.httpUrl) : async () => undefined;
   const client = new ServiceBusClient(emulator.connectionString);
@@ -92,7 +95,8 @@ async function run(): Promise<BenchRow[]> {
       off.push(await measure("off"));
       alone.push(await measure("on"));
       watched.push(await measure("on", watch));
-      process.stderr.write(`  dashboard: run ${i + 1}: off ${show(off[i])}; on ${show(alone[i])}; watched ${show(watched[i])}\n`);
+      const line = `off ${show(off[i])}; on ${show(alone[i])}; watched ${show(watched[i])}`;
+      process.stderr.write(`  dashboard: run ${i + 1}: ${line}\n`);
     }
   } finally {
     await browser.close();

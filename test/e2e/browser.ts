@@ -15,7 +15,9 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const SCREENSHOT_DIR = path.join(repoRoot, ".ci-out", "screenshots");
 
 const skip = !chromiumAvailable && !process.env.CI;
-if (skip) console.warn(`The dashboard's browser tests are skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).`);
+if (skip) {
+  console.warn(`The dashboard's browser tests are skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install it).`);
+}
 
 /** `describe`, or in a local run without Chromium a skipped one (the reason is printed). */
 export const describeInBrowser = describe.skipIf(skip);
@@ -28,11 +30,12 @@ export async function screenshot(page: Page, name: string, copyTo?: string): Pro
 }
 
 /** Waits until the text of `selector` (the first match) satisfies `accept`, without reloading the page. */
-export async function waitForText(page: Page, selector: string, accept: string | RegExp, timeout = 10_000): Promise<void> {
+export async function waitForText(page: Page, selector: string, accept: string | RegExp, timeout = 10_000) {
   await page.waitForFunction(
     ({ selector, source, flags }) => {
       // Runs in the page: its document, typed here without the DOM library.
-      const page = globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } };
+      type Found = { textContent: string | null } | null;
+      const page = globalThis as unknown as { document: { querySelector(s: string): Found } };
       const text = page.document.querySelector(selector)?.textContent ?? "";
       return new RegExp(source, flags).test(text);
     },

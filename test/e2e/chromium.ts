@@ -9,9 +9,18 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const chromiumAvailable = existsSync(CHROMIUM_PATH);
 
 export async function launchChromium(): Promise<Browser> {
-  if (!chromiumAvailable) throw new Error(`No Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package.`);
+  if (!chromiumAvailable) {
+    throw new Error(`No Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package.`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 }

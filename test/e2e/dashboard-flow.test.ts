@@ -39,7 +39,8 @@ describeInBrowser("a purchase in the dashboard", () => {
     const sample = setInterval(() => {
       void page.locator("ol.timeline li").count().then((n) => counts.push(n), () => undefined);
     }, 50);
-    const res = await api.placePurchase({ concertId: concert.concertId, fan: fan(), tier: "vip", quantity: 1 }, { "x-correlation-id": "corr-dashboard-1" });
+    const purchase = { concertId: concert.concertId, fan: fan(), tier: "vip", quantity: 1 };
+    const res = await api.placePurchase(purchase, { "x-correlation-id": "corr-dashboard-1" });
     expect(res.status).toBe(202);
     const done = await api.outcome(res.body.purchaseId);
     expect(done.status).toBe("completed");
@@ -50,7 +51,7 @@ describeInBrowser("a purchase in the dashboard", () => {
     const grew = [...new Set(counts)].filter((n) => n > 0);
     expect(grew.length).toBeGreaterThanOrEqual(3); // seen at several sizes: it filled in live, not all at once
     const hops = await page.locator("ol.timeline li").evaluateAll((items) =>
-      items.map((li) => `${li.classList[1]} ${li.getAttribute("data-kind")} ${li.querySelector(".where")?.textContent}`),
+      items.map((li) => [li.classList[1], li.dataset.kind, li.querySelector(".where")?.textContent].join(" ")),
     );
     expect(hops[0]).toBe("functions invoked purchases-create");
     for (const hop of [

@@ -15,9 +15,10 @@ let client: ServiceBusClient;
 let browser: Browser;
 let page: Page;
 
+const vipOnly = { Name: "vip-only", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "tier = 'vip'" } } };
 const config = serviceBusConfig(
   [{ Name: "orders", Properties: { MaxDeliveryCount: 3 } }],
-  [{ Name: "news", Subscriptions: [{ Name: "all" }, { Name: "vip", Rules: [{ Name: "vip-only", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "tier = 'vip'" } } }] }] }],
+  [{ Name: "news", Subscriptions: [{ Name: "all" }, { Name: "vip", Rules: [vipOnly] }] }],
 );
 
 const cell = (entity: string, column: number) => `tr[data-entity="${entity}"] > td:nth-child(${column})`;
@@ -42,7 +43,8 @@ describeInBrowser("the emulator dashboard", () => {
   it("shows the entities, then a sent message, its dead-lettering and its resubmission, without a reload", async () => {
     await page.goto(emulator.http.url);
     await page.locator('tr[data-entity="orders"]').waitFor();
-    expect(await page.locator('tr[data-entity="news/Subscriptions/vip"] .rule').textContent()).toBe("vip-only: tier = 'vip'");
+    const rule = page.locator('tr[data-entity="news/Subscriptions/vip"] .rule');
+    expect(await rule.textContent()).toBe("vip-only: tier = 'vip'");
     await page.locator("span.live.on").waitFor();
 
     await sendWith(client, "orders", { body: { orderId: 7 }, correlationId: "order-7", subject: "OrderPlaced" });
@@ -50,7 +52,8 @@ describeInBrowser("the emulator dashboard", () => {
 
     const receiver = client.createReceiver("orders");
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
-    await receiver.deadLetterMessage(message, { deadLetterReason: "BadOrder", deadLetterErrorDescription: "no such concert" });
+    const reason = { deadLetterReason: "BadOrder", deadLetterErrorDescription: "no such concert" };
+    await receiver.deadLetterMessage(message, reason);
     await receiver.close();
     await waitForText(page, cell("orders", DEAD_LETTERED), "1");
     await waitForText(page, cell("orders", ACTIVE), "0");
@@ -75,10 +78,12 @@ describeInBrowser("the emulator dashboard", () => {
     await page.click('nav button[data-tab="flow"]');
     await page.fill('input[name="flow"]', "order-7");
     await page.click('form.flow-form button[type="submit"]');
-    const kinds = () => page.locator("ol.timeline li").evaluateAll((items) => items.map((li) => li.getAttribute("data-kind")));
+    const hops = page.locator("ol.timeline li");
+    const kinds = () => hops.evaluateAll((items) => items.map((li) => li.getAttribute("data-kind")));
     await page.locator("ol.timeline li").first().waitFor();
     expect(await kinds()).toEqual(["enqueued", "delivered", "dead-lettered", "enqueued"]);
-    expect(await page.locator('ol.timeline li[data-kind="dead-lettered"] .detail').textContent()).toContain("BadOrder: no such concert");
+    const deadLettered = page.locator('ol.timeline li[data-kind="dead-lettered"] .detail');
+    expect(await deadLettered.textContent()).toContain("BadOrder: no such concert");
 
     // The resubmitted message is received and completed while the page looks: the timeline grows by itself.
     const receiver = client.createReceiver("orders");

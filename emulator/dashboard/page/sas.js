@@ -44,7 +44,8 @@ export async function authorization(credentials) {
   const sr = encodeURIComponent(`${location.origin}/`);
   const se = Math.floor(Date.now() / 1000) + TOKEN_SECONDS;
   const bytes = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", bytes.encode(credentials.key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const hmac = { name: "HMAC", hash: "SHA-256" };
+  const key = await crypto.subtle.importKey("raw", bytes.encode(credentials.key), hmac, false, ["sign"]);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes.encode(`${sr}\n${se}`)));
   const sig = encodeURIComponent(btoa(String.fromCharCode(...mac)));
   return `SharedAccessSignature sr=${sr}&sig=${sig}&se=${se}&skn=${encodeURIComponent(credentials.keyName)}`;

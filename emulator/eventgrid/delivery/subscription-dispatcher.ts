@@ -357,7 +357,8 @@ export class SubscriptionDispatcher {
     batch.nextAttemptAt = due;
     this.waiting.add(batch, due);
     const reason = `${result.outcome}${result.status === undefined ? "" : ` (HTTP ${result.status})`}`;
-    this.tell({ kind: "retrying", events: batch.events.map((e) => e.accepted), attempts: batch.attempts, nextAttemptAt: due, reason });
+    const events = batch.events.map((e) => e.accepted);
+    this.tell({ kind: "retrying", events, attempts: batch.attempts, nextAttemptAt: due, reason });
   }
 
   private retryDue(batch: Batch): void {

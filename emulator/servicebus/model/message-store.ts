@@ -502,7 +502,10 @@ export class MessageStore {
   describeSessions(): { sessionId: string; messages: number; lockedUntil: number | undefined; stateBytes: number }[] {
     if (!this.sessionful) return [];
     const messages = new Map<string, number>();
-    for (const record of this.records.values()) messages.set(record.sessionId ?? "", (messages.get(record.sessionId ?? "") ?? 0) + 1);
+    for (const record of this.records.values()) {
+      const id = record.sessionId ?? "";
+      messages.set(id, (messages.get(id) ?? 0) + 1);
+    }
     const now = this.clock.now();
     return [...messages].map(([sessionId, count]) => {
       const session = this.sessions.get(sessionId);

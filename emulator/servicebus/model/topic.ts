@@ -85,7 +85,8 @@ export class Topic implements TransferTarget {
   private arrive(payload: MessagePayload, options: ArrivalOptions): number | undefined {
     if (this.options.requiresDuplicateDetection && this.duplicates.isDuplicate(payload)) return undefined;
     const seq = this.sequence.next();
-    this.routerRef?.messageObservers?.current?.onMessage({ kind: "sent", entity: this.name, sequenceNumber: seq, payload });
+    const observer = this.routerRef?.messageObservers?.current;
+    if (observer) observer.onMessage({ kind: "sent", entity: this.name, sequenceNumber: seq, payload });
     const at = options.scheduledAt ?? scheduledTimeOf(payload);
     if (at !== undefined && at > this.clock.now()) this.scheduled.enqueue(payload, seq, { ...options, scheduledAt: at });
     else this.fanOut(payload, seq, options);

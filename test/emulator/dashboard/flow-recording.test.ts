@@ -28,7 +28,15 @@ beforeAll(async () => {
       [{ Name: "news", Subscriptions: [{ Name: "all" }] }],
     ),
     eventhubsConfig: hubsConfig([{ name: "clicks", partitions: 2 }]),
-    eventgridConfig: { topics: [{ name: "shop", properties: { inputSchema: "CloudEventSchemaV1_0" }, eventSubscriptions: [webhookSubscription("hook", hook.url, { eventDeliverySchema: "CloudEventSchemaV1_0" })] }] },
+    eventgridConfig: {
+      topics: [
+        {
+          name: "shop",
+          properties: { inputSchema: "CloudEventSchemaV1_0" },
+          eventSubscriptions: [webhookSubscription("hook", hook.url, { eventDeliverySchema: "CloudEventSchemaV1_0" })],
+        },
+      ],
+    },
   });
   client = serviceBusClient(emulator);
 });
@@ -50,56 +58,65 @@ const kinds = async (id: string) => (await flow(id)).map((h) => `${h.kind} ${h.w
 
 describe("the flow recorder", () => {
   it("files every Service Bus hop of a message under its correlation id and its trace id, in order", async () => {
-    await sendWith(client, "orders", { body: "x", correlationId: "order-1", applicationProperties: { "Diagnostic-Id": TRACEPARENT } });
+    const applicationProperties = { "Diagnostic-Id": TRACEPARENT };
+    await sendWith(client, "orders", { body: "x", correlationId: "order-1", applicationProperties });
     const receiver = client.createReceiver("orders");
     const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
     await receiver.abandonMessage(first);
     const [second] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
     await receiver.deferMessage(second);
     const [deferred] = await receiver.receiveDeferredMessages([second.sequenceNumber!]);
-    await receiver.deadLetterMessage(deferred, { deadLetterReason: "Broken", deadLetterErrorDescription: "cannot parse" });
+    const reason = { deadLetterReason: "Broken", deadLetterErrorDescription: "cannot parse" };
+    await receiver.deadLetterMessage(deferred, reason);
     await receiver.close();
 
-    const expected = ["enqueued orders", "delivered orders", "abandoned orders", "delivered orders", "deferred orders", "delivered orders", "dead-lettered orders"];
+    const expected = ["enqueued", "delivered", "abandoned", "delivered", "deferred", "delivered", "dead-lettered"]
+      .map((kind) => `${kind} orders`);
     expect(await kinds("order-1")).toEqual(expected);
     expect(await kinds("4bf92f3577b34da6a3ce929d0e0e4736")).toEqual(expected);
     const dead = (await flow("order-1")).at(-1)!;
     expect(dead.detail).toContain("Broken: cannot parse");
   });
 
-  it("shows a topic's fan-out, a scheduled message becoming due when the clock moves, and a lock that expires", async () => {
+  it("shows a topic's fan-out, a scheduled message due when the clock moves, and a lock expiring", async () => {
     const sender = client.createSender("news");
     const at = new Date(emulator.clock.now() + 60_000);
     await sender.scheduleMessages({ body: "later", correlationId: "news-1" }, at);
     await sender.close();
     expect(await kinds("news-1")).toEqual(["sent news", "scheduled news"]);
     await emulator.clock.advanceInSlices(60_000);
-    expect(await kinds("news-1")).toEqual(["sent news", "scheduled news", "enqueued news", "enqueued news/Subscriptions/all"]);
+    const due = ["sent news", "scheduled news", "enqueued news", "enqueued news/Subscriptions/all"];
+    expect(await kinds("news-1")).toEqual(due);
 
     const receiver = client.createReceiver("news", "all");
     await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
     await emulator.clock.advanceInSlices(61_000); // past the 1-minute default lock
     await receiver.close();
-    expect((await kinds("news-1")).slice(-2)).toEqual(["delivered news/Subscriptions/all", "lock-expired news/Subscriptions/all"]);
+    const last = ["delivered news/Subscriptions/all", "lock-expired news/Subscriptions/all"];
+    expect((await kinds("news-1")).slice(-2)).toEqual(last);
   });
 
   it("files Event Grid's publish, a failed push with its next attempt, and the delivery", async () => {
     let calls = 0;
     hook.respondWith(() => (++calls === 1 ? { status: 503 } : { status: 200 }));
     const topic = emulator.eventGrid.topics.find((t) => t.name === "shop")!;
-    const publisher = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key), { allowInsecureConnection: true });
-    await publisher.send([{ type: "Shop.OrderPaid", source: "/shop", data: { id: 1 }, extensionAttributes: { correlationid: "paid-1" } }]);
+    const credential = new AzureKeyCredential(topic.key);
+    const options = { allowInsecureConnection: true };
+    const publisher = new EventGridPublisherClient(topic.endpoint, "CloudEvent", credential, options);
+    const extensionAttributes = { correlationid: "paid-1" };
+    await publisher.send([{ type: "Shop.OrderPaid", source: "/shop", data: { id: 1 }, extensionAttributes }]);
     await eventually(() => emulator.eventGrid.subscriptionState("shop", "hook")!.counts.retrying === 1, "a retry");
     const retrying = (await flow("paid-1")).at(-1)!;
     expect(retrying.kind).toBe("retrying");
     // Event Grid waits at least 30 s after a 503 (Busy), whatever the schedule says.
-    expect(retrying.detail).toMatch(/^Shop\.OrderPaid · attempt 1 · Busy \(HTTP 503\) · next attempt \S+ \(in 30 s\)$/);
+    const busy = /^Shop\.OrderPaid · attempt 1 · Busy \(HTTP 503\) · next attempt \S+ \(in 30 s\)$/;
+    expect(retrying.detail).toMatch(busy);
     await emulator.clock.advanceInSlices(30_000);
     await emulator.eventGrid.whenIdle("shop");
     expect(await kinds("paid-1")).toEqual(["published shop", "retrying shop/hook", "delivered shop/hook"]);
   });
 
-  it("files Kafka records by their correlationid header when produced, and when a group commits past them", async () => {
+  it("files Kafka records by their correlationid header when produced, and when a group commits past", async () => {
     const kafka = new Kafka({
       clientId: "flows",
       brokers: [emulator.kafka.bootstrapServers],
@@ -108,7 +125,8 @@ describe("the flow recorder", () => {
     });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: "clicks", messages: [{ key: "k", value: "v", partition: 1, headers: { correlationid: "click-1", traceparent: TRACEPARENT.replace("4bf9", "5bf9") } }] });
+    const headers = { correlationid: "click-1", traceparent: TRACEPARENT.replace("4bf9", "5bf9") };
+    await producer.send({ topic: "clicks", messages: [{ key: "k", value: "v", partition: 1, headers }] });
     await producer.disconnect();
     expect(await kinds("click-1")).toEqual(["produced clicks/1"]);
 

@@ -2,7 +2,8 @@
 import { EventEmitter } from "node:events";
 import type http from "node:http";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LiveStream, MAX_BUFFERED_BYTES, MAX_FLOW_KEYS_PER_PUSH, PUSH_INTERVAL_MS } from "../../../emulator/dashboard/live-stream.js";
+import { LiveStream, MAX_BUFFERED_BYTES } from "../../../emulator/dashboard/live-stream.js";
+import { MAX_FLOW_KEYS_PER_PUSH, PUSH_INTERVAL_MS } from "../../../emulator/dashboard/live-stream.js";
 
 /** A response as the stream uses it: what was written, and how much the socket still holds. */
 function fakePage() {
