@@ -69,6 +69,16 @@ describeInBrowser("a purchase in the dashboard", () => {
     }
     await screenshot(page, "dashboard-flow", "docs/images/dashboard-flow.png");
 
+    // Event Grid shows the delivery to the notify-fan function; Kafka the partition the purchase was produced to.
+    await page.click('nav button[data-tab="eventgrid"]');
+    const delivered = page.locator('tr[data-subscription="purchase-notifications"] > td:nth-child(5)');
+    await delivered.waitFor();
+    expect(Number(await delivered.textContent())).toBeGreaterThanOrEqual(1);
+    await page.click('nav button[data-tab="kafka"]');
+    await page.locator("h3:text('Consumer groups')").waitFor();
+    const ends = await page.locator("table.entities").first().locator("td:nth-child(4)").allTextContents();
+    expect(ends.map(Number).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+
     // The Functions section links each invocation to its flow; the Service Bus section shows the real topology.
     await page.click('nav button[data-tab="functions"]');
     await page.locator('a.flow-link:text("corr-dashboard-1")').first().waitFor();
