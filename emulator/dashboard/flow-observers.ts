@@ -41,17 +41,35 @@ function isolated<A extends unknown[]>(work: (...args: A) => void): (...args: A)
   };
 }
 
+/** The same for the one-argument observer on the message path, without the rest-argument array per call. */
+function isolated1<T>(work: (arg: T) => void): (arg: T) => void {
+  return (arg) => {
+    try {
+      work(arg);
+    } catch {
+      // Deliberately dropped: see isolated().
+    }
+  };
+}
+
 const SB_PROBLEMS = new Set(["dead-lettered", "lock-expired", "expired", "abandoned"]);
+/** What a message without ids reports: nothing to file, only that Service Bus changed. */
+const NO_FLOW = { service: "servicebus" as const, kind: "", where: "", detail: "" };
 
 export function serviceBusFlows(recorder: FlowRecorder): MessageObserver {
   return {
-    onMessage: isolated((hop: MessageHop) => {
+    onMessage: isolated1((hop: MessageHop) => {
       const p = hop.payload;
+      // Filed under the ids a user types only: a message with neither is counted, not kept (at thousands of
+      // messages a second, a flow per message id would only churn the recorder's memory).
       const ids: FlowIds = {
         correlationId: text(p.system("CorrelationId")),
         traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
-        fallbackId: text(p.system("MessageId")),
       };
+      if (!ids.correlationId && !ids.traceId) {
+        recorder.record(ids, NO_FLOW);
+        return;
+      }
       const parts = [`#${hop.sequenceNumber}`];
       const subject = text(p.system("Label"));
       if (subject && (hop.kind === "enqueued" || hop.kind === "sent")) parts.push(subject);

@@ -4,9 +4,12 @@
  * `Diagnostic-Id` application property), or the message / event id when a message carries neither. One hop is filed
  * under each of its ids, so a purchase's correlation id and its trace id show the same timeline.
  *
- * Bounded memory: at most MAX_FLOWS flows (least recently touched dropped first, a Map kept in touch order) and
- * MAX_HOPS_PER_FLOW hops each (the oldest dropped, the count of dropped ones kept). A hop is a small object of
- * strings and numbers; nothing of the message body is kept.
+ * Bounded memory: at most MAX_FLOWS flows and MAX_HOPS_PER_FLOW hops each (the oldest dropped, the count of dropped
+ * ones kept). Flows live in two generations of MAX_FLOWS / 2: a touched flow moves to the current one, and when it
+ * is full the previous generation (the least recently touched flows) is dropped whole. So at least the last
+ * MAX_FLOWS / 2 flows touched are always kept, each hop costs O(1), and no per-hop eviction scan is needed (evicting
+ * one Map entry per hop from the head made every hop pay for skipping the Map's deleted slots). A hop is a small
+ * object of strings and numbers; nothing of the message body is kept.
  */
 
 export type Service = "servicebus" | "eventgrid" | "kafka" | "functions";
@@ -60,7 +63,9 @@ export function traceIdOf(traceparent: unknown): string | undefined {
 }
 
 export class FlowRecorder {
-  private readonly flows = new Map<string, Flow>();
+  /** The flows touched since the last rotation, in touch order; and the generation before it. */
+  private current = new Map<string, Flow>();
+  private previous = new Map<string, Flow>();
   private seq = 0;
   /** Called with the keys of the flows a hop touched (the live stream marks them changed). */
   onHop: ((keys: readonly string[], service: Service) => void) | undefined;
@@ -72,7 +77,7 @@ export class FlowRecorder {
   ) {}
 
   get size(): number {
-    return this.flows.size;
+    return this.current.size + this.previous.size;
   }
 
   /**
@@ -88,23 +93,25 @@ export class FlowRecorder {
       this.onHop?.(keys, hop.service); // nothing to file, but the service's counts changed
       return;
     }
-    const full: Hop = { seq: ++this.seq, at: startedAt ?? this.now(), ...hop };
+    const { service, kind, where, detail } = hop;
+    const full: Hop = { seq: ++this.seq, at: startedAt ?? this.now(), service, kind, where, detail };
+    if (hop.problem) full.problem = true;
     for (const key of keys) this.file(key, full);
     this.onHop?.(keys, hop.service);
   }
 
   /** The hops of a flow in the order they happened; undefined when no hop carries that id (or it was dropped). */
   flow(key: string): { key: string; hops: Hop[]; dropped: number } | undefined {
-    const flow = this.flows.get(key) ?? this.flows.get(key.toLowerCase());
+    const flow = this.find(key) ?? this.find(key.toLowerCase());
     return flow ? { key: flow.key, hops: [...flow.hops], dropped: flow.dropped } : undefined;
   }
 
   /** The most recently touched flows, newest first. */
   recent(limit = 50): FlowSummary[] {
     const out: FlowSummary[] = [];
-    const keys = [...this.flows.keys()];
-    for (let i = keys.length - 1; i >= 0 && out.length < limit; i--) {
-      const flow = this.flows.get(keys[i])!;
+    const flows = [...[...this.previous.values()].slice(-limit), ...[...this.current.values()].slice(-limit)];
+    for (let i = flows.length - 1; i >= 0 && out.length < limit; i--) {
+      const flow = flows[i];
       const last = flow.hops[flow.hops.length - 1];
       out.push({
         key: flow.key,
@@ -118,13 +125,23 @@ export class FlowRecorder {
   }
 
   clear(): void {
-    this.flows.clear();
+    this.current.clear();
+    this.previous.clear();
+  }
+
+  private find(key: string): Flow | undefined {
+    return this.current.get(key) ?? this.previous.get(key);
   }
 
   private file(key: string, hop: Hop): void {
-    let flow = this.flows.get(key);
-    if (flow) this.flows.delete(key); // re-inserted below: the Map's order is the order of last touch
-    else flow = { key, hops: [], dropped: 0 };
+    // Taken out and set again below: each generation's Map order is the order of last touch.
+    let flow = this.current.get(key);
+    if (flow) this.current.delete(key);
+    else {
+      flow = this.previous.get(key);
+      if (flow) this.previous.delete(key);
+      else flow = { key, hops: [], dropped: 0 };
+    }
     let at = flow.hops.length;
     while (at > 0 && flow.hops[at - 1].at >= hop.at && hop.at < this.now()) at--;
     flow.hops.splice(at, 0, hop);
@@ -132,7 +149,10 @@ export class FlowRecorder {
       flow.hops.shift();
       flow.dropped++;
     }
-    this.flows.set(key, flow);
-    if (this.flows.size > this.maxFlows) this.flows.delete(this.flows.keys().next().value!);
+    this.current.set(key, flow);
+    if (this.current.size >= this.maxFlows / 2) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
   }
 }

@@ -37,14 +37,20 @@ describe("the flow recorder", () => {
   });
 
   it("keeps at most its number of flows, dropping the least recently touched, and its number of hops per flow", () => {
-    const recorder = new FlowRecorder(() => 0, 3, 2);
+    const recorder = new FlowRecorder(() => 0, 4, 2);
     for (const id of ["a", "b", "c"]) recorder.record({ correlationId: id }, hop("sent"));
     recorder.record({ correlationId: "a" }, hop("delivered")); // a is now the most recent
     recorder.record({ correlationId: "d" }, hop("sent"));
     expect(recorder.size).toBe(3);
     expect(recorder.flow("b")).toBeUndefined();
     expect(recorder.recent().map((f) => f.key)).toEqual(["d", "a", "c"]);
-    recorder.record({ correlationId: "a" }, hop("completed"));
-    expect(recorder.flow("a")).toMatchObject({ dropped: 1, hops: [{ kind: "delivered" }, { kind: "completed" }] });
+    // However many flows come, at most 4 are kept, and always the 2 (half) most recently touched.
+    for (let i = 0; i < 1000; i++) recorder.record({ correlationId: `x${i}` }, hop("sent"));
+    for (const id of ["a", "c"]) recorder.record({ correlationId: id }, hop("sent"));
+    expect(recorder.size).toBeLessThanOrEqual(4);
+    expect(recorder.recent().map((f) => f.key).slice(0, 2)).toEqual(["c", "a"]);
+    recorder.record({ correlationId: "c" }, hop("delivered"));
+    recorder.record({ correlationId: "c" }, hop("completed"));
+    expect(recorder.flow("c")).toMatchObject({ dropped: 1, hops: [{ kind: "delivered" }, { kind: "completed" }] });
   });
 });
