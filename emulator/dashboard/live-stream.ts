@@ -16,7 +16,7 @@ import type http from "node:http";
 
 export type Section = "servicebus" | "eventgrid" | "kafka" | "functions" | "clock";
 
-export const PUSH_INTERVAL_MS = 500;
+export const PUSH_INTERVAL_MS = 250;
 /** Flow keys named per push; beyond that the event says `manyFlows` and a page refetches the flow it shows. */
 export const MAX_FLOW_KEYS_PER_PUSH = 100;
 export const MAX_BUFFERED_BYTES = 256 * 1024;

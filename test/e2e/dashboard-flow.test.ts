@@ -48,8 +48,9 @@ describeInBrowser("a purchase in the dashboard", () => {
     await page.locator('ol.timeline li.eventgrid[data-kind="delivered"]').first().waitFor();
     clearInterval(sample);
 
-    const grew = [...new Set(counts)].filter((n) => n > 0);
-    expect(grew.length).toBeGreaterThanOrEqual(3); // seen at several sizes: it filled in live, not all at once
+    // Seen part-filled before complete: it filled in live, not all at once.
+    const final = await page.locator("ol.timeline li").count();
+    expect(counts.some((n) => n > 0 && n < final)).toBe(true);
     const hops = await page.locator("ol.timeline li").evaluateAll((items) =>
       items.map((li) => [li.classList[1], li.dataset.kind, li.querySelector(".where")?.textContent].join(" ")),
     );
