@@ -56,16 +56,27 @@ const SB_PROBLEMS = new Set(["dead-lettered", "lock-expired", "expired", "abando
 /** What a message without ids reports: nothing to file, only that Service Bus changed. */
 const NO_FLOW = { service: "servicebus" as const, kind: "", where: "", detail: "" };
 
+/** A message's ids, read once per payload: its later hops (delivered, completed) reuse them without decoding. */
+function messageIds(cache: WeakMap<object, FlowIds>, p: MessageHop["payload"]): FlowIds {
+  let ids = cache.get(p);
+  if (!ids) {
+    ids = {
+      correlationId: text(p.system("CorrelationId")),
+      traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
+    };
+    cache.set(p, ids);
+  }
+  return ids;
+}
+
 export function serviceBusFlows(recorder: FlowRecorder): MessageObserver {
+  const cache = new WeakMap<object, FlowIds>();
   return {
     onMessage: isolated1((hop: MessageHop) => {
       const p = hop.payload;
       // Filed under the ids a user types only: a message with neither is counted, not kept (at thousands of
       // messages a second, a flow per message id would only churn the recorder's memory).
-      const ids: FlowIds = {
-        correlationId: text(p.system("CorrelationId")),
-        traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
-      };
+      const ids = messageIds(cache, p);
       if (!ids.correlationId && !ids.traceId) {
         recorder.record(ids, NO_FLOW);
         return;
