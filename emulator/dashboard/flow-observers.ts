@@ -56,7 +56,11 @@ const SB_PROBLEMS = new Set(["dead-lettered", "lock-expired", "expired", "abando
 /** What a message without ids reports: nothing to file, only that Service Bus changed. */
 const NO_FLOW = { service: "servicebus" as const, kind: "", where: "", detail: "" };
 
-/** A message's ids, read once per payload: its later hops (delivered, completed) reuse them without decoding. */
+/**
+ * A message's ids, read once per payload when it has some: its later hops (delivered, completed) reuse them without
+ * decoding. A message without ids is not remembered (a weak entry per message costs the garbage collector more than
+ * reading its properties again).
+ */
 function messageIds(cache: WeakMap<object, FlowIds>, p: MessageHop["payload"]): FlowIds {
   let ids = cache.get(p);
   if (!ids) {
@@ -64,7 +68,7 @@ function messageIds(cache: WeakMap<object, FlowIds>, p: MessageHop["payload"]): 
       correlationId: text(p.system("CorrelationId")),
       traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
     };
-    cache.set(p, ids);
+    if (ids.correlationId || ids.traceId) cache.set(p, ids);
   }
   return ids;
 }
