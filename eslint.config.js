@@ -18,7 +18,10 @@ export default tseslint.config(
     files: ["emulator/dashboard/page/**/*.js"],
     languageOptions: {
       globals: Object.fromEntries(
-        ["fetch", "confirm", "setInterval", "clearInterval", "location", "EventSource", "document", "sessionStorage", "TextEncoder", "crypto", "btoa"].map((name) => [name, "readonly"]),
+        [
+          ...["fetch", "confirm", "setInterval", "clearInterval", "location", "EventSource", "document"],
+          ...["sessionStorage", "TextEncoder", "crypto", "btoa"],
+        ].map((name) => [name, "readonly"]),
       ),
     },
   },
