@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   const ms = Math.round(performance.now() - started);
   console.log(`Emulator ready in ${ms} ms`);
   console.log(`Health: ${emulator.http.url}/health`);
+  if (emulator.dashboard) console.log(`Dashboard (open in a browser): ${emulator.http.url}/`);
   console.log(`Service Bus AMQP port: ${emulator.serviceBus.port}`);
   console.log("Service Bus connection string:");
   console.log(emulator.serviceBus.connectionString);

@@ -18,6 +18,7 @@ import type { HttpLimits } from "./common/http-limits.js";
 import { type EventHubsConfig, type KafkaService, loadEventHubsConfig, parseEventHubsConfig, startKafka } from "./kafka/index.js";
 import { type EventGridConfig, type EventGridService, loadEventGridConfig, parseEventGridConfig, startEventGrid } from "./eventgrid/index.js";
 import { startTableService, type TableService } from "./tables/index.js";
+import { type Dashboard, startDashboard } from "./dashboard/index.js";
 
 /**
  * The topology used when no config is passed: a neutral sample (Microsoft's emulators' sample entities: queue.1,
@@ -66,6 +67,8 @@ export interface EmulatorOptions {
   clock?: EmulatorClock;
   /** Per-connection limits of each port (frame sizes, deadlines, buffers); the real services' figures by default. */
   limits?: EmulatorLimits;
+  /** Serve the dashboard at `/` on the HTTP port and record flows (default true). */
+  dashboard?: boolean;
 }
 
 export interface EmulatorLimits {
@@ -83,6 +86,8 @@ export interface Emulator {
   readonly eventGrid: EventGridService;
   /** The Table Storage endpoint, when `tablePort` was given. */
   readonly tables: TableService | undefined;
+  /** The web page at `/` and its flow recorder; undefined when started with `dashboard: false`. */
+  readonly dashboard: Dashboard | undefined;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -159,6 +164,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     closers.push(() => kafka.close());
 
+    let dashboard: Dashboard | undefined;
+    if (options.dashboard !== false) {
+      const serviceBusSink = serviceBusSinkFor(serviceBus.namespace);
+      const namespace = serviceBus.namespace;
+      const started = startDashboard({ http, clock, namespace, serviceBusSink, eventGrid, kafka });
+      dashboard = started;
+      closers.push(async () => started.close());
+    }
+
     let tables: TableService | undefined;
     if (options.tablePort !== undefined) {
       const tableService = await startTableService({
@@ -185,6 +199,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       kafka,
       eventGrid,
       tables,
+      dashboard,
       logger,
       async close() {
         ready = false;

@@ -77,6 +77,7 @@ function printEndpoints(system: LocalSystem, readyMs: number, concerts: SeededCo
   }
   lines.push(
     `Emulator health: ${emulator.http.url}/health`,
+    `Emulator dashboard (open in a browser): ${emulator.http.url}/`,
     `Service Bus (AMQP): localhost:${emulator.serviceBus.port}`,
     `  ServiceBusConnection=${appSettings.ServiceBusConnection}`,
   );

@@ -9,6 +9,7 @@ import type { EmulatorHttpServer } from "../common/http-server.js";
 import type { Logger } from "../common/logger.js";
 import type { EventGridConfig } from "./config-types.js";
 import { BlobDeadLetterWriter, type DeadLetterWriter, FolderDeadLetterWriter } from "./delivery/dead-letter-writer.js";
+import { DeliveryObservers } from "./delivery/delivery-observer.js";
 import { createDestination } from "./delivery/destinations.js";
 import { FilePendingStore } from "./delivery/pending-store.js";
 import { SubscriptionDispatcher } from "./delivery/subscription-dispatcher.js";
@@ -35,6 +36,10 @@ export interface EventGridTopicInfo {
 
 export interface EventGridService {
   readonly topics: EventGridTopicInfo[];
+  /** Who is told of each publish, delivery, retry and dead-letter (the dashboard sets it). */
+  readonly deliveryObservers: DeliveryObservers;
+  /** Every topic with its subscriptions' config (filters, destination) and delivery state, for the dashboard. */
+  describe(): EventGridTopicView[];
   /** Sets the HTTP address (e.g. http://localhost:5300) and starts delivery. */
   setBaseUrl(url: string): void;
   subscriptionState(topic: string, subscription: string): SubscriptionState | undefined;
@@ -49,6 +54,13 @@ export interface EventGridService {
   /** Resolves once no delivery or handshake is in flight or ready to go (retries may wait for the clock). */
   whenQuiet(topic?: string, subscription?: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface EventGridTopicView {
+  name: string;
+  published: number;
+  unmatched: number;
+  subscriptions: { filter: unknown; state: SubscriptionState }[];
 }
 
 export interface StartEventGridOptions {
@@ -69,6 +81,7 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
   const deadLetterRoot = opts.deadLetterDir ?? path.join(opts.dataDir ?? path.resolve(".data"), "eventgrid", "dead-letters");
   const topics = new Map<string, EventGridTopic>();
   const deadLetterWriters = new Map<string, DeadLetterWriter>();
+  const deliveryObservers = new DeliveryObservers();
 
   const writerFor = (account: string, container: string): { writer: DeadLetterWriter; location: string } => {
     const key = `${account}/${container}`;
@@ -82,7 +95,7 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
   };
 
   for (const topicConfig of config.topics) {
-    const topic = new EventGridTopic(topicConfig);
+    const topic = new EventGridTopic(topicConfig, deliveryObservers);
     const store = opts.dataDir ? new FilePendingStore(path.join(opts.dataDir, "eventgrid", "pending", topicConfig.name.toLowerCase())) : undefined;
     for (const sub of topicConfig.eventSubscriptions) {
       const destination = createDestination(topicConfig, sub, { clock, functionApps: config.functionApps, serviceBus: opts.serviceBus });
@@ -93,6 +106,7 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
         destination,
         deadLetter: sub.deadLetter ? writerFor(sub.deadLetter.accountName, sub.deadLetter.containerName) : undefined,
         store,
+        observers: deliveryObservers,
         validationUrl: (code) => `${baseUrl}/eventgrid/topics/${topicConfig.name}/eventSubscriptions/${sub.name}/validate?id=${encodeURIComponent(code)}`,
       });
       if (store) {
@@ -137,6 +151,15 @@ export function startEventGrid(opts: StartEventGridOptions): EventGridService {
       for (const d of dispatchers()) d.start();
     },
     updateWebhookEndpoint,
+    deliveryObservers,
+    describe() {
+      return [...topics.values()].map((t) => ({
+        name: t.config.name,
+        published: t.published,
+        unmatched: t.unmatched,
+        subscriptions: [...t.dispatchers.values()].map((d) => ({ filter: d.config.filter, state: d.snapshot() })),
+      }));
+    },
     subscriptionState(topic: string, subscription: string) {
       return topics.get(topic.toLowerCase())?.subscription(subscription)?.snapshot();
     },

@@ -4,6 +4,8 @@
  * connection string; consumer groups, retention and (with a data dir) durable logs and offsets run on the
  * emulator's clock.
  */
+import type { RecordObservers } from "./model/record-observer.js";
+import { describeKafka, type KafkaView } from "./kafka-view.js";
 import type { TlsOptions } from "node:tls";
 import type { EmulatorClock, TimerHandle } from "../common/clock.js";
 import type { Logger } from "../common/logger.js";
@@ -21,6 +23,7 @@ import { defaultPolicies, EMULATOR_KEY, EMULATOR_KEY_NAME, type SasPolicy } from
 import { KafkaServer } from "./server.js";
 
 export { EMULATOR_KEY, EMULATOR_KEY_NAME, SASL_USERNAME } from "./sasl.js";
+export type { KafkaView } from "./kafka-view.js";
 export { loadEventHubsConfig, parseEventHubsConfig, type EventHubsConfig } from "./config.js";
 
 /** Event Hubs closes a connection whose request exceeds this many bytes (max.request.size must stay below it). */
@@ -68,6 +71,10 @@ export interface KafkaService {
   readonly tlsBootstrapServers?: string;
   /** The SASL PLAIN password (user name `$ConnectionString`). */
   readonly connectionString: string;
+  /** Who is told of appends and commits (the dashboard sets it). */
+  readonly observers: RecordObservers;
+  /** Event hubs with their partitions' offsets, and consumer groups with members and committed offsets. */
+  describe(): KafkaView;
   /** Bytes of stored batches kept in tmpfs, which the process's resident set does not show. */
   segmentBytes(): number;
   close(): Promise<void>;
@@ -99,6 +106,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
     namespace,
     groups,
     producerIds: new ProducerIdAllocator(opts.clock.now()),
+    observers: groups.observers,
     clock: opts.clock,
     logger,
     settings,
@@ -142,6 +150,8 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaService> {
     tlsBootstrapServers: tlsPort === undefined ? undefined : `${advertisedHost}:${tlsPort}`,
     connectionString: kafkaConnectionString(advertisedHost, port, policy?.keyName, policy?.key),
     segmentBytes: () => namespace.segmentBytes(),
+    observers: groups.observers,
+    describe: () => describeKafka(namespace, groups),
     async close() {
       sweep?.cancel();
       groups.close();

@@ -181,3 +181,42 @@ function readVarint(buf: Buffer, cursor: { pos: number }): number {
   // zig-zag decode without 32-bit bit operations
   return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
 }
+
+/** A record's headers as UTF-8 text, by offset delta (decompressing gzip), for the dashboard's flow recorder. */
+export function recordHeaders(batch: Buffer): { offsetDelta: number; headers: Record<string, string> }[] {
+  const codec = batch.readInt16BE(21) & 0x07;
+  const count = batch.readInt32BE(57);
+  const records = batch.subarray(BATCH_HEADER_BYTES);
+  const body = codec === Codec.gzip ? gunzipSync(records) : records;
+  const out: { offsetDelta: number; headers: Record<string, string> }[] = [];
+  const cursor = { pos: 0 };
+  const skipBytes = () => {
+    const length = readVarint(body, cursor);
+    if (length > 0) cursor.pos += length;
+  };
+  const text = () => {
+    const length = readVarint(body, cursor);
+    if (length < 0) return "";
+    const value = body.toString("utf8", cursor.pos, cursor.pos + length);
+    cursor.pos += length;
+    return value;
+  };
+  for (let i = 0; i < count && cursor.pos < body.length; i++) {
+    const length = readVarint(body, cursor);
+    const end = cursor.pos + length;
+    cursor.pos += 1; // attributes
+    readVarint(body, cursor); // timestamp delta
+    const offsetDelta = readVarint(body, cursor);
+    skipBytes(); // key
+    skipBytes(); // value
+    const headers: Record<string, string> = {};
+    const headerCount = readVarint(body, cursor);
+    for (let h = 0; h < headerCount && cursor.pos < end; h++) {
+      const key = text();
+      headers[key] = text();
+    }
+    out.push({ offsetDelta, headers });
+    cursor.pos = end;
+  }
+  return out;
+}

@@ -170,6 +170,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         onInvocation: options.onInvocation,
       });
       closers.push(() => host!.close());
+      // The emulator's dashboard shows the host's functions and invocations, each filed in its flow.
+      const detach = emulator.dashboard?.attachFunctionsHost(host);
+      if (detach) closers.push(async () => detach());
     }
     return { azurite: storage, emulator, host, functionsUrl: host?.url ?? functionsUrl, appSettings, close: closeAll };
   } catch (err) {

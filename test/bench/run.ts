@@ -14,6 +14,7 @@ import { timelineSuite } from "./timeline.js";
 import { projectionsSuite } from "./projections.js";
 import { analyticsReplaySuite } from "./analytics-replay.js";
 import { refusalsSuite } from "./refusals.js";
+import { dashboardSuite } from "./dashboard.js";
 import { scriptArgs } from "../../scripts/script-args.js";
 
 const suites: BenchSuite[] = [];
@@ -28,6 +29,7 @@ suites.push(projectionsSuite);
 suites.push(analyticsReplaySuite);
 suites.push((await import("./emulator-cli-startup.js")).emulatorCliSuite);
 suites.push(refusalsSuite);
+suites.push(dashboardSuite);
 
 function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -10,6 +10,7 @@
  *
  * Publishing only appends to the queue, so a slow or dead endpoint delays nothing but its own subscription.
  */
+import type { DeliveryHop, DeliveryObservers } from "./delivery-observer.js";
 import { randomUUID } from "node:crypto";
 import type { Clock, TimerHandle } from "../../common/clock.js";
 import type { Logger } from "../../common/logger.js";
@@ -59,6 +60,8 @@ export interface DispatcherDeps {
   store?: PendingStore;
   /** The URL the endpoint may GET to validate manually (needs the HTTP port, known once the server listens). */
   validationUrl: (code: string) => string;
+  /** Told of each delivery, retry and dead-letter (the dashboard). */
+  observers?: DeliveryObservers;
 }
 
 export class SubscriptionDispatcher {
@@ -338,6 +341,7 @@ export class SubscriptionDispatcher {
 
   private delivered(batch: Batch): void {
     this.counts.delivered += batch.events.length;
+    this.tell({ kind: "delivered", events: batch.events.map((e) => e.accepted), attempts: batch.attempts });
     for (const e of batch.events) this.remember(this.recentDelivered, String(e.body.id ?? e.accepted.stored.event.id));
     this.deps.store?.remove(this.config.name, batch.events.map((e) => e.accepted.internalId));
   }
@@ -352,6 +356,9 @@ export class SubscriptionDispatcher {
     const due = batch.lastAttemptAt! + retryDelayMs(batch.attempts, result.status, this.deps.destination.kind);
     batch.nextAttemptAt = due;
     this.waiting.add(batch, due);
+    const reason = `${result.outcome}${result.status === undefined ? "" : ` (HTTP ${result.status})`}`;
+    const events = batch.events.map((e) => e.accepted);
+    this.tell({ kind: "retrying", events, attempts: batch.attempts, nextAttemptAt: due, reason });
   }
 
   private retryDue(batch: Batch): void {
@@ -373,6 +380,8 @@ export class SubscriptionDispatcher {
     const ids = batch.events.map((e) => String(e.body.id ?? e.accepted.stored.event.id));
     this.deps.store?.remove(this.config.name, batch.events.map((e) => e.accepted.internalId));
     const deadLetter = this.deps.deadLetter;
+    const kind = deadLetter ? "dead-lettered" : "dropped";
+    this.tell({ kind, events: batch.events.map((e) => e.accepted), attempts: batch.attempts, reason });
     if (!deadLetter) {
       this.counts.dropped += ids.length;
       for (const id of ids) this.remember(this.recentDropped, { eventId: id, reason, deliveryAttempts: info.deliveryAttempts, lastDeliveryOutcome: info.lastDeliveryOutcome, lastHttpStatusCode: info.lastHttpStatusCode });
@@ -426,6 +435,11 @@ export class SubscriptionDispatcher {
         this.deps.clock.setTimer(DEAD_LETTER_RETRY_MS, () => this.writeDeadLetter(blobName, json, entries, firstTry));
       },
     );
+  }
+
+  private tell(hop: Omit<DeliveryHop, "topic" | "subscription">): void {
+    const observer = this.deps.observers?.current;
+    if (observer) observer.onDelivery({ ...hop, topic: this.deps.topicName, subscription: this.config.name });
   }
 
   private remember<T>(list: T[], item: T): void {

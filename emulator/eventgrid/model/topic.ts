@@ -1,5 +1,6 @@
 /** A custom topic at run time: its config and one dispatcher per event subscription; routes each event by filter. */
 import type { TopicConfig } from "../config-types.js";
+import type { DeliveryObservers } from "../delivery/delivery-observer.js";
 import type { SubscriptionDispatcher } from "../delivery/subscription-dispatcher.js";
 import { matchesFilter } from "../filters/event-filter.js";
 import type { AcceptedEvent } from "./events.js";
@@ -10,7 +11,10 @@ export class EventGridTopic {
   /** Events no subscription's filter matched (Azure drops them; users ask to see them). */
   unmatched = 0;
 
-  constructor(readonly config: TopicConfig) {}
+  constructor(
+    readonly config: TopicConfig,
+    private readonly observers?: DeliveryObservers,
+  ) {}
 
   add(dispatcher: SubscriptionDispatcher): void {
     this.dispatchers.set(dispatcher.config.name.toLowerCase(), dispatcher);
@@ -22,6 +26,7 @@ export class EventGridTopic {
 
   publish(events: AcceptedEvent[]): void {
     this.published += events.length;
+    this.observers?.current?.onDelivery({ kind: "published", topic: this.config.name, events });
     const matchedAny = new Set<AcceptedEvent>();
     for (const dispatcher of this.dispatchers.values()) {
       const matched = events.filter((e) => matchesFilter(dispatcher.config.filter, e));

@@ -3,6 +3,7 @@
  * consumer groups are unrelated to the configured Event Hubs consumer groups), validated, listed, described and
  * deleted here; committed offsets live in the OffsetStore.
  */
+import { RecordObservers } from "./record-observer.js";
 import type { Clock } from "../../common/clock.js";
 import type { Logger } from "../../common/logger.js";
 import { ErrorCode } from "../errors.js";
@@ -39,6 +40,8 @@ export interface OffsetCommitEntry {
 export class GroupCoordinator {
   private readonly groups = new Map<string, ConsumerGroup>();
   readonly offsets = new OffsetStore();
+  /** Told of each accepted commit (the dashboard's flow recorder). */
+  readonly observers = new RecordObservers();
 
   constructor(
     private readonly clock: Clock,
@@ -92,6 +95,7 @@ export class GroupCoordinator {
       if (check !== ErrorCode.NONE) return check;
       if (e.metadata !== null && Buffer.byteLength(e.metadata) > this.limits.maxOffsetMetadataBytes) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       this.offsets.commit({ group: groupId, topic: e.topic, partition: e.partition, offset: e.offset, metadata: e.metadata, commitTimestamp: now });
+      this.observers.current?.onCommitted(groupId, e.topic, e.partition, e.offset);
       return ErrorCode.NONE;
     });
   }
@@ -100,6 +104,11 @@ export class GroupCoordinator {
   list(): { groupId: string; protocolType: string }[] {
     const ids = new Set([...this.groups.keys(), ...this.offsets.groupIds()]);
     return [...ids].map((groupId) => ({ groupId, protocolType: this.groups.get(groupId)?.protocolType || "consumer" }));
+  }
+
+  /** Every known group's description (the dashboard). */
+  describeAll(): { groupId: string; description: GroupDescription }[] {
+    return this.list().map(({ groupId }) => ({ groupId, description: this.describe(groupId) }));
   }
 
   /** Kafka answers "Dead" for a group it does not know. */

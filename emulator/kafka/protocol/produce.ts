@@ -36,6 +36,12 @@ function appendOne(ctx: RequestContext, topic: string, index: number, records: B
     } else {
       result.baseOffset = log.append(batches, ctx.broker.clock.now());
       log.producers.record(batches, result.baseOffset);
+      const observer = ctx.broker.observers.current;
+      // Only a watcher pays for joining each batch's chunks into one buffer.
+      if (observer) {
+        const joined = batches.map((b) => Buffer.concat(b.parts, b.length));
+        observer.onAppended(log.topic, index, result.baseOffset, joined);
+      }
     }
     result.logStartOffset = log.logStartOffset;
   } catch (err) {

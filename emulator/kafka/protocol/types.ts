@@ -6,6 +6,7 @@ import type { Writer } from "../codec/writer.js";
 import { KafkaApiError, refuse } from "../errors.js";
 import type { EventHubNamespace } from "../model/event-hub-namespace.js";
 import type { GroupCoordinator } from "../model/group-coordinator.js";
+import type { RecordObservers } from "../model/record-observer.js";
 import type { ProducerIdAllocator } from "../model/producer-state.js";
 import type { BatchLimits } from "../record-batch.js";
 import type { Principal, Right, SasPolicy } from "../sasl.js";
@@ -31,6 +32,8 @@ export interface BrokerState {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: BrokerSettings;
+  /** Who is told of appends (the dashboard); commits reach it through the group coordinator. */
+  readonly observers: RecordObservers;
   /** The APIs and versions advertised in ApiVersions. */
   readonly apis: readonly ApiRange[];
   /** Applies retention now (reads call it so deletions are exact on the emulator clock). */

@@ -4,6 +4,7 @@
  * `x-opt-deadletter-source`). Azure allows 4 hops; a message that would take a fifth, or that the target refuses,
  * goes to the source's transfer dead-letter queue (`…/$Transfer/$DeadLetterQueue`) instead.
  */
+import type { MessageObservers } from "./message-observer.js";
 import type { MessagePayload } from "./message-payload.js";
 import type { MessageRecord } from "./message-record.js";
 import { DEAD_LETTER_DESCRIPTION, DEAD_LETTER_REASON, type MessageStore } from "./message-store.js";
@@ -38,6 +39,8 @@ export interface TransferTarget {
 /** Finds forwarding targets by name (the namespace). */
 export interface Router {
   forwardTarget(name: string): TransferTarget | undefined;
+  /** Who watches the namespace's messages (the dashboard); absent in models built without a namespace. */
+  readonly messageObservers?: MessageObservers;
 }
 
 /** The forwarding side of a queue or subscription. */

@@ -12,6 +12,7 @@ import { faults } from "../amqp/errors.js";
 import { newLockToken } from "../amqp/lock-token.js";
 import { DueQueue } from "./due-queue.js";
 import type { MessagePayload } from "./message-payload.js";
+import type { MessageHop, MessageHopKind, MessageObserver } from "./message-observer.js";
 import type { MessageRecord, MessageState } from "./message-record.js";
 import { MinHeap } from "../../common/min-heap.js";
 import { InMemoryRecordStore, type RecordStore } from "./record-store.js";
@@ -82,6 +83,8 @@ export class MessageStore {
    * topic's scheduled message fanned out) and the store does not keep it.
    */
   divert: ((record: MessageRecord) => boolean) | undefined;
+  /** Who is told of each hop (the dashboard's flow recorder); the entity points it at its namespace's slot. */
+  observer: () => MessageObserver | undefined = () => undefined;
 
   constructor(
     /** Entity path, e.g. `q1` or `t1/Subscriptions/s1/$DeadLetterQueue`. */
@@ -147,7 +150,9 @@ export class MessageStore {
     if (scheduled) {
       this.addRecord(record);
       this.scheduleDue.push(enqueuedAt, sequenceNumber);
+      this.tell("scheduled", record, { reason: new Date(enqueuedAt).toISOString() });
     } else {
+      this.tell("enqueued", record);
       this.admit(record, false);
     }
     return record;
@@ -277,11 +282,13 @@ export class MessageStore {
     const previous = record.deliveryCount++;
     if (consumer.receiveAndDelete) {
       this.remove(record);
+      this.tell("received", record, { deliveryCount: record.deliveryCount });
       consumer.deliver(record, undefined, previous);
       return;
     }
     const token = this.lock(record, session);
     this.records.update(record);
+    this.tell("delivered", record, { deliveryCount: record.deliveryCount });
     consumer.deliver(record, token, previous);
   }
 
@@ -344,12 +351,15 @@ export class MessageStore {
   }
 
   complete(token: string): void {
-    this.remove(this.locked(token));
+    const record = this.locked(token);
+    this.remove(record);
+    this.tell("completed", record);
   }
 
   abandon(token: string, changes?: PropertyChanges): void {
     const record = this.locked(token);
     if (changes) record.payload = record.payload.withUserProperties(changes);
+    this.tell("abandoned", record, { deliveryCount: record.deliveryCount });
     this.releaseLock(record);
   }
 
@@ -358,6 +368,7 @@ export class MessageStore {
     if (changes) record.payload = record.payload.withUserProperties(changes);
     this.unlock(record);
     this.setState(record, "deferred");
+    this.tell("deferred", record);
   }
 
   deadLetter(token: string, reason: string | undefined, description: string | undefined, changes?: PropertyChanges): void {
@@ -396,11 +407,13 @@ export class MessageStore {
       const previousDeliveries = record.deliveryCount++;
       if (receiveAndDelete) {
         this.remove(record);
+        this.tell("received", record, { deliveryCount: record.deliveryCount });
         return { record, previousDeliveries };
       }
       if (record.lockToken) this.unlock(record);
       const lockToken = this.lock(record, session);
       this.records.update(record);
+      this.tell("delivered", record, { deliveryCount: record.deliveryCount });
       return { record, lockToken, previousDeliveries };
     });
   }
@@ -483,6 +496,31 @@ export class MessageStore {
   setSessionState(sessionId: string, state: Buffer | undefined): void {
     this.heldSession(sessionId);
     this.records.setSessionState(sessionId, state);
+  }
+
+  /** Each session with messages or state: how many messages, who holds its lock until when, its state's size. */
+  describeSessions(): { sessionId: string; messages: number; lockedUntil: number | undefined; stateBytes: number }[] {
+    if (!this.sessionful) return [];
+    const messages = new Map<string, number>();
+    for (const record of this.records.values()) {
+      const id = record.sessionId ?? "";
+      messages.set(id, (messages.get(id) ?? 0) + 1);
+    }
+    const now = this.clock.now();
+    return [...messages].map(([sessionId, count]) => {
+      const session = this.sessions.get(sessionId);
+      return {
+        sessionId,
+        messages: count,
+        lockedUntil: session?.isLockedAt(now) ? session.lockedUntil : undefined,
+        stateBytes: this.records.sessionState(sessionId)?.length ?? 0,
+      };
+    });
+  }
+
+  /** A session's state without holding its lock (the dashboard's read; receivers go through sessionState). */
+  peekSessionState(sessionId: string): Buffer | undefined {
+    return this.records.sessionState(sessionId);
   }
 
   private heldSession(sessionId: string): MessageSession {
@@ -595,6 +633,7 @@ export class MessageStore {
     if (description !== undefined && description !== null) props.push([DEAD_LETTER_DESCRIPTION, description]);
     this.deleteRecord(record);
     target.adopt(record, props.length > 0 ? record.payload.withUserProperties(props) : record.payload);
+    this.tell("dead-lettered", record, { reason: reason ?? undefined, description: description ?? undefined });
   }
 
   private expire(record: MessageRecord): void {
@@ -602,6 +641,7 @@ export class MessageStore {
       this.moveToDeadLetters(record, "TTLExpiredException", "The message expired and was dead lettered.");
     } else {
       this.deleteRecord(record);
+      this.tell("expired", record);
     }
   }
 
@@ -625,6 +665,7 @@ export class MessageStore {
       this.lockDue.push(record.lockedUntil, token);
       return;
     }
+    this.tell("lock-expired", record, { deliveryCount: record.deliveryCount });
     this.releaseLock(record);
   }
 
@@ -632,6 +673,15 @@ export class MessageStore {
     const record = this.records.get(seq);
     if (!record || record.state !== "scheduled" || record.enqueuedAt !== at) return;
     this.setState(record, "active");
+    this.tell("enqueued", record);
     this.admit(record, true);
+  }
+
+  /** Tells the observer, if any, of a hop; builds nothing when nobody listens. */
+  private tell(kind: MessageHopKind, record: MessageRecord, extra?: Partial<MessageHop>): void {
+    const observer = this.observer();
+    if (!observer) return;
+    const entity = this.path;
+    observer.onMessage({ kind, entity, sequenceNumber: record.sequenceNumber, payload: record.payload, ...extra });
   }
 }

@@ -7,6 +7,7 @@ import type { Clock } from "../../common/clock.js";
 import type { ServiceBusNamespaceConfig } from "../config.js";
 import type { QueueOptions, RuleDescription, SubscriptionOptions, TopicOptions } from "./entity-options.js";
 import type { Router, TransferTarget } from "./forwarding.js";
+import { MessageObservers } from "./message-observer.js";
 import type { MessageStore } from "./message-store.js";
 import { Queue } from "./queue.js";
 import { type EntityStorage, inMemoryStorage } from "./record-store.js";
@@ -37,6 +38,8 @@ class EntityMap<T extends { router: Router | undefined }> extends Map<string, T>
 export class Namespace implements Router {
   readonly queues: Map<string, Queue> = new EntityMap<Queue>(this);
   readonly topics: Map<string, Topic> = new EntityMap<Topic>(this);
+  /** The observer of every hop of every message here (the dashboard's flow recorder sets it). */
+  readonly messageObservers = new MessageObservers();
 
   constructor(
     readonly name: string,

@@ -58,6 +58,8 @@ export class Queue implements TransferTarget, ForwardingSource {
     this.store = new MessageStore(name, own, clock, this.deadLetters, storage.records(name));
     this.store.divert = forwardingDivert(this, () => this.options.forwardTo);
     this.deadLetters.divert = forwardingDivert(this, () => this.options.forwardDeadLetteredMessagesTo, name);
+    const observer = () => this.router?.messageObservers?.current;
+    for (const store of [this.store, this.deadLetters, this.transferDeadLetters]) store.observer = observer;
     this.sequence = storage.sequenceNumbers(name);
     this.duplicates = new DuplicateDetector(clock, () => this.options.duplicateDetectionHistoryTimeWindowMs);
   }

@@ -80,6 +80,8 @@ export class Subscription implements ForwardingSource {
     this.store = new MessageStore(path, own, clock, this.deadLetters, storage.records(path));
     this.store.divert = forwardingDivert(this, () => this.options.forwardTo);
     this.deadLetters.divert = forwardingDivert(this, () => this.options.forwardDeadLetteredMessagesTo, path);
+    const observer = () => this.router?.messageObservers?.current;
+    for (const store of [this.store, this.deadLetters, this.transferDeadLetters]) store.observer = observer;
     this.setRules(rules);
   }
 

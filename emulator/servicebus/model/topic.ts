@@ -34,6 +34,7 @@ export class Topic implements TransferTarget {
       this.fanOut(record.payload, record.sequenceNumber, { transferHops, deadLetterSource, wasScheduled: true });
       return true;
     };
+    this.scheduled.observer = () => this.routerRef?.messageObservers?.current;
     this.sequence = storage.sequenceNumbers(name);
     this.duplicates = new DuplicateDetector(clock, () => this.options.duplicateDetectionHistoryTimeWindowMs);
   }
@@ -84,6 +85,8 @@ export class Topic implements TransferTarget {
   private arrive(payload: MessagePayload, options: ArrivalOptions): number | undefined {
     if (this.options.requiresDuplicateDetection && this.duplicates.isDuplicate(payload)) return undefined;
     const seq = this.sequence.next();
+    const observer = this.routerRef?.messageObservers?.current;
+    if (observer) observer.onMessage({ kind: "sent", entity: this.name, sequenceNumber: seq, payload });
     const at = options.scheduledAt ?? scheduledTimeOf(payload);
     if (at !== undefined && at > this.clock.now()) this.scheduled.enqueue(payload, seq, { ...options, scheduledAt: at });
     else this.fanOut(payload, seq, options);
