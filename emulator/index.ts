@@ -166,9 +166,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let dashboard: Dashboard | undefined;
     if (options.dashboard !== false) {
-      const serviceBusSink = serviceBusSinkFor(serviceBus.namespace);
       const namespace = serviceBus.namespace;
-      const started = startDashboard({ http, clock, namespace, serviceBusSink, eventGrid, kafka });
+      const started = startDashboard({ http, clock, namespace, serviceBus, eventGrid, kafka });
       dashboard = started;
       closers.push(async () => started.close());
     }

@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { type EmulatorHttpServer, HttpError, readBody, sendJson } from "../common/http-server.js";
-import type { ServiceBusSink } from "../eventgrid/service-bus-sink.js";
+import type { ServiceBusEnqueuer } from "../common/service-bus-enqueuer.js";
 import { DashboardError } from "./dashboard-error.js";
 import type { FlowRecorder } from "./flow-recorder.js";
 import type { LiveStream, Section } from "./live-stream.js";
@@ -71,7 +71,7 @@ export interface DashboardRouteOptions {
   recorder: FlowRecorder;
   live: LiveStream;
   sections: Record<Exclude<Section, "clock">, SectionReader>;
-  serviceBus: ServiceBusSink;
+  serviceBus: ServiceBusEnqueuer;
 }
 
 const testMessage = z
@@ -141,7 +141,7 @@ export function registerDashboardRoutes(http: EmulatorHttpServer, options: Dashb
     }
     const { entity, body, ...rest } = message.data;
     try {
-      await options.serviceBus.send(entity, { ...rest, body: Buffer.from(body, "utf8") });
+      await options.serviceBus.enqueue(entity, { ...rest, body: Buffer.from(body, "utf8") });
     } catch (err) {
       const code = (err as { code?: string }).code ?? "SendFailed";
       throw DashboardError.refused(code === "MessagingEntityNotFound" ? 404 : 409, code, (err as Error).message);

@@ -6,8 +6,8 @@
  */
 import type { EmulatorClock } from "../common/clock.js";
 import type { EmulatorHttpServer } from "../common/http-server.js";
+import type { ServiceBusEnqueuer } from "../common/service-bus-enqueuer.js";
 import type { EventGridService } from "../eventgrid/index.js";
-import type { ServiceBusSink } from "../eventgrid/service-bus-sink.js";
 import type { KafkaService } from "../kafka/index.js";
 import type { Namespace } from "../servicebus/model/namespace.js";
 import { registerDashboardRoutes } from "./dashboard-routes.js";
@@ -31,7 +31,7 @@ export interface DashboardOptions {
   http: EmulatorHttpServer;
   clock: EmulatorClock;
   namespace: Namespace;
-  serviceBusSink: ServiceBusSink;
+  serviceBus: ServiceBusEnqueuer;
   eventGrid: EventGridService;
   kafka: KafkaService;
 }
@@ -66,7 +66,7 @@ export function startDashboard(options: DashboardOptions): Dashboard {
   registerDashboardRoutes(options.http, {
     recorder,
     live,
-    serviceBus: options.serviceBusSink,
+    serviceBus: options.serviceBus,
     sections: {
       servicebus: () => serviceBusView(options.namespace),
       eventgrid: () => ({ topics: options.eventGrid.describe() }),

@@ -26,7 +26,10 @@ export async function screenshot(page: Page, name: string, copyTo?: string): Pro
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
-  if (copyTo) await page.screenshot({ path: path.join(repoRoot, copyTo), fullPage: false });
+  // The README's images are refreshed only on request (UPDATE_README_IMAGES=1), so a test run leaves the tree clean.
+  if (copyTo && process.env.UPDATE_README_IMAGES === "1") {
+    await page.screenshot({ path: path.join(repoRoot, copyTo), fullPage: false });
+  }
 }
 
 /** Waits until the text of `selector` (the first match) satisfies `accept`, without reloading the page. */

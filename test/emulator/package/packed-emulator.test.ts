@@ -114,6 +114,14 @@ describe("the packed emulator package", () => {
       for (const name of ["queue.1", "topic.1", "subscription.1", "subscription.4"]) expect(paths).toContain(name);
       expect(paths).not.toContain("purchases");
 
+      // The dashboard ships in the package: its page, its own modules and preact from the installed dependencies.
+      const page = await fetch(`${health}/`);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(await page.text()).toContain("/dashboard/page/app.js");
+      for (const file of ["page/app.js", "vendor/preact.mjs"]) {
+        expect((await fetch(`${health}/dashboard/${file}`)).status, file).toBe(200);
+      }
+
       const env = userEnvironment({ SERVICEBUS_CONNECTION_STRING: connectionString });
       const script = path.join(import.meta.dirname, "readme-standalone.ts");
       const example = await run(process.execPath, ["--import", tsxLoader, script], {
