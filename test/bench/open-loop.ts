@@ -9,7 +9,9 @@
 /** Arrival offsets in ms from the start, evenly spaced at `ratePerSecond` (deterministic, so runs compare). */
 export function arrivalSchedule(count: number, ratePerSecond: number): number[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number >= 0, got ${count}`);
-  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new RangeError(`rate must be > 0 per second, got ${ratePerSecond}`);
+  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {
+    throw new RangeError(`rate must be > 0 per second, got ${ratePerSecond}`);
+  }
   return Array.from({ length: count }, (_, i) => (i * 1000) / ratePerSecond);
 }
 
@@ -18,7 +20,10 @@ export function arrivalSchedule(count: number, ratePerSecond: number): number[] 
  * when all have settled. `lateMs` is how far behind schedule the runner fell at worst (a busy event loop shows here:
  * then the offered rate was lower than asked, and the bench says so).
  */
-export async function runOpenLoop(schedule: readonly number[], task: (i: number) => Promise<void>): Promise<{ lateMs: number; seconds: number }> {
+export async function runOpenLoop(
+  schedule: readonly number[],
+  task: (i: number) => Promise<void>,
+): Promise<{ lateMs: number; seconds: number }> {
   const started = performance.now();
   const running: Promise<void>[] = [];
   let lateMs = 0;

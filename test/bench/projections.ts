@@ -168,7 +168,14 @@ export const projectionsSuite: BenchSuite = {
       const mail = (p: number) => ({ name: `e-mail consumer, same PurchaseCompleted events, p${p}`, value: round1(percentile(mails, p)) });
       const lagRows = (name: string, lags: number[]): BenchRow[] => [
         { suite, name: `${name} lag p50 (${at}; ${lags.length} samples)`, value: round1(percentile(lags, 50)), unit: "ms", baseline: mail(50) },
-        { suite, name: `${name} lag p99 (${at})`, value: round1(percentile(lags, 99)), unit: "ms", baseline: mail(99), ...lagTarget(percentile(lags, 99)) },
+        {
+          suite,
+          name: `${name} lag p99 (${at})`,
+          value: round1(percentile(lags, 99)),
+          unit: "ms",
+          baseline: mail(99),
+          ...lagTarget(percentile(lags, 99)),
+        },
       ];
       const completeRows = Math.min(found.status.length, found.fans.length, found.sales.length);
       return [
@@ -176,7 +183,13 @@ export const projectionsSuite: BenchSuite = {
         ...lagRows("PurchaseCompleted -> fanpurchases", lagsOf(found.fans)),
         ...lagRows("PurchaseCompleted -> concertsales", lagsOf(found.sales)),
         { suite, name: `TicketsReserved -> concertavailability (one hot row; polled every 50 ms) lag p50 (${at})`, value: round1(percentile(availability, 50)), unit: "ms" },
-        { suite, name: `TicketsReserved -> concertavailability lag p99 (${at})`, value: round1(percentile(availability, 99)), unit: "ms", ...lagTarget(percentile(availability, 99)) },
+        {
+          suite,
+          name: `TicketsReserved -> concertavailability lag p99 (${at})`,
+          value: round1(percentile(availability, 99)),
+          unit: "ms",
+          ...lagTarget(percentile(availability, 99)),
+        },
         cpuPerUnitRow(suite, `CPU per purchase, all processes, appended and drained in ${round1(drainedSeconds)} s`, cpu, purchases, drainedSeconds),
         { suite, name: `bench process event loop delay p99 at ${rate}/s (the emulator, the host and the load share it)`, value: round1(loopDelay.percentile(99) / 1e6), unit: "ms" },
         { suite, name: `read model rows complete at ${rate}/s`, value: completeRows, unit: "purchases", target: `= ${purchases}`, pass: completeRows === purchases },

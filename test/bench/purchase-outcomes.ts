@@ -32,12 +32,21 @@ export interface PurchaseOutcome {
 interface CloudEventBody {
   type?: string;
   time?: string;
-  data?: { purchaseId?: string; concertId?: string; tier?: string; quantity?: number; ticketIds?: unknown[]; reason?: string };
+  data?: {
+    purchaseId?: string;
+    concertId?: string;
+    tier?: string;
+    quantity?: number;
+    ticketIds?: unknown[];
+    reason?: string;
+  };
 }
 
 /** One outcome from a message body, or undefined for a body that is not one (the bench counts those). */
 export function outcomeOf(body: unknown): PurchaseOutcome | undefined {
-  const event = (typeof body === "string" ? JSON.parse(body) : Buffer.isBuffer(body) ? JSON.parse(body.toString("utf8")) : body) as CloudEventBody;
+  const text = typeof body === "string" ? body : Buffer.isBuffer(body) ? body.toString("utf8") : undefined;
+  const parsed: unknown = text === undefined ? body : JSON.parse(text);
+  const event = parsed as CloudEventBody;
   const data = event?.data;
   if (!data?.purchaseId || (event.type !== COMPLETED && event.type !== CANCELLED)) return undefined;
   const completed = event.type === COMPLETED;
@@ -64,7 +73,7 @@ export class PurchaseOutcomes {
   private constructor(private readonly subscription: string) {}
 
   /** Creates the subscription (if absent) and starts receiving. */
-  static async start(options: { connectionString: string; emulatorHttpUrl: string; subscription?: string }): Promise<PurchaseOutcomes> {
+  static async start(options: { connectionString: string; emulatorHttpUrl: string; subscription?: string }) {
     const watcher = new PurchaseOutcomes(options.subscription ?? "bench-outcomes");
     const admin = new ServiceBusAdministrationClient(options.connectionString, { retryOptions: { maxRetries: 2 } });
     // The SDK always builds https://<Endpoint host>/...; the emulator's admin API is on its plain HTTP port.
@@ -78,10 +87,12 @@ export class PurchaseOutcomes {
     });
     if (!(await admin.subscriptionExists("events", watcher.subscription))) {
       const sqlExpression = `eventType IN ('${COMPLETED}', '${CANCELLED}')`;
-      await admin.createSubscription("events", watcher.subscription, { defaultRuleOptions: { name: "outcomes", filter: { sqlExpression } } });
+      const defaultRuleOptions = { name: "outcomes", filter: { sqlExpression } };
+      await admin.createSubscription("events", watcher.subscription, { defaultRuleOptions });
     }
     watcher.client = createServiceBusClient({ kind: "connectionString", connectionString: options.connectionString });
-    watcher.receiver = watcher.client.createReceiver("events", watcher.subscription, { receiveMode: "receiveAndDelete" });
+    const receiveMode = "receiveAndDelete";
+    watcher.receiver = watcher.client.createReceiver("events", watcher.subscription, { receiveMode });
     watcher.receiver.subscribe(
       {
         processMessage: async (message) => watcher.record(message.body),

@@ -44,7 +44,8 @@ export const purchasesSuite: BenchSuite = {
     const sut = await startSystemUnderTest({ dataDir });
     let watcher: PurchaseOutcomes | undefined;
     try {
-      watcher = await PurchaseOutcomes.start({ connectionString: sut.system.appSettings.ServiceBusConnection, emulatorHttpUrl: sut.system.emulator.http.url });
+      const connectionString = sut.system.appSettings.ServiceBusConnection;
+      watcher = await PurchaseOutcomes.start({ connectionString, emulatorHttpUrl: sut.system.emulator.http.url });
       const concerts = ["bench-hall-a", "bench-hall-b"];
       for (const concertId of concerts) {
         const res = await request(`${sut.url}/api/concerts`, "POST", JSON.stringify({ concertId, name: "Bench", venue: "Hall", startsAt: FUTURE_START, capacity: { standard: 1_000_000, vip: 1_000 }, prices: { standard: 5_000, vip: 20_000 } }));

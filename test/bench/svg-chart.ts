@@ -59,9 +59,11 @@ export function lineChartSvg(chart: LineChart): string {
   const xTop = niceCeiling(Math.max(...chart.x));
   const x = linearScale(xTop, left, width - right);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"` +
+      ` font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escape(chart.title)}</text>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">` +
+      `${escape(chart.title)}</text>`,
   ];
   chart.panels.forEach((panel, p) => {
     const y0 = top + p * (panelHeight + gap);
@@ -72,19 +74,23 @@ export function lineChartSvg(chart: LineChart): string {
       out.push(`<line x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/>`);
       out.push(`<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${label(t)}</text>`);
     }
-    for (const v of chart.x) out.push(`<text x="${x(v)}" y="${y0 + panelHeight + 16}" text-anchor="middle">${label(v)}</text>`);
-    out.push(`<line x1="${left}" x2="${width - right}" y1="${y0 + panelHeight}" y2="${y0 + panelHeight}" stroke="#333"/>`);
+    const bottom = y0 + panelHeight;
+    for (const v of chart.x) out.push(`<text x="${x(v)}" y="${bottom + 16}" text-anchor="middle">${label(v)}</text>`);
+    out.push(`<line x1="${left}" x2="${width - right}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`);
     out.push(`<line x1="${left}" x2="${left}" y1="${y0}" y2="${y0 + panelHeight}" stroke="#333"/>`);
     const mid = y0 + panelHeight / 2;
-    out.push(`<text x="16" y="${mid}" text-anchor="middle" transform="rotate(-90 16 ${mid})">${escape(panel.label)}</text>`);
+    const rotate = `rotate(-90 16 ${mid})`;
+    out.push(`<text x="16" y="${mid}" text-anchor="middle" transform="${rotate}">${escape(panel.label)}</text>`);
     panel.series.forEach((s, i) => {
       const colour = COLOURS[i % COLOURS.length];
-      const points = s.values.map((v, j) => (Number.isFinite(v) ? `${x(chart.x[j])},${y(Math.min(v, yTop))}` : "")).filter(Boolean);
+      const points = s.values.flatMap((v, j) => (Number.isFinite(v) ? [[x(chart.x[j]), y(Math.min(v, yTop))]] : []));
       const dash = s.dashed ? ` stroke-dasharray="5 4"` : "";
-      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2"${dash} points="${points.join(" ")}"/>`);
-      for (const pt of points) out.push(`<circle cx="${pt.split(",")[0]}" cy="${pt.split(",")[1]}" r="3" fill="${colour}"/>`);
+      const path = points.map(([px, py]) => `${px},${py}`).join(" ");
+      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2"${dash} points="${path}"/>`);
+      for (const [px, py] of points) out.push(`<circle cx="${px}" cy="${py}" r="3" fill="${colour}"/>`);
       const ly = y0 + 14 + i * 18;
-      out.push(`<line x1="${width - right + 12}" x2="${width - right + 36}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"${dash}/>`);
+      const key = `x1="${width - right + 12}" x2="${width - right + 36}" y1="${ly - 4}" y2="${ly - 4}"`;
+      out.push(`<line ${key} stroke="${colour}" stroke-width="2"${dash}/>`);
       out.push(`<text x="${width - right + 42}" y="${ly}">${escape(s.name)}</text>`);
     });
   });

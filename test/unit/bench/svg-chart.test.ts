@@ -37,7 +37,13 @@ describe("lineChartSvg", () => {
     xLabel: "offered per second",
     x: [10, 50, 100, 200],
     panels: [
-      { label: "per s", series: [{ name: "achieved", values: [10, 50, 90, Number.NaN] }, { name: "offered", values: [10, 50, 100, 200], dashed: true }] },
+      {
+        label: "per s",
+        series: [
+          { name: "achieved", values: [10, 50, 90, Number.NaN] },
+          { name: "offered", values: [10, 50, 100, 200], dashed: true },
+        ],
+      },
       { label: "ms", series: [{ name: "p99", values: [30, 40, 60, 2_000] }] },
     ],
   });
@@ -52,6 +58,7 @@ describe("lineChartSvg", () => {
 
   it("escapes text and labels the axes and the series", () => {
     expect(chart).toContain("a &lt;chart&gt;");
-    for (const text of ["offered per second", "achieved", "offered", "p99", ">200<", ">2k<"]) expect(chart).toContain(text);
+    const texts = ["offered per second", "achieved", "offered", "p99", ">200<", ">2k<"];
+    for (const text of texts) expect(chart).toContain(text);
   });
 });
