@@ -57,3 +57,23 @@ export function fanOrder(i: number): FanOrder {
   const quantity = q < 4 ? 1 : q < 7 ? 2 : q < 9 ? 3 : 4;
   return { tier, quantity };
 }
+
+/**
+ * `promise`'s value, or undefined once `deadline` (ms since the epoch) has passed without it: an open-loop bench
+ * waits for nothing longer than its bounded wait, not even for a request the system never answers.
+ */
+export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type BenchRow, percentile, round1 } from "./harness.js";
 import { httpLoadClient, type HttpLoadClient } from "./http-load.js";
-import { arrivalSchedule, runOpenLoop } from "./open-loop.js";
+import { arrivalSchedule, beforeDeadline, runOpenLoop } from "./open-loop.js";
 import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
 import type { PurchaseOutcomes } from "./purchase-outcomes.js";
 import { lineChartSvg } from "./svg-chart.js";
@@ -108,10 +108,13 @@ async function offerPurchases({ client, url, outcomes, rate, seconds, waitMs }: 
     const sentAt = Date.now();
     const fan = { id: `fan-${rate}-${i}`, email: `fan${i}@example.com` };
     const body = JSON.stringify({ concertId, fan, tier: "standard", quantity: 1 + (i % 4) });
-    const res = await client.request(`${url}/api/purchases`, "POST", body).catch(() => ({ status: 0, text: "" }));
+    const posted = client.request(`${url}/api/purchases`, "POST", body);
+    const res = await beforeDeadline(posted, deadline).catch(() => ({ status: 0, text: "" }));
     out.answers.push(Date.now() - sentAt);
-    if (res.status !== 202) {
-      out.refused++;
+    if (!res || res.status !== 202) {
+      // No answer before the deadline is a purchase that never reached its final state in time.
+      if (res) out.refused++;
+      else out.pending++;
       return;
     }
     const { purchaseId } = JSON.parse(res.text) as { purchaseId: string };

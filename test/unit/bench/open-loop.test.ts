@@ -3,7 +3,7 @@
  * fan mix, which must be the same every run and the same in any prefix of a run.
  */
 import { describe, expect, it } from "vitest";
-import { arrivalSchedule, fanOrder, runOpenLoop } from "../../bench/open-loop.js";
+import { arrivalSchedule, beforeDeadline, fanOrder, runOpenLoop } from "../../bench/open-loop.js";
 
 describe("arrivalSchedule", () => {
   it("spaces arrivals evenly at the rate asked, starting at 0", () => {
@@ -62,5 +62,17 @@ describe("fanOrder", () => {
       expect(byQuantity[0] + byQuantity[1]).toBeGreaterThan(0.6);
       expect(orders.every((o) => o.quantity >= 1 && o.quantity <= 4)).toBe(true);
     }
+  });
+});
+
+describe("beforeDeadline", () => {
+  it("gives the value when it comes in time, and undefined when the deadline passes first", async () => {
+    expect(await beforeDeadline(Promise.resolve(7), Date.now() + 1_000)).toBe(7);
+    const never = new Promise<number>(() => {});
+    expect(await beforeDeadline(never, Date.now() + 20)).toBeUndefined();
+  });
+
+  it("passes a failure on", async () => {
+    await expect(beforeDeadline(Promise.reject(new Error("refused")), Date.now() + 1_000)).rejects.toThrow("refused");
   });
 });
