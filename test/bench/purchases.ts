@@ -13,8 +13,8 @@
  * floor every purchase starts with; the rest is the write side's own work).
  *
  * Then cost as work grows (purchase-load.ts): OPEN LOOP steps at BENCH_PURCHASE_RATES (default 10,50,100,200
- * purchases/s) for BENCH_PURCHASE_STEP_SECONDS each (default 10), each step drained before the next; the figures
- * are drawn to bench-results/purchases-load.svg.
+ * purchases/s) for BENCH_PURCHASE_STEP_SECONDS each (default 10), each step's purchases waited for (at most
+ * BENCH_PURCHASE_STEP_WAIT_MS) before the next; the figures are drawn to bench-results/purchases-load.svg.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
