@@ -204,7 +204,10 @@ function saleRows(settings: Settings, sale: Sale, readModel: ReadModelCount, hea
   const p = (values: number[], q: number) => round1(percentile(values, q));
   const unfinished = `${sale.accepted} accepted, ${sale.pending} pending; ${sale.unanswered} POSTs unanswered`;
   const cpuMs = sum(sale.cpu.values());
-  const cpuPerPurchase = cpuMs / Math.max(1, sale.accepted);
+  // Per purchase that reached its final state: work spent on purchases still pending is not a cheaper purchase.
+  const finished = sale.final.length;
+  const cpuPerPurchase = cpuMs / Math.max(1, finished);
+  const allFinished = sale.pending + sale.unanswered === 0;
   const answeringSeconds = (sale.lastAnswerAt - sale.firstPostAt) / 1000;
   return [
     {
@@ -274,14 +277,14 @@ function saleRows(settings: Settings, sale: Sale, readModel: ReadModelCount, hea
     {
       ...cpuPerUnitRow(
         suite,
-        `CPU per accepted purchase, all processes, over the ${round1(sale.wallSeconds)} s of the sale`,
+        `CPU per purchase with a final state (${finished}), all processes, ${round1(sale.wallSeconds)} s of sale`,
         sale.cpu,
-        Math.max(1, sale.accepted),
+        Math.max(1, finished),
         sale.wallSeconds,
       ),
       baseline: { name: "CPU per POST /api/health, all processes", value: round1(health.cpuPerRequest) },
       target: `<= ${TARGET_CPU_MS} ms`,
-      pass: cpuPerPurchase <= TARGET_CPU_MS,
+      pass: allFinished && cpuPerPurchase <= TARGET_CPU_MS,
     },
     { suite, name: `CPU per fan (all ${fans}), all processes`, value: round1(cpuMs / fans), unit: "ms" },
   ];
