@@ -22,7 +22,7 @@ import { createServiceBusClient, ServiceBusMessageBus } from "../../src/messagin
 import { OutboxRelay } from "../../src/outbox/outbox-relay.js";
 import { KeyedBatcher } from "../../src/projections/keyed-batcher.js";
 import { startSystemUnderTest, until } from "../system/system-under-test.js";
-import { type BenchRow, type BenchSuite, percentile, round1 } from "./harness.js";
+import { type BenchRow, type BenchSuite, percentile, round1, timestampMs } from "./harness.js";
 import { cpuPerUnitRow, cpuSince, processTreeCpu } from "./process-usage.js";
 
 const suite = "projections";
@@ -30,7 +30,7 @@ const SECONDS = 10;
 /** Warm-up purchases, at 50/s: the JIT settles and the links open before anything is measured. */
 const WARM_UP = 500;
 
-type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; timestamp?: string };
+type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; timestamp?: string | Date };
 
 async function rows(table: TableClient, filter?: string): Promise<Row[]> {
   const out: Row[] = [];
@@ -158,7 +158,8 @@ export const projectionsSuite: BenchSuite = {
       polling = false;
       await poller;
 
-      const lagsOf = (rowsFound: Row[]) => rowsFound.map((r) => Date.parse(String(r.timestamp)) - completedAt.get(String(r.purchaseId))!).sort((a, b) => a - b);
+      const lagOf = (r: Row) => timestampMs(r.timestamp) - completedAt.get(String(r.purchaseId))!;
+      const lagsOf = (rowsFound: Row[]) => rowsFound.map(lagOf).sort((a, b) => a - b);
       const mails = lagsOf(found.mails);
       const availability = [...reservedAt].filter(([v]) => shown.has(v)).map(([v, t]) => shown.get(v)! - t).sort((a, b) => a - b);
       // The schedule asks for `rate` purchases/s; a machine too busy to append that fast shows here.
