@@ -36,3 +36,13 @@ export function percentile(sorted: number[], p: number): number {
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx];
 }
+
+/**
+ * A table row's Timestamp (the service's commit time) in ms. The Tables SDK hands it over as a Date when the
+ * service annotates it as Edm.DateTime and as a string otherwise; `String(date)` drops the milliseconds, which made
+ * read-model lags up to a second too small (negative at p50).
+ */
+export function timestampMs(timestamp: unknown): number {
+  if (timestamp instanceof Date) return timestamp.getTime();
+  return typeof timestamp === "string" ? Date.parse(timestamp) : NaN;
+}
