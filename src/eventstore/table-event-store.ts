@@ -82,28 +82,35 @@ export class TableEventStore implements EventStore {
     const after = options.afterVersion ?? 0;
     const table = await this.client();
     // From `after` itself (when > 0): its presence confirms the stream's version when nothing follows it. The inbox
-    // row, when asked for, comes in the same query (same partition): one round trip for a handler's whole read.
+    // row and the snapshot row, when asked for, come in the same query (same partition): one round trip for a
+    // handler's whole read.
     const inboxRow = options.inbox && inboxRowKey(options.inbox);
-    const events$ = odata`RowKey ge ${eventRowKey(after)} and RowKey lt ${"e;"}`;
-    const filter = odata`PartitionKey eq ${streamId} and ` + (inboxRow ? `((${events$}) or ${odata`RowKey eq ${inboxRow}`})` : events$);
+    const to = options.toVersion;
+    const end = to === undefined ? odata`RowKey lt ${"e;"}` : odata`RowKey le ${eventRowKey(to)}`;
+    const extra: string[] = [];
+    if (inboxRow) extra.push(odata`RowKey eq ${inboxRow}`);
+    if (options.snapshot) extra.push(odata`RowKey eq ${SNAPSHOT_ROW}`);
+    const events$ = odata`RowKey ge ${eventRowKey(after)} and ` + end;
+    const rows$ = extra.length ? `((${events$}) or ${extra.join(" or ")})` : events$;
+    const filter = odata`PartitionKey eq ${streamId} and ` + rows$;
     const events: StoredEvent[] = [];
     let version = 0;
     let handled = false;
+    let snapshot: Snapshot | undefined;
     for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      if (row.rowKey === inboxRow) {
-        handled = true;
-        continue;
+      if (row.rowKey === inboxRow) handled = true;
+      else if (row.rowKey === SNAPSHOT_ROW) snapshot = toSnapshot(streamId, row);
+      else {
+        version = Number(String(row.rowKey).slice(2));
+        if (version > after) events.push({ streamId, version, event: readJson<CloudEvent>(row, "event") });
       }
-      version = Number(String(row.rowKey).slice(2));
-      if (version > after) events.push({ streamId, version, event: readJson<CloudEvent>(row, "event") });
     }
-    return { version, events, ...(inboxRow ? { handled } : {}) };
+    return { version, events, ...(inboxRow ? { handled } : {}), ...(snapshot ? { snapshot } : {}) };
   }
 
   async readSnapshot(streamId: string): Promise<Snapshot | undefined> {
     const row = await this.get(streamId, SNAPSHOT_ROW);
-    if (!row) return undefined;
-    return { streamId, version: Number(row.version), schemaVersion: Number(row.schemaVersion), state: readJson(row, "state") };
+    return row && toSnapshot(streamId, row);
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
@@ -200,6 +207,11 @@ export class TableEventStore implements EventStore {
       throw err;
     }
   }
+}
+
+function toSnapshot(streamId: string, row: Row): Snapshot {
+  const state = readJson(row, "state");
+  return { streamId, version: Number(row.version), schemaVersion: Number(row.schemaVersion), state };
 }
 
 function toOutboxRecord(row: Row): OutboxRecord {
