@@ -66,6 +66,12 @@ export interface Handling<S, N extends MessageName> {
   decide(state: S, context: DecideContext): Decision<N>;
   /** Put the new events in the outbox for the `events` topic and Kafka (default true; false for a process's own log). */
   publishEvents?: boolean;
+  /**
+   * The stream as the caller just loaded it, with this handling's inbox check (`{ inbox: { consumer, messageId } }`),
+   * to decide what to ask a service: the runner starts from it instead of reading the stream again. A commit made
+   * meanwhile is caught as usual (a version conflict reloads, an inbox conflict is a duplicate).
+   */
+  loaded?: LoadedStream<S, N>;
 }
 
 export type HandlingOutcome =
@@ -109,7 +115,8 @@ export class MessageConsumer {
     const streamId = handling.stream.prefix + handling.id;
     const inbox = { consumer: handling.consumer, messageId: handling.message.id };
     // The inbox check comes in the same read as the stream's events.
-    const first = await repository.load(handling.stream, handling.id, { inbox });
+    const preloaded = handling.loaded?.handled === undefined ? undefined : handling.loaded;
+    const first = preloaded ?? (await repository.load(handling.stream, handling.id, { inbox }));
     if (first.handled) {
       settleOutcome("duplicate", { streamId });
       return { status: "duplicate", streamId };

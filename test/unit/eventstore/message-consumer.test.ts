@@ -114,4 +114,36 @@ describe("MessageConsumer", () => {
     expect(await handle(reserve("c1", "p1"))).toMatchObject({ status: "handled" });
     expect(await store.pendingOutbox()).toHaveLength(1);
   });
+
+  it("starts from the stream its caller loaded with the inbox check, reading nothing more; races still caught", async () => {
+    const store = new InMemoryEventStore();
+    let reads = 0;
+    const readStream: typeof store.readStream = (...a) => (reads++, store.readStream(...a));
+    const counting = Object.assign(Object.create(store) as InMemoryEventStore, { readStream });
+    const repository = new StreamRepository(counting, 20);
+    const consumer = new MessageConsumer({ repository });
+    const reservedAt = "2026-01-01T00:00:00.000Z";
+    const handleLoaded = async (message: ReturnType<typeof reserve>) => {
+      const loaded = await repository.load(inventory, "c9", { inbox: { consumer: "concerts", messageId: message.id } });
+      const events = [{ name: "TicketsReserved" as const, data: { ...message.data, reservedAt } }];
+      const handle = () => consumer.handle({ consumer: "concerts", message, stream: inventory, id: "c9", loaded, decide: () => ({ events }) });
+      return { loaded, handle };
+    };
+
+    const first = await handleLoaded(reserve("c9", "p1"));
+    reads = 0;
+    expect(await first.handle()).toMatchObject({ status: "handled", version: 1, attempts: 1 });
+    expect(reads).toBe(0);
+
+    // Loaded, then someone else committed: the version conflict reloads and decides again.
+    const late = await handleLoaded(reserve("c9", "p2"));
+    await (await handleLoaded(reserve("c9", "p3"))).handle();
+    expect(await late.handle()).toMatchObject({ status: "handled", version: 3, attempts: 2 });
+    // Loaded before a copy of the same message committed: a duplicate.
+    const copy = reserve("c9", "p4");
+    const [a, b] = [await handleLoaded(copy), await handleLoaded(copy)];
+    expect(await a.handle()).toMatchObject({ status: "handled" });
+    expect(await b.handle()).toMatchObject({ status: "duplicate" });
+    expect((await store.readStream("inventory-c9")).version).toBe(4);
+  });
 });
