@@ -3,7 +3,7 @@
  * inbox row, the snapshot row) and what the outbox sweeper asks for (the `o:` rows of every partition) come back as
  * a scan of every row would find them, page by page, while only the rows in the filter's RowKey ranges are read.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseFilter } from "../../../emulator/tables/odata-filter.js";
 import type { StoredEntity } from "../../../emulator/tables/entity.js";
 import { TableModel } from "../../../emulator/tables/table-model.js";
@@ -67,5 +67,30 @@ describe("Table queries on large partitions", () => {
     const sweep = m.entitiesRead;
     expect(allPages(m, filters[2], 1000)).toHaveLength(54);
     expect(m.entitiesRead - sweep).toBe(54);
+  });
+
+  it("orders Timestamps to the 7th fraction digit against literals of any precision, without parsing each row", () => {
+    let ms = Date.parse("2026-12-07T16:00:00.000Z");
+    const m = new TableModel(() => ms);
+    m.apply(m.planCreateTable("events"));
+    for (let n = 0; n < 500; n++) {
+      ms += n % 2; // two rows per millisecond: they differ in the sub-millisecond digits
+      m.apply(m.planInsert("events", `p${n % 7}`, `r${n}`, {}));
+    }
+    const after = (literal: string) =>
+      m.query("events", parseFilter(`Timestamp ge datetime'${literal}'`), 1000, undefined).entities.length;
+    const parse = vi.spyOn(Date, "parse");
+    try {
+      // Rows 199 to 499 are at .100 or later; row 199 is the first of that millisecond (sub-millisecond digits 0).
+      expect(after("2026-12-07T16:00:00.100Z")).toBe(301);
+      expect(after("2026-12-07T16:00:00.1Z")).toBe(301);
+      expect(after("2026-12-07T16:00:00.1000001Z")).toBe(300);
+      expect(after("2026-12-07T17:00:00.100+01:00")).toBe(301);
+      expect(after("2026-12-07T16:00:00Z")).toBe(500);
+      // Only the offset literal's query parses (both sides of each row's comparison); the four others parse nothing.
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(1010);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
