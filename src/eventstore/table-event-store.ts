@@ -59,7 +59,7 @@ type Row = TableEntityResult<Record<string, unknown>>;
 
 export interface TableEventStoreOptions {
   now?: () => Date;
-  /** How long sent outbox rows wait for their stream's next commit to delete them (default 500 ms). */
+  /** How long sent outbox rows wait for their stream's next commit to delete them (default 1,500 ms). */
   sentRowsDelayMs?: number;
   /** Sent outbox rows a delete failed for (left for the sweeper, which delivers them again). */
   onSentRowsError?: (error: unknown, streamId: string, rows: number) => void;
