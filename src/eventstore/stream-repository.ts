@@ -98,6 +98,14 @@ export class StreamRepository {
     return { ...rest, eventsRead: loaded.eventsRead + rest.eventsRead, ...(head.handled ? { handled: true } : {}) };
   }
 
+  /**
+   * The stream's state as this repository last saw it, without a read (none here; LatestStateRepository keeps
+   * them): a writer may decide from it, since its commit checks the version and the inbox anyway.
+   */
+  remembered<S, N extends MessageName>(_definition: StreamDefinition<S, N>, _id: string): LoadedStream<S, N> | undefined {
+    return undefined;
+  }
+
   /** `state` as of `afterVersion`, brought up to date with the events after it (and the inbox check, when asked). */
   protected async loadAfter<S, N extends MessageName>(definition: StreamDefinition<S, N>, streamId: string, state: S, afterVersion: number, options: LoadOptions): Promise<LoadedStream<S, N>> {
     const { version, events, handled } = await this.store.readStream(streamId, { afterVersion, ...(options.inbox ? { inbox: options.inbox } : {}) });
