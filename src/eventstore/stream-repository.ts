@@ -102,7 +102,10 @@ export class StreamRepository {
    * The stream's state as this repository last saw it, without a read (none here; LatestStateRepository keeps
    * them): a writer may decide from it, since its commit checks the version and the inbox anyway.
    */
-  remembered<S, N extends MessageName>(_definition: StreamDefinition<S, N>, _id: string): LoadedStream<S, N> | undefined {
+  remembered<S, N extends MessageName>(
+    _definition: StreamDefinition<S, N>,
+    _id: string,
+  ): LoadedStream<S, N> | undefined {
     return undefined;
   }
 

@@ -169,7 +169,7 @@ describe("MessageConsumer", () => {
             const data = { ...message.data, reservedAt: now.toISOString() };
             return state.left >= 1
               ? { events: [{ name: "TicketsReserved", data }] }
-              : { events: [{ name: "ReservationRejected", data: { ...message.data, available: 0, reason: "sold-out" } }] };
+              : { events: [{ name: "ReservationRejected", data: { ...message.data, available: 0, reason: "sold-out" as const } }] };
           },
         });
       return { counter, handle };
