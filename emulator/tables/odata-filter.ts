@@ -255,12 +255,17 @@ function compareInstants(a: string, b: string): number {
   return p < q ? -1 : p > q ? 1 : 0;
 }
 
+/** The last literal padded: a query compares every row it reads with the same one. */
+let lastPadded: { text: string; sortable: string | undefined } = { text: "", sortable: undefined };
+
 function sortableUtc(text: string): string | undefined {
   // Stored Timestamps already have all 7 digits: no regex for them.
   if (text.length === 28 && text[19] === "." && text[27] === "Z" && text[10] === "T") return text;
+  if (text === lastPadded.text) return lastPadded.sortable;
   const m = UTC_INSTANT.exec(text);
-  if (!m) return undefined;
-  return `${text.slice(0, 19)}.${(m[1] ?? "").padEnd(7, "0")}Z`;
+  const sortable = m ? `${text.slice(0, 19)}.${(m[1] ?? "").padEnd(7, "0")}Z` : undefined;
+  lastPadded = { text, sortable };
+  return sortable;
 }
 
 /** A DateTime as a sortable number: milliseconds, plus the sub-millisecond digits Azure keeps (up to 7). */
