@@ -7,7 +7,9 @@
  */
 import { etagFor, type StoredEntity, type TypedValue } from "./entity.js";
 import { TableError } from "./errors.js";
+import { type KeyRange, rowKeyRanges } from "./key-ranges.js";
 import { type FilterNode, matches, pinnedPartition } from "./odata-filter.js";
+import { ordinal, SortedKeys } from "./sorted-keys.js";
 
 export type Change =
   | { t: "createTable"; table: string }
@@ -17,8 +19,9 @@ export type Change =
 
 class Table {
   readonly partitions = new Map<string, Map<string, StoredEntity>>();
-  private sortedPartitions: string[] | undefined;
-  private readonly sortedRows = new Map<string, string[]>();
+  /** Key orders, built on a first scan and kept up to date by every write after it. */
+  private sortedPartitions: SortedKeys | undefined;
+  private readonly sortedRows = new Map<string, SortedKeys>();
 
   constructor(readonly name: string) {}
 
@@ -31,47 +34,53 @@ class Table {
     if (!partition) {
       partition = new Map();
       this.partitions.set(entity.partitionKey, partition);
-      this.sortedPartitions = undefined;
+      this.sortedPartitions?.add(entity.partitionKey);
     }
-    if (!partition.has(entity.rowKey)) this.sortedRows.delete(entity.partitionKey);
+    if (!partition.has(entity.rowKey)) this.sortedRows.get(entity.partitionKey)?.add(entity.rowKey);
     partition.set(entity.rowKey, entity);
   }
 
   delete(partitionKey: string, rowKey: string): void {
     const partition = this.partitions.get(partitionKey);
     if (!partition?.delete(rowKey)) return;
-    this.sortedRows.delete(partitionKey);
+    this.sortedRows.get(partitionKey)?.remove(rowKey);
     if (partition.size === 0) {
       this.partitions.delete(partitionKey);
-      this.sortedPartitions = undefined;
+      this.sortedRows.delete(partitionKey);
+      this.sortedPartitions?.remove(partitionKey);
     }
   }
 
-  /** Entities in key order, from (partitionKey, rowKey) on, in one partition when `only` is given. */
-  *scan(from: { partitionKey: string; rowKey: string } | undefined, only: string | undefined): Iterable<StoredEntity> {
-    let partitionKeys: string[];
+  /**
+   * Entities in key order, from (partitionKey, rowKey) on, in one partition when `only` is given, and only rows
+   * within `rows` (every row when absent). Reads the key orders in place: consume it before the next write.
+   */
+  *scan(from: QueryPage["next"], only: string | undefined, rows?: KeyRange[]): Iterable<StoredEntity> {
+    let partitionKeys: Iterable<string>;
     if (only !== undefined) partitionKeys = this.partitions.has(only) ? [only] : [];
-    else partitionKeys = this.sortedPartitions ??= [...this.partitions.keys()].sort(ordinal);
+    else {
+      this.sortedPartitions ??= new SortedKeys(this.partitions.keys());
+      partitionKeys = this.sortedPartitions.range(from?.partitionKey, undefined);
+    }
     for (const pk of partitionKeys) {
       if (from && pk < from.partitionKey) continue;
       const partition = this.partitions.get(pk);
       if (!partition) continue;
-      let rows = this.sortedRows.get(pk);
-      if (!rows) {
-        rows = [...partition.keys()].sort(ordinal);
-        this.sortedRows.set(pk, rows);
+      let keys = this.sortedRows.get(pk);
+      if (!keys) {
+        keys = new SortedKeys(partition.keys());
+        this.sortedRows.set(pk, keys);
       }
-      for (const rk of rows) {
-        if (from && pk === from.partitionKey && rk < from.rowKey) continue;
-        const entity = partition.get(rk);
-        if (entity) yield entity;
+      const resumeAt = from && pk === from.partitionKey ? from.rowKey : undefined;
+      for (const range of rows ?? [{}]) {
+        const lo = resumeAt !== undefined && (range.lo === undefined || resumeAt > range.lo) ? resumeAt : range.lo;
+        for (const rk of keys.range(lo, range.hi)) {
+          const entity = partition.get(rk);
+          if (entity) yield entity;
+        }
       }
     }
   }
-}
-
-function ordinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export interface QueryPage {
@@ -88,6 +97,8 @@ export class TableModel {
   /** By lower-case name: table names are case-insensitive, and keep the case they were created with. */
   private readonly tables = new Map<string, Table>();
   private lastStamp = { ms: 0, sub: 0 };
+  /** Entities queries have read (and tested against their filter) since start: what queries cost. */
+  entitiesRead = 0;
 
   constructor(private readonly now: () => number) {}
 
@@ -200,7 +211,8 @@ export class TableModel {
   query(tableName: string, filter: FilterNode | undefined, top: number, from: QueryPage["next"]): QueryPage {
     const table = this.table(tableName);
     const entities: StoredEntity[] = [];
-    for (const entity of table.scan(from, pinnedPartition(filter))) {
+    for (const entity of table.scan(from, pinnedPartition(filter), rowKeyRanges(filter))) {
+      this.entitiesRead++;
       if (filter && !matches(filter, entity)) continue;
       if (entities.length === top) {
         return { entities, next: { partitionKey: entity.partitionKey, rowKey: entity.rowKey } };

@@ -70,7 +70,11 @@ export interface AppServicesOptions {
 export function createAppServices(env: Env = process.env, options: AppServicesOptions = {}): AppServices {
   const connections = loadSettings(env);
   const settings = loadAppSettings(env);
-  const store = new TableEventStore(createTableClient(connections.storage, topology.tables.events));
+  const store = new TableEventStore(createTableClient(connections.storage, topology.tables.events), {
+    // Left in the table: the sweeper delivers them again, and duplicate detection drops the copies.
+    onSentRowsError: (err, streamId, rows) =>
+      console.warn(`outbox: ${rows} sent row(s) of ${streamId} left in the table for the sweeper: ${String(err)}`),
+  });
   const serviceBusClient: ServiceBusClient = createServiceBusClient(connections.serviceBus);
   const bus = new ServiceBusMessageBus(serviceBusClient);
   const kafka = connections.eventHubs ? new KafkaEventStream(createKafka(connections.eventHubs)) : undefined;
@@ -126,7 +130,7 @@ export function createAppServices(env: Env = process.env, options: AppServicesOp
     notifications: new FanNotifications(new LazyTable(createTableClient(connections.storage, topology.tables.notifications))),
     sweeper: new OutboxSweeper({ store, relay, gracePeriodMs: settings.outboxSweepGraceMs }),
     async close() {
-      await Promise.allSettled([bus.close(), kafka?.close(), eventGrid.close(), deferral.close()]);
+      await Promise.allSettled([bus.close(), kafka?.close(), eventGrid.close(), deferral.close(), store.flushSent()]);
       await serviceBusClient.close();
     },
   };

@@ -48,3 +48,12 @@ export function sharedRepository(deps: Pick<HandlerDeps, "store" | "snapshotEver
   }
   return repository;
 }
+
+/**
+ * The repository the handlers of this process share, for a read outside a handler (a POST checking that tickets are
+ * left): it reads only the events after the state it already holds. Made with the default snapshot interval when
+ * no handler has run yet.
+ */
+export function sharedReader(store: EventStore): LatestStateRepository {
+  return repositories.get(store) ?? sharedRepository({ store });
+}

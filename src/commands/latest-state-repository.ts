@@ -28,6 +28,17 @@ export class LatestStateRepository extends StreamRepository {
     return this.remember(await this.loadAfter(definition, streamId, known.state, known.version, options));
   }
 
+  override remembered<S, N extends MessageName>(
+    definition: StreamDefinition<S, N>,
+    id: string,
+  ): LoadedStream<S, N> | undefined {
+    const known = this.latest.get(definition.prefix + id) as LoadedStream<S, N> | undefined;
+    if (known?.definition !== definition) return undefined;
+    // Whether a message was handled was the answer for the read that remembered it, not for the next message.
+    const { handled: _, ...state } = known;
+    return state;
+  }
+
   override async save<S, N extends MessageName>(loaded: LoadedStream<S, N>, changes: Changes): Promise<SavedStream<S, N>> {
     try {
       const saved = await super.save(loaded, changes);

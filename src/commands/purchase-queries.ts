@@ -10,6 +10,7 @@ import { concertAlreadyStarted, concertNotFound, purchaseNotFound } from "../dom
 import type { CancellationReason, Fan, PurchaseStatus } from "../domain/purchase.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import { StreamRepository } from "../eventstore/stream-repository.js";
+import { sharedReader } from "./handler-deps.js";
 import { concertStream, purchaseStream } from "./streams.js";
 
 export interface ConcertAvailability {
@@ -52,7 +53,8 @@ function availabilityOf(state: ConcertState, version: number): ConcertAvailabili
 }
 
 async function loadConcert(store: EventStore, concertId: string): Promise<{ state: ConcertState; version: number }> {
-  const { state, version } = await new StreamRepository(store).load(concertStream, concertId);
+  // A hot concert's stream is long: the shared repository reads only what was committed since it last looked.
+  const { state, version } = await sharedReader(store).load(concertStream, concertId);
   if (!state) throw concertNotFound(concertId);
   return { state, version };
 }

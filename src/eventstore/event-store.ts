@@ -74,7 +74,11 @@ export interface CommitResult {
 
 export interface ReadStreamOptions {
   afterVersion?: number;
+  /** Read no event past this version (the read's `version` is then at most this). */
+  toVersion?: number;
   inbox?: InboxEntry;
+  /** Also return the latest snapshot, in the same read: a stream's first load costs one round trip, not two. */
+  snapshot?: boolean;
 }
 
 export interface StreamRead {
@@ -82,6 +86,8 @@ export interface StreamRead {
   events: StoredEvent[];
   /** Only when asked with `inbox`: whether its message was already handled in this stream. */
   handled?: boolean;
+  /** Only when asked with `snapshot` and one exists. */
+  snapshot?: Snapshot;
 }
 
 export interface EventStore {

@@ -41,7 +41,10 @@ export class InMemoryEventStore implements EventStore {
     const handled = options.inbox ? { handled: stream?.inbox.has(inboxKey(options.inbox)) ?? false } : {};
     if (!stream) return { version: 0, events: [], ...handled };
     const after = options.afterVersion ?? 0;
-    return { version: stream.events.length, events: stream.events.slice(after).map((e) => structuredClone(e)), ...handled };
+    const to = Math.min(options.toVersion ?? Infinity, stream.events.length);
+    const snapshot = options.snapshot && stream.snapshot ? { snapshot: structuredClone(stream.snapshot) } : {};
+    const events = stream.events.slice(after, to).map((e) => structuredClone(e));
+    return { version: to, events, ...handled, ...snapshot };
   }
 
   async readSnapshot(streamId: string): Promise<Snapshot | undefined> {

@@ -14,7 +14,8 @@
  *
  * Pending outbox records are found with a RowKey range query across partitions. An index partition of its own
  * would be cheaper to query but cannot be written in the commit's transaction (one partition per transaction), so it
- * could miss or invent records after a crash; markSent deletes the records, so the scan sees only pending ones.
+ * could miss or invent records after a crash; markSent deletes the records (with the stream's next commit, or a
+ * moment later: sent-outbox-rows.ts), so the scan sees only pending ones.
  */
 import { type TableClient, type TableEntityResult, type TransactionAction, odata, RestError } from "@azure/data-tables";
 import type { CloudEvent } from "../events/envelope.js";
@@ -33,6 +34,7 @@ import {
 } from "./event-store.js";
 import { LazyTable } from "../storage/table-client.js";
 import { keySafe, toOutboxRecords } from "./outbox-records.js";
+import { SentOutboxRows } from "./sent-outbox-rows.js";
 import { EntityTooLargeError, jsonChars, jsonProperties, readJson } from "./table-json.js";
 import { currentTime } from "../clock.js";
 
@@ -57,6 +59,10 @@ type Row = TableEntityResult<Record<string, unknown>>;
 
 export interface TableEventStoreOptions {
   now?: () => Date;
+  /** How long sent outbox rows wait for their stream's next commit to delete them (default 1,500 ms). */
+  sentRowsDelayMs?: number;
+  /** Sent outbox rows a delete failed for (left for the sweeper, which delivers them again). */
+  onSentRowsError?: (error: unknown, streamId: string, rows: number) => void;
   /** Called when a snapshot is left out because it is too large for an entity (the stream is then replayed). */
   onSnapshotSkipped?: (streamId: string, error: EntityTooLargeError) => void;
 }
@@ -64,6 +70,7 @@ export interface TableEventStoreOptions {
 export class TableEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly table: LazyTable;
+  private readonly sent: SentOutboxRows;
 
   constructor(
     table: TableClient,
@@ -71,6 +78,11 @@ export class TableEventStore implements EventStore {
   ) {
     this.table = new LazyTable(table);
     this.now = options.now ?? (() => currentTime());
+    this.sent = new SentOutboxRows({
+      remove: (partitionKey, rowKeys) => this.deleteRows(partitionKey, rowKeys),
+      ...(options.sentRowsDelayMs === undefined ? {} : { delayMs: options.sentRowsDelayMs }),
+      onError: (err, streamId, rowKeys) => options.onSentRowsError?.(err, streamId, rowKeys.length),
+    });
   }
 
   /** Creates the table when it does not exist (once per instance). */
@@ -82,28 +94,35 @@ export class TableEventStore implements EventStore {
     const after = options.afterVersion ?? 0;
     const table = await this.client();
     // From `after` itself (when > 0): its presence confirms the stream's version when nothing follows it. The inbox
-    // row, when asked for, comes in the same query (same partition): one round trip for a handler's whole read.
+    // row and the snapshot row, when asked for, come in the same query (same partition): one round trip for a
+    // handler's whole read.
     const inboxRow = options.inbox && inboxRowKey(options.inbox);
-    const events$ = odata`RowKey ge ${eventRowKey(after)} and RowKey lt ${"e;"}`;
-    const filter = odata`PartitionKey eq ${streamId} and ` + (inboxRow ? `((${events$}) or ${odata`RowKey eq ${inboxRow}`})` : events$);
+    const to = options.toVersion;
+    const end = to === undefined ? odata`RowKey lt ${"e;"}` : odata`RowKey le ${eventRowKey(to)}`;
+    const extra: string[] = [];
+    if (inboxRow) extra.push(odata`RowKey eq ${inboxRow}`);
+    if (options.snapshot) extra.push(odata`RowKey eq ${SNAPSHOT_ROW}`);
+    const events$ = odata`RowKey ge ${eventRowKey(after)} and ` + end;
+    const rows$ = extra.length ? `((${events$}) or ${extra.join(" or ")})` : events$;
+    const filter = odata`PartitionKey eq ${streamId} and ` + rows$;
     const events: StoredEvent[] = [];
     let version = 0;
     let handled = false;
+    let snapshot: Snapshot | undefined;
     for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      if (row.rowKey === inboxRow) {
-        handled = true;
-        continue;
+      if (row.rowKey === inboxRow) handled = true;
+      else if (row.rowKey === SNAPSHOT_ROW) snapshot = toSnapshot(streamId, row);
+      else {
+        version = Number(String(row.rowKey).slice(2));
+        if (version > after) events.push({ streamId, version, event: readJson<CloudEvent>(row, "event") });
       }
-      version = Number(String(row.rowKey).slice(2));
-      if (version > after) events.push({ streamId, version, event: readJson<CloudEvent>(row, "event") });
     }
-    return { version, events, ...(inboxRow ? { handled } : {}) };
+    return { version, events, ...(inboxRow ? { handled } : {}), ...(snapshot ? { snapshot } : {}) };
   }
 
   async readSnapshot(streamId: string): Promise<Snapshot | undefined> {
     const row = await this.get(streamId, SNAPSHOT_ROW);
-    if (!row) return undefined;
-    return { streamId, version: Number(row.version), schemaVersion: Number(row.schemaVersion), state: readJson(row, "state") };
+    return row && toSnapshot(streamId, row);
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
@@ -140,10 +159,22 @@ export class TableEventStore implements EventStore {
     if (chars > MAX_TRANSACTION_CHARS) throw new CommitTooLargeError(streamId, `${chars} characters, at most ${MAX_TRANSACTION_CHARS}`);
 
     const table = await this.client();
+    // The stream's outbox rows sent since its last commit go in the same transaction (sent-outbox-rows.ts).
+    const rewritten = new Set(outbox.map((record) => outboxRowKey(record.recordId)));
+    const deletes = this.sent.take(partitionKey, MAX_ACTIONS - actions.length, rewritten);
+    const cleanup = deletes.map((rowKey): TransactionAction => ["delete", { partitionKey, rowKey }]);
     try {
-      await table.submitTransaction(actions);
+      await table.submitTransaction([...actions, ...cleanup]);
     } catch (err) {
-      throw await this.explain(err, commit);
+      if (deletes.length === 0) throw await this.explain(err, commit);
+      this.sent.add(partitionKey, deletes);
+      // A 404 may be a sent row someone else deleted first: the commit alone decides.
+      if (!(err instanceof RestError && err.statusCode === 404)) throw await this.explain(err, commit);
+      try {
+        await table.submitTransaction(actions);
+      } catch (again) {
+        throw await this.explain(again, commit);
+      }
     }
     return { streamId, version: expectedVersion + events.length, outbox };
   }
@@ -165,30 +196,38 @@ export class TableEventStore implements EventStore {
     let filter = odata`RowKey ge ${"o:"} and RowKey lt ${"o;"}`;
     if (options.createdBefore) filter += odata` and createdAt le ${options.createdBefore.toISOString()}`;
     const rows: Row[] = [];
-    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(row);
+    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (!this.sent.isSent(String(row.partitionKey), String(row.rowKey))) rows.push(row);
+    }
     rows.sort((a, b) => compare(String(a.createdAt), String(b.createdAt)) || compare(String(a.partitionKey), String(b.partitionKey)) || Number(a.seq) - Number(b.seq));
     return rows.slice(0, options.limit ?? Infinity).map(toOutboxRecord);
   }
 
+  /** Sent records leave this process' pending outbox at once and the table with the stream's next commit or soon. */
   async markSent(records: readonly Pick<OutboxRecord, "streamId" | "recordId">[]): Promise<void> {
-    const table = await this.client();
     const byStream = new Map<string, string[]>();
     for (const r of records) byStream.set(r.streamId, [...(byStream.get(r.streamId) ?? []), outboxRowKey(r.recordId)]);
-    await Promise.all(
-      [...byStream].map(async ([partitionKey, rowKeys]) => {
-        const unique = [...new Set(rowKeys)];
-        if (unique.length > 1 && unique.length <= MAX_ACTIONS) {
-          try {
-            await table.submitTransaction(unique.map((rowKey): TransactionAction => ["delete", { partitionKey, rowKey }]));
-            return;
-          } catch (err) {
-            // One of them was already deleted (a relay and the sweeper raced): delete the rest one by one.
-            if (!(err instanceof RestError && err.statusCode === 404)) throw err;
-          }
-        }
-        await Promise.all(unique.map((rowKey) => table.deleteEntity(partitionKey, rowKey).catch(ignoreNotFound)));
-      }),
-    );
+    for (const [streamId, rowKeys] of byStream) this.sent.add(streamId, rowKeys);
+  }
+
+  /** Deletes the sent outbox rows still waiting for a commit of their stream. */
+  flushSent(): Promise<void> {
+    return this.sent.flush();
+  }
+
+  private async deleteRows(partitionKey: string, rowKeys: readonly string[]): Promise<void> {
+    const table = await this.client();
+    const unique = [...new Set(rowKeys)];
+    if (unique.length > 1 && unique.length <= MAX_ACTIONS) {
+      try {
+        await table.submitTransaction(unique.map((rowKey): TransactionAction => ["delete", { partitionKey, rowKey }]));
+        return;
+      } catch (err) {
+        // One of them was already deleted (a relay and the sweeper raced): delete the rest one by one.
+        if (!(err instanceof RestError && err.statusCode === 404)) throw err;
+      }
+    }
+    await Promise.all(unique.map((rowKey) => table.deleteEntity(partitionKey, rowKey).catch(ignoreNotFound)));
   }
 
   private async get(partitionKey: string, rowKey: string): Promise<Row | undefined> {
@@ -200,6 +239,11 @@ export class TableEventStore implements EventStore {
       throw err;
     }
   }
+}
+
+function toSnapshot(streamId: string, row: Row): Snapshot {
+  const state = readJson(row, "state");
+  return { streamId, version: Number(row.version), schemaVersion: Number(row.schemaVersion), state };
 }
 
 function toOutboxRecord(row: Row): OutboxRecord {

@@ -66,6 +66,12 @@ export interface Handling<S, N extends MessageName> {
   decide(state: S, context: DecideContext): Decision<N>;
   /** Put the new events in the outbox for the `events` topic and Kafka (default true; false for a process's own log). */
   publishEvents?: boolean;
+  /**
+   * The stream as the caller just loaded it, with this handling's inbox check (`{ inbox: { consumer, messageId } }`),
+   * to decide what to ask a service: the runner starts from it instead of reading the stream again. A commit made
+   * meanwhile is caught as usual (a version conflict reloads, an inbox conflict is a duplicate).
+   */
+  loaded?: LoadedStream<S, N>;
 }
 
 export type HandlingOutcome =
@@ -109,7 +115,12 @@ export class MessageConsumer {
     const streamId = handling.stream.prefix + handling.id;
     const inbox = { consumer: handling.consumer, messageId: handling.message.id };
     // The inbox check comes in the same read as the stream's events.
-    const first = await repository.load(handling.stream, handling.id, { inbox });
+    const preloaded = handling.loaded?.handled === undefined ? undefined : handling.loaded;
+    // A stream this process wrote or read last is decided on without reading it again: the commit is what checks
+    // (a newer version fails it and the stream is read; so does the inbox row of a message handled before). Only a
+    // decision to do nothing has no commit to check it: that one is made again on a fresh read.
+    let unverified = preloaded ? undefined : repository.remembered(handling.stream, handling.id);
+    const first = preloaded ?? unverified ?? (await repository.load(handling.stream, handling.id, { inbox }));
     if (first.handled) {
       settleOutcome("duplicate", { streamId });
       return { status: "duplicate", streamId };
@@ -120,7 +131,23 @@ export class MessageConsumer {
     let loaded: LoadedStream<S, N> = first;
     for (let attempt = 1; ; attempt++) {
       const now = this.now();
-      const decision = handling.decide(loaded.state, { streamId, version: loaded.version, now, attempt });
+      let decision: Decision<N> | undefined;
+      try {
+        decision = handling.decide(loaded.state, { streamId, version: loaded.version, now, attempt });
+      } catch (err) {
+        // A refusal may come of a state that is behind, or of a message already handled: decide again on a read.
+        if (!unverified) throw err;
+      }
+      if (!decision || (unverified && !decision.events?.length && !decision.outbox?.length)) {
+        unverified = undefined;
+        loaded = await repository.load(handling.stream, handling.id, { inbox });
+        if (loaded.handled) {
+          settleOutcome("duplicate", { streamId });
+          return { status: "duplicate", streamId };
+        }
+        attempt--; // the same try, now on a state just read
+        continue;
+      }
       const events = (decision.events ?? []).map((e, i) => toCloudEvent(e as NewEvent, streamId, loaded.version + i + 1, handling.message, now, traceparent));
       const sent = (decision.outbox ?? []).map((r) => withTraceparent(r, handling.message, traceparent));
       const outbox = [...(handling.publishEvents === false ? [] : events.map((event) => ({ message: event, channel: "events" as const, partitionKey: streamId }))), ...sent];
@@ -139,6 +166,7 @@ export class MessageConsumer {
           return { status: "duplicate", streamId };
         }
         if (!(err instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) throw err;
+        unverified = undefined;
         const delay = this.options.retryDelayMs?.(attempt + 1) ?? Math.random() * 5 * attempt;
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         loaded = await repository.load(handling.stream, handling.id);

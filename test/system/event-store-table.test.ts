@@ -11,7 +11,7 @@ import { TableEventStore } from "../../src/eventstore/table-event-store.js";
 import { MessageConsumer } from "../../src/messaging/message-consumer.js";
 import { EntityTooLargeError } from "../../src/eventstore/table-json.js";
 import { TABLE_BACKENDS, type TableStorage, startTableStorage } from "../helpers/table-storage.js";
-import { counterStream, eventStoreContract } from "../unit/eventstore/event-store-contract.js";
+import { counterStream, eventStoreContract, reserved } from "../unit/eventstore/event-store-contract.js";
 
 describe.each(TABLE_BACKENDS)("on %s", (backend) => {
   let storage: TableStorage;
@@ -60,6 +60,60 @@ describe.each(TABLE_BACKENDS)("on %s", (backend) => {
       expect(skipped).toEqual([streamId]);
       expect((await store.readStream(streamId)).version).toBe(1);
       expect(await store.readSnapshot(streamId)).toBeUndefined();
+    });
+  });
+
+  describe(`Sent outbox rows on ${backend}`, () => {
+    /** A client of the same table that counts its requests. */
+    function countingTable(): { client: TableClient; requests: () => number } {
+      let n = 0;
+      const options = { allowInsecureConnection: true };
+      const client = TableClient.fromConnectionString(storage.connectionString, "events", options);
+      client.pipeline.addPolicy({ name: "count", sendRequest: (request, next) => (n++, next(request)) });
+      return { client, requests: () => n };
+    }
+    const outboxRows = async (streamId: string) => {
+      const filter = `PartitionKey eq '${streamId}' and RowKey ge 'o:' and RowKey lt 'o;'`;
+      const rows = table.listEntities({ queryOptions: { filter } });
+      const keys: string[] = [];
+      for await (const row of rows) keys.push(row.rowKey!);
+      return keys;
+    };
+    const commitOne = (store: TableEventStore, streamId: string, version: number) => {
+      const event = reserved(streamId, version);
+      const outbox = [{ channel: "events" as const, message: event }];
+      return store.commit({ streamId, expectedVersion: version - 1, events: [event], outbox });
+    };
+
+    it("deletes a stream's sent rows with its next commit, in the same request", async () => {
+      const counting = countingTable();
+      const store = new TableEventStore(counting.client, { sentRowsDelayMs: 60_000 });
+      const streamId = `sent-${randomUUID()}`;
+      const first = await commitOne(store, streamId, 1);
+      const before = counting.requests();
+      await store.markSent(first.outbox);
+      const second = await commitOne(store, streamId, 2);
+      expect(counting.requests() - before).toBe(1);
+      expect((await store.pendingOutbox()).filter((r) => r.streamId === streamId)).toEqual(second.outbox);
+      expect(await outboxRows(streamId)).toEqual([`o:${second.outbox[0].recordId}`]);
+    });
+
+    it("deletes a quiet stream's sent rows on the next flush; commits when someone else deleted them", async () => {
+      const store = new TableEventStore(table, { sentRowsDelayMs: 60_000 });
+      const quiet = `quiet-${randomUUID()}`;
+      await store.markSent((await commitOne(store, quiet, 1)).outbox);
+      expect(await outboxRows(quiet)).toHaveLength(1);
+      await store.flushSent();
+      expect(await outboxRows(quiet)).toEqual([]);
+
+      const swept = `swept-${randomUUID()}`;
+      const first = await commitOne(store, swept, 1);
+      await store.markSent(first.outbox);
+      await table.deleteEntity(swept, `o:${first.outbox[0].recordId}`); // another instance's sweeper
+      const second = await commitOne(store, swept, 2);
+      expect(second.version).toBe(2);
+      expect(await outboxRows(swept)).toEqual([`o:${second.outbox[0].recordId}`]);
+      await store.flushSent();
     });
   });
 

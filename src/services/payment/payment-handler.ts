@@ -26,16 +26,18 @@ export async function handlePaymentCommand(body: unknown, deps: PaymentHandlerDe
   const { name, message } = readMessage(body, paymentCommandNames);
   const { repository, consumer } = runnerFor(deps);
   const purchaseId = message.data.purchaseId;
-  const before = await repository.load(paymentStream, purchaseId);
+  // With the inbox check: the runner decides from this read instead of reading the stream again.
+  const inbox = { consumer: paymentsConsumerName, messageId: message.id };
+  const before = await repository.load(paymentStream, purchaseId, { inbox });
   let outcome: HandlingOutcome;
   if (name === "CapturePayment") {
     const data = (message as CatalogMessage<"CapturePayment">).data;
     const result: ChargeResult | undefined = alreadyDecided(before.state, name) ? undefined : await deps.gateway.charge(data);
-    outcome = await consumer.handle({ consumer: paymentsConsumerName, message, stream: paymentStream, id: purchaseId, decide: (state) => ({ events: decideCapture(state, data, result) }) });
+    outcome = await consumer.handle({ consumer: paymentsConsumerName, message, stream: paymentStream, id: purchaseId, loaded: before, decide: (state) => ({ events: decideCapture(state, data, result) }) });
   } else {
     const data = (message as CatalogMessage<"RefundPayment">).data;
     const result: RefundResult | undefined = alreadyDecided(before.state, name) ? undefined : await deps.gateway.refund(data);
-    outcome = await consumer.handle({ consumer: paymentsConsumerName, message, stream: paymentStream, id: purchaseId, decide: (state) => ({ events: decideRefund(state, data, result) }) });
+    outcome = await consumer.handle({ consumer: paymentsConsumerName, message, stream: paymentStream, id: purchaseId, loaded: before, decide: (state) => ({ events: decideRefund(state, data, result) }) });
   }
   return { ...outcome, command: name, messageId: message.id };
 }

@@ -45,7 +45,9 @@ export async function handleIssueTickets(
   const { message } = readMessage(body, ["IssueTickets"]);
   const { repository, consumer } = runnerFor(deps);
   const data = message.data;
-  const before = await repository.load(ticketIssueStream, data.purchaseId);
+  // With the inbox check: the runner decides from this read instead of reading the stream again.
+  const inbox = { consumer: ticketingProviderConsumerName, messageId: message.id };
+  const before = await repository.load(ticketIssueStream, data.purchaseId, { inbox });
   const headers: Record<string, string> = { "x-correlation-id": message.correlationid, ...(message.traceparent ? { traceparent: message.traceparent } : {}) };
   const { purchaseId, concertId, tier, quantity, fan } = data;
   const request = { purchaseId, concertId, tier, quantity, fan };
@@ -65,6 +67,6 @@ export async function handleIssueTickets(
     const streamId = `${ticketIssueStream.prefix}${data.purchaseId}`;
     return { status: "deferred", streamId, retryAt, deferredAs, command: "IssueTickets", messageId: message.id };
   }
-  const handled = await consumer.handle({ consumer: ticketingProviderConsumerName, message, stream: ticketIssueStream, id: data.purchaseId, decide: (state) => ({ events: decideIssue(state, data, outcome) }) });
+  const handled = await consumer.handle({ consumer: ticketingProviderConsumerName, message, stream: ticketIssueStream, id: data.purchaseId, loaded: before, decide: (state) => ({ events: decideIssue(state, data, outcome) }) });
   return { ...handled, command: "IssueTickets", messageId: message.id };
 }

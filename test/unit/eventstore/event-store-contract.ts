@@ -125,6 +125,46 @@ export function eventStoreContract(name: string, subject: () => ContractSubject)
       expect(reshaped.state.purchases).toEqual(everyPurchase);
     });
 
+    it("loads a stream shorter than a snapshot's span, with its inbox check, in one read", async () => {
+      const { store } = subject();
+      const reads = countReads(store);
+      const repository = new StreamRepository(reads.store, 5);
+      const id = randomUUID();
+      const streamId = counterStream.prefix + id;
+      const events = [1, 2, 3].map((n) => reserved(streamId, n));
+      await store.commit({ streamId, expectedVersion: 0, events, inbox: { consumer: "contract", messageId: "m-1" } });
+
+      const handled = await repository.load(counterStream, id, { inbox: { consumer: "contract", messageId: "m-1" } });
+      const fresh = await repository.load(counterStream, id, { inbox: { consumer: "contract", messageId: "m-2" } });
+      const empty = await repository.load(counterStream, randomUUID());
+
+      const purchases = ["p-1", "p-2", "p-3"];
+      expect(handled).toMatchObject({ version: 3, handled: true, eventsRead: 3, state: { purchases } });
+      expect(fresh).toMatchObject({ version: 3, handled: false });
+      expect(empty).toMatchObject({ version: 0, eventsRead: 0, state: { purchases: [] } });
+      expect(reads.count).toBe(3);
+    });
+
+    it("loads a longer stream in two reads, from its snapshot or, without one, from the start", async () => {
+      const { store } = subject();
+      const id = randomUUID();
+      const writer = new StreamRepository(store, 5);
+      let loaded = await writer.load(counterStream, id);
+      for (let n = 1; n <= 7; n++) loaded = (await writer.save(loaded, { events: [reserved(loaded.streamId, n)] })).loaded;
+      const everyPurchase = Array.from({ length: 7 }, (_, i) => `p-${i + 1}`);
+
+      const reads = countReads(store);
+      const reader = new StreamRepository(reads.store, 5);
+      const fromSnapshot = await reader.load(counterStream, id, { inbox: { consumer: "contract", messageId: "m" } });
+      const state = { purchases: everyPurchase };
+      expect(fromSnapshot).toMatchObject({ version: 7, snapshotVersion: 5, eventsRead: 2, handled: false, state });
+      expect(reads.count).toBe(2);
+      // A snapshot of another shape is skipped: the first read's events, then the rest.
+      const replayed = await reader.load({ ...counterStream, snapshotSchemaVersion: 9 }, id);
+      expect(replayed).toMatchObject({ version: 7, eventsRead: 7, state });
+      expect(reads.count).toBe(4);
+    });
+
     it("snapshots when a commit of several events crosses a multiple of N", async () => {
       const { store } = subject();
       const repository = new StreamRepository(store, 4);
@@ -245,4 +285,17 @@ export function eventStoreContract(name: string, subject: () => ContractSubject)
       await expect(store.commit({ streamId, expectedVersion: 2, events: [], outbox: [command("ahead")] })).rejects.toBeInstanceOf(WrongExpectedVersionError);
     });
   });
+}
+
+/** The store, counting its reads (each one storage round trip). */
+function countReads(store: EventStore): { store: EventStore; count: number } {
+  const counter = { count: 0, store };
+  counter.store = {
+    readStream: (...a) => (counter.count++, store.readStream(...a)),
+    readSnapshot: (...a) => (counter.count++, store.readSnapshot(...a)),
+    commit: (...a) => store.commit(...a),
+    pendingOutbox: (...a) => store.pendingOutbox(...a),
+    markSent: (...a) => store.markSent(...a),
+  };
+  return counter;
 }

@@ -6,6 +6,7 @@ import { InMemoryEventStore } from "../../../src/eventstore/in-memory-event-stor
 import type { StreamDefinition } from "../../../src/eventstore/stream-repository.js";
 import { StreamRepository } from "../../../src/eventstore/stream-repository.js";
 import { MessageConsumer } from "../../../src/messaging/message-consumer.js";
+import { LatestStateRepository } from "../../../src/commands/latest-state-repository.js";
 
 /** A tiny inventory: reserve while tickets are left, otherwise reject. */
 type Inventory = { left: number; holders: string[] };
@@ -113,5 +114,102 @@ describe("MessageConsumer", () => {
     });
     expect(await handle(reserve("c1", "p1"))).toMatchObject({ status: "handled" });
     expect(await store.pendingOutbox()).toHaveLength(1);
+  });
+
+  it("starts from the stream its caller loaded with the inbox check, reading nothing more; races still caught", async () => {
+    const store = new InMemoryEventStore();
+    let reads = 0;
+    const readStream: typeof store.readStream = (...a) => (reads++, store.readStream(...a));
+    const counting = Object.assign(Object.create(store) as InMemoryEventStore, { readStream });
+    const repository = new StreamRepository(counting, 20);
+    const consumer = new MessageConsumer({ repository });
+    const reservedAt = "2026-01-01T00:00:00.000Z";
+    const handleLoaded = async (message: ReturnType<typeof reserve>) => {
+      const loaded = await repository.load(inventory, "c9", { inbox: { consumer: "concerts", messageId: message.id } });
+      const events = [{ name: "TicketsReserved" as const, data: { ...message.data, reservedAt } }];
+      const handle = () => consumer.handle({ consumer: "concerts", message, stream: inventory, id: "c9", loaded, decide: () => ({ events }) });
+      return { loaded, handle };
+    };
+
+    const first = await handleLoaded(reserve("c9", "p1"));
+    reads = 0;
+    expect(await first.handle()).toMatchObject({ status: "handled", version: 1, attempts: 1 });
+    expect(reads).toBe(0);
+
+    // Loaded, then someone else committed: the version conflict reloads and decides again.
+    const late = await handleLoaded(reserve("c9", "p2"));
+    await (await handleLoaded(reserve("c9", "p3"))).handle();
+    expect(await late.handle()).toMatchObject({ status: "handled", version: 3, attempts: 2 });
+    // Loaded before a copy of the same message committed: a duplicate.
+    const copy = reserve("c9", "p4");
+    const [a, b] = [await handleLoaded(copy), await handleLoaded(copy)];
+    expect(await a.handle()).toMatchObject({ status: "handled" });
+    expect(await b.handle()).toMatchObject({ status: "duplicate" });
+    expect((await store.readStream("inventory-c9")).version).toBe(4);
+  });
+
+  describe("on a stream this process remembers", () => {
+    /** One instance of the app: its own repository (remembered states) over the shared store, counting its reads. */
+    function instance(store: InMemoryEventStore) {
+      const counter = { reads: 0 };
+      const readStream: typeof store.readStream = (...a) => (counter.reads++, store.readStream(...a));
+      const counting = Object.assign(Object.create(store) as InMemoryEventStore, { readStream });
+      const repository = new LatestStateRepository(counting, 20);
+      const consumer = new MessageConsumer({ repository });
+      // Refuses purchase "second" as the first holder (a refusal that depends on the state, as SoldOut does).
+      const handle = (message: ReturnType<typeof reserve>) =>
+        consumer.handle({
+          consumer: "concerts",
+          message,
+          stream: inventory,
+          id: message.data.concertId,
+          decide: (state, { now }) => {
+            if (message.data.purchaseId === "second" && state.holders.length === 0) throw new Error("not first");
+            if (state.holders.includes(message.data.purchaseId)) return {};
+            const data = { ...message.data, reservedAt: now.toISOString() };
+            return state.left >= 1
+              ? { events: [{ name: "TicketsReserved", data }] }
+              : { events: [{ name: "ReservationRejected", data: { ...message.data, available: 0, reason: "sold-out" as const } }] };
+          },
+        });
+      return { counter, handle };
+    }
+
+    it("decides without reading it: the commit is the only request", async () => {
+      const a = instance(new InMemoryEventStore());
+      await a.handle(reserve("c1", "p1"));
+      a.counter.reads = 0;
+      expect(await a.handle(reserve("c1", "p2"))).toMatchObject({ status: "handled", version: 2 });
+      expect(await a.handle(reserve("c1", "p3"))).toMatchObject({ status: "handled", version: 3 });
+      expect(a.counter.reads).toBe(0);
+    });
+
+    it("when another instance wrote meanwhile, decides again on a read: the last ticket is sold once", async () => {
+      const store = new InMemoryEventStore();
+      const [a, b] = [instance(store), instance(store)];
+      await a.handle(reserve("c1", "p1"));
+      await a.handle(reserve("c1", "p2"));
+      await b.handle(reserve("c1", "p3")); // the last ticket, sold by B; A remembers one left
+      expect(await a.handle(reserve("c1", "p4"))).toMatchObject({ status: "handled", version: 4, attempts: 2 });
+      const { events } = await store.readStream("inventory-c1");
+      const names = events.map((e) => e.event.type.split(".")[2]);
+      expect(names).toEqual(["TicketsReserved", "TicketsReserved", "TicketsReserved", "ReservationRejected"]);
+    });
+
+    it("a redelivery, a no-op and a refusal made on a remembered state are checked on a read", async () => {
+      const store = new InMemoryEventStore();
+      const [a, b] = [instance(store), instance(store)];
+      const first = reserve("c1", "p1");
+      await a.handle(first);
+      // Redelivered: the commit's inbox row finds it; nothing more is written.
+      expect(await a.handle(first)).toMatchObject({ status: "duplicate" });
+      // Another message for a holder already in the state: no change, confirmed on a read.
+      expect(await a.handle(reserve("c1", "p1"))).toMatchObject({ status: "unchanged", version: 1 });
+      // A remembers c2 with no holder; B then reserves there: A's refusal is reconsidered on a read.
+      await expect(a.handle(reserve("c2", "second"))).rejects.toThrow("not first");
+      await b.handle(reserve("c2", "p0"));
+      expect(await a.handle(reserve("c2", "second"))).toMatchObject({ status: "handled", version: 2 });
+      expect((await store.readStream("inventory-c1")).version).toBe(1);
+    });
   });
 });
