@@ -348,13 +348,33 @@ export class OutgoingLink {
     }
   }
 
-  /** Settles a delivery with an outcome (a described outcome from rhea.message). */
+  /**
+   * Settles a delivery with an outcome (a described outcome from rhea.message). rhea 3.0.5 writes the dispositions
+   * of one tick as ranges, and a range of one delivery absorbs the next consecutive one whatever its outcome
+   * (`write_dispositions` compares outcomes only from a range's second delivery on): a lock-lost rejection followed
+   * in the same tick by a completion told the client both were rejected. Such an answer waits for the next turn of
+   * the event loop, after rhea has written the pending range, so each delivery's own outcome reaches the client.
+   */
   settle(delivery: any, outcome: any): void {
-    if (delivery.settled) return;
+    if (delivery.settled || delivery[SETTLE_LATER]) return;
+    const pending: any[] | undefined = delivery.link?.session?.outgoing?.pending_dispositions;
+    const previous = pending?.at(-1);
+    if (previous && previous.id + 1 === delivery.id && !amqpMessage.are_outcomes_equivalent(previous.state, outcome)) {
+      delivery[SETTLE_LATER] = true;
+      setImmediate(() => {
+        delivery[SETTLE_LATER] = false;
+        // The link may have closed meanwhile: the client then learns nothing more of it, as on any detach.
+        if (delivery.link?.is_open?.()) this.settle(delivery, outcome);
+      });
+      return;
+    }
     delivery.update(true, outcome);
     delivery.remote_settled = true;
   }
 }
+
+/** Marks a delivery whose answer waits for the next turn of the event loop (see `settle`). */
+const SETTLE_LATER = Symbol("settleLater");
 
 /** Outcomes without fields are never changed once made: one each serves every settlement. */
 const ACCEPTED = amqpMessage.accepted().described();

@@ -70,7 +70,7 @@ async function outcomes(prefix: string, count: number, match: Match = (o) => o =
     const records = await settledRecords();
     const mine = records.filter((r) => r.message.id.startsWith(prefix) && match(r.triggerMetadata.outcome));
     if (mine.length >= count) return mine;
-    if (Date.now() > deadline) throw new Error(`${prefix}: ${mine.length} of ${count}: ${JSON.stringify(mine)}`);
+    if (Date.now() > deadline) throw new Error(`${prefix}: ${mine.length} of ${count}: ${JSON.stringify(records.filter((r) => r.message.id.startsWith(prefix)))}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

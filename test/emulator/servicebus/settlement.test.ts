@@ -6,7 +6,9 @@ import { serviceBusClient, serviceBusConfig, startServiceBusEmulator } from "../
 let emulator: Emulator;
 let client: ServiceBusClient;
 const LOCK_MS = 30_000;
-const QUEUES = ["abandon", "dead-letter", "defer", "defer-dead-letter", "renew", "expiry", "max-delivery", "lost"];
+const QUEUES = [
+  "abandon", "dead-letter", "defer", "defer-dead-letter", "renew", "expiry", "max-delivery", "lost", "same-tick",
+];
 
 beforeAll(async () => {
   const props = { LockDuration: "PT30S", MaxDeliveryCount: 3 };
@@ -125,6 +127,25 @@ describe("Service Bus settlement", () => {
     const lost = await receiver.completeMessage(first).catch((e: unknown) => e);
     expect(isServiceBusError(lost) && lost.code).toBe("MessageLockLost");
     await receiver.completeMessage(second);
+    await receiver.close();
+  });
+
+  it("answers each of two settlements made at once with its own outcome: a lost lock, then a completion", async () => {
+    await sendOne("same-tick", [{ body: "lost" }, { body: "fresh" }]);
+    const receiver = lockReceiver("same-tick");
+    const [stale] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+    emulator.clock.advance(LOCK_MS + 1);
+    const redelivered = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5000 });
+    expect(redelivered).toHaveLength(2);
+    // Settled in one tick, so their dispositions travel together: the second must not take the first's outcome.
+    const outcome = (p: Promise<void>) => p.then(() => "completed", (e: unknown) => (isServiceBusError(e) ? e.code : e));
+    const [lost, ...completed] = await Promise.all([
+      outcome(receiver.completeMessage(stale)),
+      ...redelivered.map((m) => outcome(receiver.completeMessage(m))),
+    ]);
+    expect(lost).toBe("MessageLockLost");
+    expect(completed).toEqual(["completed", "completed"]);
+    expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toHaveLength(0);
     await receiver.close();
   });
 
