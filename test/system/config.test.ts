@@ -73,6 +73,7 @@ describe("settings", () => {
       applicationInsightsAuthentication: "",
       serviceName: "musicfest-ticketing",
       timelineEnabled: true,
+      commandsDeadLetterRefusals: true,
     });
     const set = loadAppSettings({ Purchase__reservationTimeout: "PT1H30M", EventStore__snapshotEvery: "5", TicketingProvider__unavailableConcerts: " a, b ,", TicketingProvider__baseUrl: "http://localhost:7071/" });
     expect(set).toMatchObject({ reservationTimeoutMs: 5_400_000, snapshotEvery: 5, ticketingProviderUnavailableConcerts: ["a", "b"], ticketingProviderBaseUrl: "http://localhost:7071" });
