@@ -57,30 +57,28 @@ const SB_PROBLEMS = new Set(["dead-lettered", "lock-expired", "expired", "abando
 const NO_FLOW = { service: "servicebus" as const, kind: "", where: "", detail: "" };
 
 /**
- * A message's ids, read once per payload when it has some: its later hops (delivered, completed) reuse them without
- * decoding. A message without ids is not remembered (a weak entry per message costs the garbage collector more than
- * reading its properties again).
+ * A message's ids, read once per payload and kept in its `observed` slot: its later hops (enqueued, delivered,
+ * completed) reuse them without decoding its properties again. A payload without the slot (a subscription's view of
+ * a topic message) is read at each hop.
  */
-function messageIds(cache: WeakMap<object, FlowIds>, p: MessageHop["payload"]): FlowIds {
-  let ids = cache.get(p);
-  if (!ids) {
-    ids = {
-      correlationId: text(p.system("CorrelationId")),
-      traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
-    };
-    if (ids.correlationId || ids.traceId) cache.set(p, ids);
-  }
+function messageIds(p: MessageHop["payload"]): FlowIds {
+  const seen = p.observed as FlowIds | undefined;
+  if (seen) return seen;
+  const ids: FlowIds = {
+    correlationId: text(p.system("CorrelationId")),
+    traceId: traceIdOf(p.user("Diagnostic-Id") ?? p.user("traceparent")),
+  };
+  if ("observed" in p) p.observed = ids;
   return ids;
 }
 
 export function serviceBusFlows(recorder: FlowRecorder): MessageObserver {
-  const cache = new WeakMap<object, FlowIds>();
   return {
     onMessage: isolated1((hop: MessageHop) => {
       const p = hop.payload;
       // Filed under the ids a user types only: a message with neither is counted, not kept (at thousands of
       // messages a second, a flow per message id would only churn the recorder's memory).
-      const ids = messageIds(cache, p);
+      const ids = messageIds(p);
       if (!ids.correlationId && !ids.traceId) {
         recorder.record(ids, NO_FLOW);
         return;

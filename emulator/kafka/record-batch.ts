@@ -4,7 +4,7 @@
  * baseOffset, which the CRC does not cover, is rewritten.
  */
 import { gunzipSync } from "node:zlib";
-import { crc32c } from "@node-rs/crc32";
+import { createRequire } from "node:module";
 import { Reader } from "./codec/reader.js";
 import { ErrorCode, KafkaApiError } from "./errors.js";
 
@@ -72,6 +72,15 @@ function joinAdjacent(parts: Buffer[]): Buffer[] {
     } else out.push(p);
   }
   return out;
+}
+
+// The native CRC-32C binding loads with the first record batch, not at start (module loading is most of the CLI's
+// start-up, and many runs never touch Kafka).
+type Crc32c = (input: Buffer, initial?: number) => number;
+let crc32cOf: Crc32c | undefined;
+function crc32c(input: Buffer, initial: number): number {
+  crc32cOf ??= (createRequire(import.meta.url)("@node-rs/crc32") as { crc32c: Crc32c }).crc32c;
+  return crc32cOf(input, initial);
 }
 
 function crcOf(parts: readonly Buffer[], from: number): number {

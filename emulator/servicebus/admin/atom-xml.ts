@@ -2,7 +2,8 @@
  * ATOM XML as the Service Bus administration API speaks it: parsing request entries, and writing entries, feeds and
  * `<Error>` bodies in the shapes the SDK's parser expects (notes section 13.3).
  */
-import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import { createRequire } from "node:module";
+import type * as FastXmlParser from "fast-xml-parser";
 import { AdminError } from "./admin-error.js";
 
 export const ATOM_NS = "http://www.w3.org/2005/Atom";
@@ -25,24 +26,39 @@ export function textOf(value: unknown): string | undefined {
   return String(value);
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => name === "KeyValueOfstringanyType",
-});
+// fast-xml-parser loads on the first administration request, not at start: the CLI's start-up is mostly module
+// loading, and most runs never call the ATOM API.
+interface XmlTools {
+  parser: FastXmlParser.XMLParser;
+  builder: FastXmlParser.XMLBuilder;
+  validate: typeof FastXmlParser.XMLValidator.validate;
+}
+let xml: XmlTools | undefined;
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", suppressEmptyNode: true });
+function xmlTools(): XmlTools {
+  if (xml) return xml;
+  const { XMLBuilder, XMLParser, XMLValidator } = createRequire(import.meta.url)("fast-xml-parser") as typeof FastXmlParser;
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    removeNSPrefix: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    isArray: (name) => name === "KeyValueOfstringanyType",
+  });
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", suppressEmptyNode: true });
+  xml = { parser, builder, validate: (...args) => XMLValidator.validate(...args) };
+  return xml;
+}
 
 /**
  * The description inside a request's `<entry><content>` (e.g. QueueDescription), with its element name; 400 when
  * the body is not well-formed XML or holds none of `accepted`.
  */
 export function parseEntryContent(body: string, accepted: readonly string[]): { name: string; node: XmlNode } {
-  const valid = XMLValidator.validate(body);
+  const { parser, validate } = xmlTools();
+  const valid = validate(body);
   if (valid !== true) throw AdminError.badRequest(`The request body is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}).`);
   const doc = parser.parse(body) as XmlNode;
   const entry = doc.entry as XmlNode | undefined;
@@ -54,7 +70,7 @@ export function parseEntryContent(body: string, accepted: readonly string[]): { 
 }
 
 export function toXml(doc: object): string {
-  return `<?xml version="1.0" encoding="utf-8"?>${builder.build(doc)}`;
+  return `<?xml version="1.0" encoding="utf-8"?>${xmlTools().builder.build(doc)}`;
 }
 
 export interface EntryInput {

@@ -75,6 +75,8 @@ const layout = emptyLayout();
 export class AmqpPayload implements MessagePayload {
   /** Whether the bare bytes are memory of their own (kept-bytes.ts) rather than a view into a transfer. */
   private owned = true;
+  /** See MessageFields.observed: set in every instance, so the class keeps one shape. */
+  observed: unknown = undefined;
 
   private constructor(
     readonly header: Readonly<MessageHeader>,

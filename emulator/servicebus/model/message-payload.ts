@@ -9,6 +9,12 @@ export interface MessageFields {
   user(name: string): unknown;
   /** The names of the application properties (filters match them ignoring case). */
   userPropertyNames?(): Iterable<string>;
+  /**
+   * A slot an observer may fill with what it read of this payload (the dashboard's ids), so a message's later hops
+   * (enqueued, delivered, completed) do not decode its properties again; a field, not a side table, because a weak
+   * map entry per message cost the garbage collector more than the reads it saved.
+   */
+  observed?: unknown;
 }
 
 export interface MessagePayload extends MessageFields {
