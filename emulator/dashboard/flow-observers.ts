@@ -9,21 +9,14 @@
  */
 import type { DeliveryHop, DeliveryObserver } from "../eventgrid/delivery/delivery-observer.js";
 import type { AcceptedEvent } from "../eventgrid/model/events.js";
+import type { InvocationRecord } from "../functions-host/invoker.js";
 import type { RecordObserver } from "../kafka/model/record-observer.js";
 import { recordHeaders } from "../kafka/record-batch.js";
 import type { MessageHop, MessageObserver } from "../servicebus/model/message-observer.js";
 import { type FlowIds, type FlowRecorder, traceIdOf } from "./flow-recorder.js";
 
-/** What the dashboard needs of an invocation of the local Functions host (its InvocationRecord fits). */
-export interface InvocationFacts {
-  functionName: string;
-  trigger: string;
-  invocationId: string;
-  durationMs: number;
-  outcome: "succeeded" | "failed";
-  correlationId: string;
-  error?: string;
-}
+/** What the dashboard reads of an invocation of the local Functions host: the host's own record, as it reports it. */
+export type InvocationFacts = InvocationRecord;
 
 const text = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
 
