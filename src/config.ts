@@ -199,6 +199,13 @@ const tracesExporters = (text: string) => {
 };
 
 export const plainSettings = {
+  admissionHoldMs: setting(
+    "Purchase__admissionHold",
+    "PT1M",
+    "How long a purchase the API accepted keeps its tickets off sale at the POST until the concert answers it " +
+      "(ISO 8601 duration; PT0S: only reserved tickets are off sale).",
+    durationMs(0, 3_600_000),
+  ),
   reservationTimeoutMs: setting("Purchase__reservationTimeout", "PT10M", "How long reserved tickets are held unpaid before the purchase is cancelled (ISO 8601 duration).", durationMs(1000, 7 * 86_400_000)),
   snapshotEvery: setting("EventStore__snapshotEvery", "20", "Write a snapshot of a stream's state every N events (0: never).", numberIn(0, 10_000, true)),
   outboxSweepGraceMs: setting("Outbox__sweepGracePeriod", "PT5S", "The outbox sweeper publishes records pending for longer than this (ISO 8601 duration).", durationMs(0, 86_400_000)),

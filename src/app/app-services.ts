@@ -18,6 +18,7 @@ import { type AppSettings, type Env, loadAppSettings, loadSettings, topology } f
 import type { OutboxRecord } from "../eventstore/event-store.js";
 import { TableEventStore } from "../eventstore/table-event-store.js";
 import type { ApiDeps } from "../http/api-deps.js";
+import { TicketsSpokenFor } from "../commands/tickets-spoken-for.js";
 import { EventGridPublisher } from "../messaging/event-grid-publisher.js";
 import { createKafka, KafkaEventStream } from "../messaging/kafka-event-stream.js";
 import { createServiceBusClient, ServiceBusMessageBus } from "../messaging/service-bus-message-bus.js";
@@ -119,7 +120,7 @@ export function createAppServices(env: Env = process.env, options: AppServicesOp
   const fans = lazyFansApiClient(() => new FansApiClient({ baseUrl: fansApiBaseUrl(settings.fansBaseUrl, env) }));
   return {
     settings,
-    api: { store, commands: bus, fanReplica, queries: createReadModelQueryBus(readModelTables) },
+    api: { store, commands: bus, fanReplica, queries: createReadModelQueryBus(readModelTables), spokenFor: new TicketsSpokenFor(settings.admissionHoldMs) },
     handlers,
     purchaseProcess: { ...handlers, settings: { reservationTimeoutMs: settings.reservationTimeoutMs } },
     payments: { ...handlers, gateway },

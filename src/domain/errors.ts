@@ -30,7 +30,15 @@ export function purchaseNotFound(purchaseId: string): DomainError {
   return new DomainError("PurchaseNotFound", "not-found", `Purchase ${purchaseId} does not exist.`);
 }
 
-export function soldOut(concertId: string, tier: TicketTier, requested: number, available: number): DomainError {
+/**
+ * `unanswered`: tickets the concert still has, of which `available` are not asked for by purchases under way (the
+ * POST's admission); those may come back on sale if such a purchase is cancelled.
+ */
+export function soldOut(concertId: string, tier: TicketTier, requested: number, available: number, unanswered?: number): DomainError {
+  if (unanswered !== undefined && unanswered > available) {
+    const underWay = `${unanswered} ${tier} ticket(s) are left, ${unanswered - available} of them asked for by purchases under way`;
+    return new DomainError("SoldOut", "conflict", `Concert ${concertId}: ${underWay}; ${requested} requested. Tickets a cancelled purchase gives back go on sale again.`);
+  }
   return new DomainError("SoldOut", "conflict", `Concert ${concertId} has ${available} ${tier} ticket(s) left; ${requested} requested.`);
 }
 

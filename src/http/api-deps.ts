@@ -4,6 +4,7 @@
  * (the `commands` topic). A request writes nothing itself: it sends one command or fails, so a failed request
  * leaves nothing half-written.
  */
+import type { TicketsSpokenFor } from "../commands/tickets-spoken-for.js";
 import type { EventStore, OutboxMessage } from "../eventstore/event-store.js";
 import type { FanReplicaReader } from "../fans/replica/fan-replica.js";
 import type { ReadModelQueryBus } from "../queries/read-model-queries.js";
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** The query side: the GET endpoints answer from the read models through it (src/http/read-endpoints.ts). */
   queries?: ReadModelQueryBus;
   now?: () => Date;
+  /** Tickets that purchases accepted here ask for and the concert has not answered: off sale at the POST. */
+  spokenFor?: TicketsSpokenFor;
 }
 
 /** The parts of an HTTP request the endpoints read (the Functions HttpRequest has them all). */

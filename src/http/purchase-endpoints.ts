@@ -3,7 +3,8 @@
  *   POST /api/purchases {concertId, fan | fanId, tier, quantity}   validate (400 each field, 413, 415) -> a
  *        registered fan's details (`fanId`) come from the ticketing side's fan replica (404 unknown fan), a guest's
  *        (`fan`) from the body -> the concert must exist (404), not have started (409 ConcertAlreadyStarted) and
- *        have the tickets left right now (409 sold out) -> send PlacePurchase on the command bus (503 when it
+ *        have the tickets left right now, less those purchases accepted here still wait for
+ *        (src/commands/tickets-spoken-for.ts; 409 sold out) -> send PlacePurchase on the command bus (503 when it
  *        cannot be sent; nothing is written) -> 202 with Location /api/purchases/{id} to poll.
  *        The 202 body's `version` (1) is the purchase version the command makes: `GET /api/purchases/{id}?minVersion=1`
  *        waits for it (src/http/read-endpoints.ts answers GETs from the read models); the outcome is version 2.
@@ -99,7 +100,8 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
         return reply(seeOther(purchaseId, existing.state.status, existing.version), purchaseId);
       }
     }
-    await calling("The event store", () => ensureTicketsLeft(deps.store, body.concertId, body.tier, body.quantity, now));
+    const admission = deps.spokenFor ? { spokenFor: deps.spokenFor, purchaseId } : undefined;
+    await calling("The event store", () => ensureTicketsLeft(deps.store, body.concertId, body.tier, body.quantity, now, admission));
     const command = createMessage("PlacePurchase", data, {
       correlationId,
       ...(traceparent ? { traceparent } : {}),
@@ -108,7 +110,12 @@ export async function postPurchase(request: ApiRequest, deps: ApiDeps): Promise<
       subject: `purchases/${purchaseId}`,
       time: now,
     });
-    await calling("The command bus", () => deps.commands.send([{ message: command, channel: "commands" }]));
+    try {
+      await calling("The command bus", () => deps.commands.send([{ message: command, channel: "commands" }]));
+    } catch (err) {
+      deps.spokenFor?.withdraw(body.concertId, purchaseId);
+      throw err;
+    }
     recordRequest(command, "POST /api/purchases", now);
     return reply(accepted(purchaseId, "pending"), purchaseId);
   } catch (err) {

@@ -54,6 +54,7 @@ describe("settings", () => {
 
   it("gives every plain setting its default, and names the setting a bad value is in", () => {
     expect(loadAppSettings({})).toEqual({
+      admissionHoldMs: 60_000,
       reservationTimeoutMs: 600_000,
       snapshotEvery: 20,
       outboxSweepGraceMs: 5_000,
@@ -75,6 +76,7 @@ describe("settings", () => {
       timelineEnabled: true,
       commandsDeadLetterRefusals: true,
     });
+    expect(loadAppSettings({ Purchase__admissionHold: "PT0S" }).admissionHoldMs).toBe(0);
     const set = loadAppSettings({ Purchase__reservationTimeout: "PT1H30M", EventStore__snapshotEvery: "5", TicketingProvider__unavailableConcerts: " a, b ,", TicketingProvider__baseUrl: "http://localhost:7071/" });
     expect(set).toMatchObject({ reservationTimeoutMs: 5_400_000, snapshotEvery: 5, ticketingProviderUnavailableConcerts: ["a", "b"], ticketingProviderBaseUrl: "http://localhost:7071" });
     expect(() => loadAppSettings({ Purchase__reservationTimeout: "10 minutes" })).toThrow(/"Purchase__reservationTimeout" is invalid \("10 minutes"\): an ISO 8601 duration/);
