@@ -3,13 +3,13 @@
  * rush past the last ticket is refused at once; the concert's answer (reserved, rejected, released) or the hold's
  * end gives them back to the count.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { handleConcertCommand } from "../../../src/commands/concerts-handler.js";
-import { ensureTicketsLeft } from "../../../src/commands/purchase-queries.js";
+import { ensureTicketsLeft, REFUSE_FROM_MEMORY_MS } from "../../../src/commands/purchase-queries.js";
 import { TicketsSpokenFor } from "../../../src/commands/tickets-spoken-for.js";
 import { DomainError } from "../../../src/domain/errors.js";
 import { createMessage } from "../../../src/events/catalog.js";
-import type { EventStore } from "../../../src/eventstore/event-store.js";
+import type { EventStore, ReadStreamOptions } from "../../../src/eventstore/event-store.js";
 import { InMemoryEventStore } from "../../../src/eventstore/in-memory-event-store.js";
 
 const now = new Date("2026-06-01T18:00:00.000Z");
@@ -91,5 +91,30 @@ describe("tickets spoken for", () => {
     const spokenFor = new TicketsSpokenFor(0);
     await admit(store, spokenFor, "p1", 1);
     await admit(store, spokenFor, "p2", 1);
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it("refuses from what it read less than a second ago without reading again, and reads for every acceptance", async () => {
+    const { store: memory } = await concertWith({ standard: 2, vip: 0 });
+    const reads: ReadStreamOptions[] = [];
+    const store: EventStore = {
+      readStream: (id, options) => (reads.push(options ?? {}), memory.readStream(id, options)),
+      readSnapshot: (...a) => memory.readSnapshot(...a),
+      commit: (...a) => memory.commit(...a),
+      pendingOutbox: (...a) => memory.pendingOutbox(...a),
+      markSent: (...a) => memory.markSent(...a),
+    };
+    const spokenFor = new TicketsSpokenFor(HOLD_MS);
+    let clock = 1_000_000;
+    vi.spyOn(performance, "now").mockImplementation(() => clock);
+    await admit(store, spokenFor, "p1", 1);
+    await admit(store, spokenFor, "p2", 1);
+    expect(reads.length).toBe(2);
+    for (const fan of ["p3", "p4", "p5"]) await refusal(admit(store, spokenFor, fan, 1));
+    expect(reads.length).toBe(2);
+    clock += REFUSE_FROM_MEMORY_MS + 1;
+    await refusal(admit(store, spokenFor, "p6", 1));
+    expect(reads.length).toBe(3);
   });
 });
