@@ -68,12 +68,44 @@ export interface LocalSystem {
   close(): Promise<void>;
 }
 
+/**
+ * A port free now, to listen on later (the Functions host's URL must be known before the emulator starts, for the
+ * Event Grid subscriptions and WEBSITE_HOSTNAME). Taken below the kernel's ephemeral range: a port from port 0 is
+ * in that range, and until the host listens, the emulator's own port-0 listeners or any outgoing connection's local
+ * port could take it (seen as EADDRINUSE when the host started). Port 0 only if no such port is found.
+ */
 export async function freePort(): Promise<number> {
+  const below = ephemeralRangeStart();
+  const low = Math.max(1024, below - 12_000);
+  for (let tries = 0; tries < 50 && below > low; tries++) {
+    const candidate = low + Math.floor(Math.random() * (below - low));
+    if (await canListen(candidate)) return candidate;
+  }
+  return listenOnce(0);
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 1024 ? first : 32_768;
+  } catch {
+    return 32_768; // not Linux: the IANA dynamic range starts at 49152, Linux's default at 32768
+  }
+}
+
+async function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function listenOnce(port: number): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+  const bound = (server.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return bound;
 }
 
 type WebHookSubscription = { properties?: { destination?: { endpointType?: string; properties?: { endpointUrl?: string } } } };
