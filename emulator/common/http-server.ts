@@ -90,14 +90,17 @@ export class EmulatorHttpServer {
   readonly server: http.Server;
   private guard: RequestGuard = refuseAll;
 
-  /** `limits`: header and request deadlines and the header size cap (http-limits.ts); defaults when absent. */
-  constructor(limits: Partial<HttpLimits> = {}) {
+  /**
+   * `limits`: header and request deadlines and the header size cap (http-limits.ts); defaults when absent.
+   * `keepAliveTimeoutMs`: how long an idle keep-alive connection is kept (default 5 s).
+   */
+  constructor(limits: Partial<HttpLimits> = {}, keepAliveTimeoutMs = 5000) {
     const options = httpServerOptions({ ...defaultHttpLimits, ...limits });
     this.server = http.createServer(options, (req, res) => void this.dispatch(req, res));
     // close() ends idle sockets itself (closeAllConnections). The timeout must stay well above 1 s: Node's http.Agent
     // (and so every Azure SDK) subtracts 1 s from the advertised `Keep-Alive: timeout=N` and never reuses a socket
     // when that leaves nothing, so 1 s meant a new TCP connection per request.
-    this.server.keepAliveTimeout = 5000;
+    this.server.keepAliveTimeout = keepAliveTimeoutMs;
   }
 
   /** Registers a route; `path` may contain `:name` segments and a trailing `*` (rest of the path as `params.rest`). */

@@ -97,7 +97,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   // One clock: when the emulator's clock moves, the app's `now` moves with it.
   const stopFollowingClock =
     clock instanceof EmulatorClock ? clock.onMove((offset) => worker.setClockOffset(offset)) : () => undefined;
-  const server = new EmulatorHttpServer();
+  // Kestrel's KeepAliveTimeout (130 s), as the Functions host serves HTTP. With Node's 5 s, a client that reused a
+  // connection the moment the host's idle timer closed it got ECONNRESET for its POST: 2 fans in 20,000 in the
+  // flash-sale bench, whose load varies enough to leave sockets idle for seconds.
+  const server = new EmulatorHttpServer({}, 130_000);
   const serviceBusClients = new ServiceBusClients();
   const kafkaClients = new KafkaClients(logger.child("kafka"));
   let timers: TimerTrigger | undefined;
