@@ -201,7 +201,7 @@ const tracesExporters = (text: string) => {
 export const plainSettings = {
   admissionHoldMs: setting(
     "Purchase__admissionHold",
-    "PT1M",
+    "PT5M",
     "How long a purchase the API accepted keeps its tickets off sale at the POST until the concert answers it " +
       "(ISO 8601 duration; PT0S: only reserved tickets are off sale).",
     durationMs(0, 3_600_000),

@@ -168,7 +168,7 @@ class FlashSaleRun {
       else pending++;
     });
     const cpu = cpuSince(cpuBefore);
-    sale.answers.sort((a, b) => a - b);
+    for (const times of [sale.answers, sale.acceptedAnswers, sale.soldOutAnswers]) times.sort((a, b) => a - b);
     const wallSeconds = (Date.now() - firstPostAt) / 1000;
     return { ...sale, final, pending, unanswered, firstPostAt, lastAnswerAt, lateMs: run.lateMs, cpu, wallSeconds };
   }

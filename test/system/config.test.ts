@@ -54,7 +54,7 @@ describe("settings", () => {
 
   it("gives every plain setting its default, and names the setting a bad value is in", () => {
     expect(loadAppSettings({})).toEqual({
-      admissionHoldMs: 60_000,
+      admissionHoldMs: 300_000,
       reservationTimeoutMs: 600_000,
       snapshotEvery: 20,
       outboxSweepGraceMs: 5_000,
