@@ -116,7 +116,7 @@ export async function ensureTicketsLeft(
   if (admission) {
     const nowMs = (now ?? new Date()).getTime();
     const left = availability(state)[tier];
-    const asked = admission.spokenFor.asked(state, tier, nowMs);
+    const asked = admission.spokenFor.asked(state, tier, nowMs, admission.purchaseId);
     if (left - asked < quantity) throw soldOut(concertId, tier, quantity, Math.max(0, left - asked), left);
     admission.spokenFor.admit(concertId, admission.purchaseId, tier, quantity, nowMs);
   }
@@ -138,7 +138,7 @@ function refuseFromMemory(store: EventStore, concertId: string, tier: TicketTier
   const state = sharedReader(store).remembered(concertStream, concertId)?.state;
   if (!state || (now && Date.parse(state.startsAt) <= now.getTime())) return; // a start or a change: the read answers
   const left = availability(state)[tier];
-  const asked = admission.spokenFor.asked(state, tier, (now ?? new Date()).getTime());
+  const asked = admission.spokenFor.asked(state, tier, (now ?? new Date()).getTime(), admission.purchaseId);
   if (left - asked < quantity) throw soldOut(concertId, tier, quantity, Math.max(0, left - asked), left);
 }
 

@@ -31,16 +31,17 @@ export class TicketsSpokenFor {
   constructor(private readonly holdMs: number) {}
 
   /**
-   * Tickets of `tier` that accepted purchases ask for and `concert` has not answered; answered or expired asks
-   * are forgotten on the way.
+   * Tickets of `tier` that accepted purchases other than `asking` ask for and `concert` has not answered; answered
+   * or expired asks are forgotten on the way. A purchase's own ask does not count against it: a POST retried with
+   * the same Idempotency-Key before its command was handled is the same purchase, not another fan.
    */
-  asked(concert: ConcertState, tier: TicketTier, nowMs: number): number {
+  asked(concert: ConcertState, tier: TicketTier, nowMs: number, asking?: string): number {
     const asks = this.byConcert.get(concert.concertId);
     if (!asks) return 0;
     let total = 0;
     for (const [purchaseId, ask] of asks) {
       if (markOf(concert, purchaseId) !== undefined || ask.atMs + this.holdMs <= nowMs) asks.delete(purchaseId);
-      else if (ask.tier === tier) total += ask.quantity;
+      else if (ask.tier === tier && purchaseId !== asking) total += ask.quantity;
     }
     if (asks.size === 0) this.byConcert.delete(concert.concertId);
     return total;

@@ -78,6 +78,14 @@ describe("tickets spoken for", () => {
     await admit(store, spokenFor, "p2", 1, at(HOLD_MS));
   });
 
+  it("accepts a retry of the same purchase (same Idempotency-Key, so the same id) whose command is not handled yet", async () => {
+    const { store } = await concertWith({ standard: 2, vip: 0 });
+    const spokenFor = new TicketsSpokenFor(HOLD_MS);
+    await admit(store, spokenFor, "p1", 2);
+    await admit(store, spokenFor, "p1", 2);
+    await refusal(admit(store, spokenFor, "p2", 1));
+  });
+
   it("withdraws the ask of a purchase whose command was not sent", async () => {
     const { store } = await concertWith({ standard: 1, vip: 0 });
     const spokenFor = new TicketsSpokenFor(HOLD_MS);
