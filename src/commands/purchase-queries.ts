@@ -75,11 +75,15 @@ function loadConcertShared(store: EventStore, concertId: string): Promise<{ stat
   if (!reads) readsUnderWay.set(store, (reads = new Map()));
   const underWay = reads.get(concertId);
   if (underWay) return underWay;
-  const read = loadConcert(store, concertId).finally(() => reads.delete(concertId));
-  void read.then(
-    () => (lastReads.get(store) ?? lastReads.set(store, new Map()).get(store)!).set(concertId, performance.now()),
-    () => undefined,
-  );
+  let readAt = lastReads.get(store);
+  if (!readAt) lastReads.set(store, (readAt = new Map()));
+  const times = readAt;
+  const read = loadConcert(store, concertId)
+    .then((loaded) => {
+      times.set(concertId, performance.now());
+      return loaded;
+    })
+    .finally(() => reads.delete(concertId));
   reads.set(concertId, read);
   return read;
 }
@@ -115,12 +119,17 @@ export async function ensureTicketsLeft(
   ensureAvailable(concertId, state, tier, quantity);
   if (admission) {
     const nowMs = (now ?? new Date()).getTime();
-    const left = availability(state)[tier];
-    const asked = admission.spokenFor.asked(state, tier, nowMs, admission.purchaseId);
-    if (left - asked < quantity) throw soldOut(concertId, tier, quantity, Math.max(0, left - asked), left);
+    ensureNotSpokenFor(state, tier, quantity, nowMs, admission);
     admission.spokenFor.admit(concertId, admission.purchaseId, tier, quantity, nowMs);
   }
   return availabilityOf(state, version);
+}
+
+/** Throws SoldOut unless `quantity` tickets of `tier` are left that no other accepted purchase asks for. */
+function ensureNotSpokenFor(state: ConcertState, tier: TicketTier, quantity: number, nowMs: number, admission: Admission): void {
+  const left = availability(state)[tier];
+  const asked = admission.spokenFor.asked(state, tier, nowMs, admission.purchaseId);
+  if (left - asked < quantity) throw soldOut(state.concertId, tier, quantity, Math.max(0, left - asked), left);
 }
 
 /**
@@ -137,9 +146,7 @@ function refuseFromMemory(store: EventStore, concertId: string, tier: TicketTier
   if (readAt === undefined || performance.now() - readAt > REFUSE_FROM_MEMORY_MS) return;
   const state = sharedReader(store).remembered(concertStream, concertId)?.state;
   if (!state || (now && Date.parse(state.startsAt) <= now.getTime())) return; // a start or a change: the read answers
-  const left = availability(state)[tier];
-  const asked = admission.spokenFor.asked(state, tier, (now ?? new Date()).getTime(), admission.purchaseId);
-  if (left - asked < quantity) throw soldOut(concertId, tier, quantity, Math.max(0, left - asked), left);
+  ensureNotSpokenFor(state, tier, quantity, (now ?? new Date()).getTime(), admission);
 }
 
 export async function purchaseStatus(store: EventStore, purchaseId: string): Promise<PurchaseStatusView> {
