@@ -60,9 +60,18 @@ async function loadConcert(store: EventStore, concertId: string): Promise<{ stat
   return { state, version };
 }
 
-const readsUnderWay = new WeakMap<EventStore, Map<string, Promise<{ state: ConcertState; version: number }>>>();
-/** When (performance.now()) each concert's last shared read came back, per store. */
-const lastReads = new WeakMap<EventStore, Map<string, number>>();
+/** Per store: the reads of a concert under way, and when (performance.now()) each concert's last one came back. */
+interface SharedReads {
+  underWay: Map<string, Promise<{ state: ConcertState; version: number }>>;
+  cameBackAt: Map<string, number>;
+}
+const sharedReads = new WeakMap<EventStore, SharedReads>();
+
+function sharedReadsOf(store: EventStore): SharedReads {
+  let reads = sharedReads.get(store);
+  if (!reads) sharedReads.set(store, (reads = { underWay: new Map(), cameBackAt: new Map() }));
+  return reads;
+}
 
 /**
  * loadConcert, with the requests that arrive while a read of the same concert is under way answered by that read:
@@ -71,20 +80,16 @@ const lastReads = new WeakMap<EventStore, Map<string, number>>();
  * before the request; the concert's stream decides the reservation anyway.
  */
 function loadConcertShared(store: EventStore, concertId: string): Promise<{ state: ConcertState; version: number }> {
-  let reads = readsUnderWay.get(store);
-  if (!reads) readsUnderWay.set(store, (reads = new Map()));
-  const underWay = reads.get(concertId);
-  if (underWay) return underWay;
-  let readAt = lastReads.get(store);
-  if (!readAt) lastReads.set(store, (readAt = new Map()));
-  const times = readAt;
+  const { underWay, cameBackAt } = sharedReadsOf(store);
+  const pending = underWay.get(concertId);
+  if (pending) return pending;
   const read = loadConcert(store, concertId)
     .then((loaded) => {
-      times.set(concertId, performance.now());
+      cameBackAt.set(concertId, performance.now());
       return loaded;
     })
-    .finally(() => reads.delete(concertId));
-  reads.set(concertId, read);
+    .finally(() => underWay.delete(concertId));
+  underWay.set(concertId, read);
   return read;
 }
 
@@ -142,7 +147,7 @@ function ensureNotSpokenFor(state: ConcertState, tier: TicketTier, quantity: num
 export const REFUSE_FROM_MEMORY_MS = 1_000;
 
 function refuseFromMemory(store: EventStore, concertId: string, tier: TicketTier, quantity: number, now: Date | undefined, admission: Admission): void {
-  const readAt = lastReads.get(store)?.get(concertId);
+  const readAt = sharedReads.get(store)?.cameBackAt.get(concertId);
   if (readAt === undefined || performance.now() - readAt > REFUSE_FROM_MEMORY_MS) return;
   const state = sharedReader(store).remembered(concertStream, concertId)?.state;
   if (!state || (now && Date.parse(state.startsAt) <= now.getTime())) return; // a start or a change: the read answers
