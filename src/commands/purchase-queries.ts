@@ -11,6 +11,7 @@ import type { CancellationReason, Fan, PurchaseStatus } from "../domain/purchase
 import type { EventStore } from "../eventstore/event-store.js";
 import { StreamRepository } from "../eventstore/stream-repository.js";
 import { sharedReader } from "./handler-deps.js";
+import { currentTime } from "../clock.js";
 import { concertStream, purchaseStream } from "./streams.js";
 import type { TicketsSpokenFor } from "./tickets-spoken-for.js";
 
@@ -123,7 +124,7 @@ export async function ensureTicketsLeft(
   if (now && Date.parse(state.startsAt) <= now.getTime()) throw concertAlreadyStarted(concertId, state.startsAt);
   ensureAvailable(concertId, state, tier, quantity);
   if (admission) {
-    const nowMs = (now ?? new Date()).getTime();
+    const nowMs = (now ?? currentTime()).getTime();
     ensureNotSpokenFor(state, tier, quantity, nowMs, admission);
     admission.spokenFor.admit(concertId, admission.purchaseId, tier, quantity, nowMs);
   }
@@ -151,7 +152,7 @@ function refuseFromMemory(store: EventStore, concertId: string, tier: TicketTier
   if (readAt === undefined || performance.now() - readAt > REFUSE_FROM_MEMORY_MS) return;
   const state = sharedReader(store).remembered(concertStream, concertId)?.state;
   if (!state || (now && Date.parse(state.startsAt) <= now.getTime())) return; // a start or a change: the read answers
-  ensureNotSpokenFor(state, tier, quantity, (now ?? new Date()).getTime(), admission);
+  ensureNotSpokenFor(state, tier, quantity, (now ?? currentTime()).getTime(), admission);
 }
 
 export async function purchaseStatus(store: EventStore, purchaseId: string): Promise<PurchaseStatusView> {
